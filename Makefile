@@ -1,0 +1,108 @@
+# xmpp-gw - plain Makefile, pkg-config for every library.
+#
+#   make            build build/xmpp-gw
+#   make deps       install the Debian packages needed to build and test
+#   make check      deps, build, unit tests, end-to-end tests
+#   make unit       unit tests only
+#   make e2e [T=x]  end-to-end tests (T: run tests/e2e/test_x.py only)
+#   make asan       build build-asan/xmpp-gw with ASan and UBSan
+#   make demo       a private Prosody with the gateway attached, walked through
+#   make bench      benchmarks in bench/
+
+PKGS     := libstrophe glib-2.0 sqlite3
+BUILD    ?= build
+CC       ?= cc
+PYTHON   := /usr/bin/python3
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN     += -Werror
+endif
+ifneq ($(WERROR),)
+WARN     += -Werror
+endif
+OPT      ?= -O2 -g
+SANFLAGS ?=
+CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
+	    -DXMPPGW_VERSION='"$(VERSION)"' -Isrc -I$(BUILD) \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS  += $(SANFLAGS)
+
+CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+GW_SRC   := $(wildcard gateways/*.c gateways/*/*.c)
+SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]-*.sql))
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(GW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/store_schema.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit e2e e2e-asan asan demo bench clean fuzz
+all: $(BUILD)/xmpp-gw
+
+$(BUILD)/xmpp-gw: $(BUILD)/src/main.o $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h) $(wildcard gateways/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# schema/NNN-name.sql -> a C table of migrations, so the binary carries its schema.
+$(BUILD)/store_schema.c: $(SCHEMA) Makefile
+	@mkdir -p $(BUILD)
+	@{ echo '#include "store_schema.h"'; \
+	   echo 'const struct store_migration store_migrations[] = {'; \
+	   for f in $(SCHEMA); do \
+	     n=$$(basename $$f .sql); v=$$(echo $$n | cut -c1-3 | sed 's/^0*//'); \
+	     printf '\t{ %s, "%s",\n' "$$v" "$$n"; \
+	     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$$/\\n"/' $$f; \
+	     printf '\t},\n'; \
+	   done; \
+	   echo '};'; \
+	   echo 'const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];'; \
+	 } > $@
+
+$(BUILD)/store_schema.o: $(BUILD)/store_schema.c src/store_schema.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; \
+	 if [ $$fail -ne 0 ]; then echo "unit tests FAILED"; exit 1; fi
+
+e2e: all
+	XMPPGW_BIN=$(abspath $(BUILD)/xmpp-gw) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  $(if $(T),tests/e2e/test_$(T).py,tests/e2e) $(PYTEST_ARGS)
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+
+e2e-asan: asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" e2e
+
+deps:
+	@sh contrib/deps.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) e2e
+
+demo: deps all
+	$(PYTHON) tests/demo.py --bin $(abspath $(BUILD)/xmpp-gw)
+
+bench: deps all
+	@echo "no benchmarks yet for the core; see bench/README.md"
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,10 @@
+/* registry.c - the backends this build of xmpp-gw carries. A backend runs
+ * when its configuration section is present. */
+#include "conf.h"
+
+extern const struct gw_backend echo_backend;
+
+const struct gw_backend *const gw_backends[] = {
+	&echo_backend,
+	NULL,
+};

@@ -1,0 +1,379 @@
+/* adhoc.c - XEP-0050 ad-hoc commands with XEP-0004 forms and multi-step
+ * sessions. Each command is a row of one table. */
+#include "adhoc.h"
+#include "component.h"
+#include "form.h"
+#include "register.h"
+#include "stanza.h"
+#include "store.h"
+
+#include <string.h>
+#include <time.h>
+
+#define ADHOC_SESSION_TTL_S 600
+#define ADHOC_SESSIONS_MAX 1000
+#define ADHOC_USERS_LISTED 500
+
+struct adhoc_run {
+	struct iq_req *r;
+	const char *node;
+	const char *sessionid;
+};
+
+struct adhoc_cmd {
+	const char *node;
+	const char *name;
+	bool admin;
+	/* First step: answer with a form (executing) or a result (completed). */
+	enum gw_err (*start)(struct adhoc_run *run);
+	/* Second step, with the submitted form (borrowed). */
+	enum gw_err (*submit)(struct adhoc_run *run, GHashTable *form);
+};
+
+struct adhoc_session {
+	char *node;
+	char *owner;   /* full JID that started it */
+	time_t created;
+};
+
+static GHashTable *sessions; /* id -> struct adhoc_session * */
+
+static void session_free(gpointer p)
+{
+	struct adhoc_session *s = p;
+	g_free(s->node);
+	g_free(s->owner);
+	g_free(s);
+}
+
+static void sessions_expire(void)
+{
+	if (!sessions)
+		sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, session_free);
+	time_t now = time(NULL);
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, sessions);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		if (now - ((struct adhoc_session *)v)->created > ADHOC_SESSION_TTL_S)
+			g_hash_table_iter_remove(&it);
+}
+
+void adhoc_fini(void)
+{
+	if (sessions)
+		g_hash_table_destroy(sessions);
+	sessions = NULL;
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static xmpp_stanza_t *reply_new(xmpp_stanza_t *iq, const char *node, const char *sessionid,
+				const char *status, xmpp_stanza_t **cmd)
+{
+	xmpp_stanza_t *res = stanza_iq_result(iq);
+	*cmd = stanza_child(res, "command", NS_COMMANDS);
+	xmpp_stanza_set_attribute(*cmd, "node", node);
+	if (sessionid)
+		xmpp_stanza_set_attribute(*cmd, "sessionid", sessionid);
+	xmpp_stanza_set_attribute(*cmd, "status", status);
+	return res;
+}
+
+static void add_note(xmpp_stanza_t *cmd, const char *type, const char *text)
+{
+	xmpp_stanza_t *n = stanza_text_child(cmd, "note", text);
+	xmpp_stanza_set_attribute(n, "type", type);
+}
+
+/* Sends a completed (form may be NULL) or executing reply; takes form. */
+static void reply(struct gw *gw, xmpp_stanza_t *iq, const char *node, const char *sessionid,
+		  const char *status, xmpp_stanza_t *form, const char *note)
+{
+	xmpp_stanza_t *cmd;
+	xmpp_stanza_t *res = reply_new(iq, node, sessionid, status, &cmd);
+	if (!strcmp(status, "executing")) {
+		xmpp_stanza_t *a = stanza_child(cmd, "actions", NULL);
+		xmpp_stanza_set_attribute(a, "execute", "complete");
+		stanza_child(a, "complete", NULL);
+	}
+	if (note)
+		add_note(cmd, "info", note);
+	if (form) {
+		xmpp_stanza_add_child(cmd, form);
+		xmpp_stanza_release(form);
+	}
+	core_send(gw, res);
+}
+
+static char *new_session(struct adhoc_run *run)
+{
+	if (g_hash_table_size(sessions) >= ADHOC_SESSIONS_MAX)
+		return NULL;
+	struct adhoc_session *s = g_new0(struct adhoc_session, 1);
+	s->node = g_strdup(run->node);
+	s->owner = g_strdup(run->r->from);
+	s->created = time(NULL);
+	char *id = stanza_make_id();
+	g_hash_table_insert(sessions, g_strdup(id), s);
+	return id;
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+static const char *field_type(enum gw_field_type t)
+{
+	return t == GW_FIELD_PRIVATE ? "text-private" : t == GW_FIELD_BOOLEAN ? "boolean"
+									     : "text-single";
+}
+
+static enum gw_err settings_start(struct adhoc_run *run)
+{
+	struct gw *gw = run->r->gw;
+	GHashTable *cur = register_values(gw, run->r->bare);
+	if (!cur)
+		return GW_ERR_REGISTRATION_REQUIRED;
+	char *sid = new_session(run);
+	if (!sid) {
+		g_hash_table_unref(cur);
+		return GW_ERR_RESOURCE_CONSTRAINT;
+	}
+	xmpp_stanza_t *x = form_new(core_ctx(), "form", "Settings",
+				    "Change your settings. Leave a password empty to keep it.", NULL);
+	for (size_t i = 0; i < gw->be->n_fields; i++) {
+		const struct gw_field *f = &gw->be->fields[i];
+		const char *v = f->type == GW_FIELD_PRIVATE ? NULL : g_hash_table_lookup(cur, f->var);
+		form_add_field(x, f->var, field_type(f->type), f->label, v,
+			       f->required && f->type != GW_FIELD_PRIVATE);
+	}
+	reply(gw, run->r->iq, run->node, sid, "executing", x, NULL);
+	g_free(sid);
+	g_hash_table_unref(cur);
+	return GW_OK;
+}
+
+struct settings_ctx {
+	xmpp_stanza_t *iq;
+	char *node, *sid;
+};
+
+static void settings_done(struct gw *gw, enum gw_err err, const char *text, void *ud)
+{
+	struct settings_ctx *c = ud;
+	if (err != GW_OK)
+		router_error(gw, c->iq, err, text);
+	else
+		reply(gw, c->iq, c->node, c->sid, "completed", NULL, "Your settings are saved.");
+	xmpp_stanza_release(c->iq);
+	g_free(c->node);
+	g_free(c->sid);
+	g_free(c);
+}
+
+static enum gw_err settings_submit(struct adhoc_run *run, GHashTable *form)
+{
+	struct settings_ctx *c = g_new0(struct settings_ctx, 1);
+	c->iq = xmpp_stanza_clone(run->r->iq);
+	c->node = g_strdup(run->node);
+	c->sid = g_strdup(run->sessionid);
+	register_apply(run->r->gw, run->r->bare, form, settings_done, c);
+	return GW_OK;
+}
+
+/* ---- unregister --------------------------------------------------------- */
+
+static enum gw_err unregister_start(struct adhoc_run *run)
+{
+	if (store_reg_get(run->r->gw->be->name, run->r->bare, NULL) != GW_OK)
+		return GW_ERR_REGISTRATION_REQUIRED;
+	char *sid = new_session(run);
+	if (!sid)
+		return GW_ERR_RESOURCE_CONSTRAINT;
+	xmpp_stanza_t *x = form_new(core_ctx(), "form", "Unregister",
+				    "Remove your registration and your contacts from this gateway?",
+				    NULL);
+	form_add_field(x, "confirm", "boolean", "Yes, unregister me", "0", true);
+	reply(run->r->gw, run->r->iq, run->node, sid, "executing", x, NULL);
+	g_free(sid);
+	return GW_OK;
+}
+
+static enum gw_err unregister_submit(struct adhoc_run *run, GHashTable *form)
+{
+	bool yes = false;
+	const char *v = g_hash_table_lookup(form, "confirm");
+	if (!v || !form_parse_bool(v, &yes))
+		return GW_ERR_BAD_REQUEST;
+	if (yes) {
+		enum gw_err err = register_remove(run->r->gw, run->r->bare);
+		if (err != GW_OK)
+			return err == GW_ERR_NOT_FOUND ? GW_ERR_REGISTRATION_REQUIRED : err;
+	}
+	reply(run->r->gw, run->r->iq, run->node, run->sessionid, "completed", NULL,
+	      yes ? "You are unregistered." : "Nothing was changed.");
+	return GW_OK;
+}
+
+/* ---- admin: stats and users ---------------------------------------------- */
+
+static void add_number(xmpp_stanza_t *x, const char *var, const char *label, int64_t n)
+{
+	char buf[32];
+	g_snprintf(buf, sizeof buf, "%" G_GINT64_FORMAT, n);
+	form_add_field(x, var, "text-single", label, buf, false);
+}
+
+static enum gw_err stats_start(struct adhoc_run *run)
+{
+	struct gw *gw = run->r->gw;
+	xmpp_stanza_t *x = form_new(core_ctx(), "result", "Statistics", NULL, NULL);
+	add_number(x, "users", "Registered users", store_reg_count(gw->be->name));
+	add_number(x, "sessions", "Logged-in users", g_hash_table_size(gw->sessions));
+	add_number(x, "outbox", "Stanzas waiting in the outbox", link_outbox_len(gw->link));
+	add_number(x, "send_queue", "Stanzas in the send queue", link_queue_len(gw->link));
+	add_number(x, "uptime", "Uptime (seconds)", (int64_t)(time(NULL) - core_started));
+	reply(gw, run->r->iq, run->node, NULL, "completed", x, NULL);
+	return GW_OK;
+}
+
+struct users_ctx {
+	xmpp_stanza_t *field;
+	int n;
+};
+
+static bool add_user(const char *jid, void *ud)
+{
+	struct users_ctx *u = ud;
+	if (u->n++ >= ADHOC_USERS_LISTED)
+		return false;
+	stanza_text_child(u->field, "value", jid);
+	return true;
+}
+
+static enum gw_err users_start(struct adhoc_run *run)
+{
+	struct gw *gw = run->r->gw;
+	int64_t total = store_reg_count(gw->be->name);
+	xmpp_stanza_t *x = form_new(core_ctx(), "result", "Registered users", NULL, NULL);
+	add_number(x, "count", "Registered users", total);
+	struct users_ctx u = { form_add_field(x, "users", "jid-multi", "Users", NULL, false), 0 };
+	store_reg_foreach(gw->be->name, add_user, &u);
+	char *note = total > ADHOC_USERS_LISTED
+		? g_strdup_printf("Showing the first %d of %" G_GINT64_FORMAT " users.",
+				  ADHOC_USERS_LISTED, total) : NULL;
+	reply(gw, run->r->iq, run->node, NULL, "completed", x, note);
+	g_free(note);
+	return GW_OK;
+}
+
+static const struct adhoc_cmd commands[] = {
+	{ .node = "settings", .name = "Show and change my settings",
+	  .start = settings_start, .submit = settings_submit },
+	{ .node = "unregister", .name = "Unregister",
+	  .start = unregister_start, .submit = unregister_submit },
+	{ .node = "stats", .name = "Statistics", .admin = true, .start = stats_start },
+	{ .node = "users", .name = "Registered users", .admin = true, .start = users_start },
+};
+
+static bool visible(const struct adhoc_cmd *c, const char *bare)
+{
+	return !c->admin || policy_is_admin(bare);
+}
+
+static const struct adhoc_cmd *find(const char *node)
+{
+	for (size_t i = 0; node && i < G_N_ELEMENTS(commands); i++)
+		if (strcmp(commands[i].node, node) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+bool adhoc_node_info(struct iq_req *r, xmpp_stanza_t *q, const char *node)
+{
+	xmpp_stanza_t *id;
+	if (strcmp(node, NS_COMMANDS) == 0) {
+		id = stanza_child(q, "identity", NULL);
+		xmpp_stanza_set_attribute(id, "category", "automation");
+		xmpp_stanza_set_attribute(id, "type", "command-list");
+		return true;
+	}
+	const struct adhoc_cmd *c = find(node);
+	if (!c || !visible(c, r->bare))
+		return false;
+	id = stanza_child(q, "identity", NULL);
+	xmpp_stanza_set_attribute(id, "category", "automation");
+	xmpp_stanza_set_attribute(id, "type", "command-node");
+	xmpp_stanza_set_attribute(id, "name", c->name);
+	xmpp_stanza_set_attribute(stanza_child(q, "feature", NULL), "var", NS_COMMANDS);
+	xmpp_stanza_set_attribute(stanza_child(q, "feature", NULL), "var", FORM_NS);
+	return true;
+}
+
+void adhoc_list_items(struct iq_req *r, xmpp_stanza_t *q)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+		if (!visible(&commands[i], r->bare))
+			continue;
+		xmpp_stanza_t *it = stanza_child(q, "item", NULL);
+		xmpp_stanza_set_attribute(it, "jid", r->gw->domain);
+		xmpp_stanza_set_attribute(it, "node", commands[i].node);
+		xmpp_stanza_set_attribute(it, "name", commands[i].name);
+	}
+}
+
+static enum gw_err continue_session(struct adhoc_run *run, const struct adhoc_cmd *c,
+				    const char *action)
+{
+	struct adhoc_session *s = g_hash_table_lookup(sessions, run->sessionid);
+	if (!s || strcmp(s->node, run->node) || strcmp(s->owner, run->r->from)) {
+		router_error(run->r->gw, run->r->iq, GW_ERR_BAD_REQUEST, "unknown or expired session");
+		return GW_OK;
+	}
+	if (!strcmp(action, "cancel")) {
+		g_hash_table_remove(sessions, run->sessionid);
+		reply(run->r->gw, run->r->iq, run->node, run->sessionid, "canceled", NULL, NULL);
+		return GW_OK;
+	}
+	if (strcmp(action, "complete") && strcmp(action, "execute") && strcmp(action, "next"))
+		return GW_ERR_BAD_REQUEST;
+	xmpp_stanza_t *x = xmpp_stanza_get_child_by_ns(run->r->payload, FORM_NS);
+	GHashTable *form = NULL;
+	const char *why = NULL;
+	if (!x || !c->submit) {
+		router_error(run->r->gw, run->r->iq, GW_ERR_BAD_REQUEST, "a submitted form is expected");
+		return GW_OK;
+	}
+	enum gw_err err = form_parse_submit(x, &form, &why);
+	if (err != GW_OK) {
+		router_error(run->r->gw, run->r->iq, err, why);
+		return GW_OK;
+	}
+	char *sid = g_strdup(run->sessionid);
+	run->sessionid = sid;
+	g_hash_table_remove(sessions, sid);
+	err = c->submit(run, form);
+	g_hash_table_unref(form);
+	g_free(sid);
+	return err;
+}
+
+enum gw_err adhoc_set(struct iq_req *r)
+{
+	sessions_expire();
+	struct adhoc_run run = { .r = r };
+	run.node = xmpp_stanza_get_attribute(r->payload, "node");
+	run.sessionid = xmpp_stanza_get_attribute(r->payload, "sessionid");
+	const char *action = xmpp_stanza_get_attribute(r->payload, "action");
+	const struct adhoc_cmd *c = find(run.node);
+	if (!c)
+		return GW_ERR_NOT_FOUND;
+	if (c->admin && !policy_is_admin(r->bare))
+		return GW_ERR_FORBIDDEN;
+	if (!c->admin && !policy_may_register(r->bare))
+		return GW_ERR_NOT_ALLOWED;
+	if (run.sessionid)
+		return continue_session(&run, c, action ? action : "execute");
+	if (action && strcmp(action, "execute") != 0)
+		return GW_ERR_BAD_REQUEST;
+	return c->start(&run);
+}

@@ -1,0 +1,493 @@
+/* component.c - the libstrophe component link on the GLib main loop.
+ *
+ * libstrophe 0.12.2 facts this file works around (see the project notes):
+ * - component connections crash without stream-management state, which only
+ *   xmpp_connect_client() allocates: fake_client_connect() below;
+ * - there is no fd getter: the sockopt callback records it;
+ * - its select() aborts on fds >= 1024: a low fd is kept reserved;
+ * - it never reconnects and drops stanzas sent while disconnected;
+ * - its send queue is unbounded and does not count its own writes, so after
+ *   any I/O the source runs once more on the next iteration.
+ */
+#include "component.h"
+#include "jid.h"
+#include "log.h"
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BACKOFF_START_MS 500
+#define FLUSH_BATCH 200
+
+enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP, LINK_CLOSED };
+
+struct link_source {
+	GSource source;
+	struct link *l;
+};
+
+struct link {
+	xmpp_ctx_t *ctx;
+	xmpp_conn_t *conn;
+	struct link_params p;
+	const struct link_ops *ops;
+	void *ud;
+	enum link_state state;
+	bool ever_up;
+	bool congested;
+	unsigned backoff_ms;
+	guint reconnect_timer;
+	struct link_source *src;
+	gpointer fd_tag;
+	GIOCondition fd_mask;
+	int fd;
+	int reserved_fd;        /* a low fd kept for the next socket */
+	int64_t outbox_len;     /* rows in the store, flushed or not */
+	int64_t flushed_upto;   /* highest outbox id handed to libstrophe */
+	int64_t inflight;       /* rows flushed but not yet acknowledged */
+	bool outbox_full_logged;
+};
+
+static GSList *links;   /* for the sockopt callback, which gets only conn */
+static int devnull_fd = -1;
+static guint tick_id;
+
+static struct link *link_of(xmpp_conn_t *conn)
+{
+	for (GSList *i = links; i; i = i->next)
+		if (((struct link *)i->data)->conn == conn)
+			return i->data;
+	return NULL;
+}
+
+/* ---- the fd below 1024 --------------------------------------------- */
+
+static int reserve_fd(void)
+{
+	if (devnull_fd < 0)
+		devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	return fcntl(devnull_fd, F_DUPFD_CLOEXEC, 3);
+}
+
+static void rereserve_fd(struct link *l)
+{
+	if (l->reserved_fd >= 0 && fcntl(l->reserved_fd, F_GETFD) < 0)
+		dup3(devnull_fd, l->reserved_fd, O_CLOEXEC);
+}
+
+/* ---- sockets --------------------------------------------------------- */
+
+static int refuse_socket(xmpp_conn_t *conn, void *sock)
+{
+	return -1;
+}
+
+static int record_socket(xmpp_conn_t *conn, void *sock)
+{
+	struct link *l = link_of(conn);
+	int fd = *(int *)sock;
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (l) {
+		l->fd = fd;
+		if (fd != l->reserved_fd)
+			rereserve_fd(l);
+		if (fd >= 1024)
+			log_msg(LOG_ERROR, "link", "%s: socket fd %d >= 1024", l->p.domain, fd);
+	}
+	return xmpp_sockopt_cb_keepalive(conn, sock);
+}
+
+static void dummy_conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int err,
+			       xmpp_stream_error_t *se, void *ud)
+{
+}
+
+/* libstrophe 0.12.2 dereferences stream-management state that only
+ * xmpp_connect_client() allocates, on every stanza of a component
+ * connection. A client connect whose socket we refuse allocates that state
+ * and fails at once, leaving the conn disconnected; the state then survives
+ * every reconnect. */
+static void fake_client_connect(struct link *l)
+{
+	xmpp_conn_set_sockopt_callback(l->conn, refuse_socket);
+	xmpp_connect_client(l->conn, "127.0.0.1", 1, dummy_conn_handler, NULL);
+	xmpp_conn_set_sockopt_callback(l->conn, record_socket);
+}
+
+static void set_fd_mask(struct link *l)
+{
+	if (!l->fd_tag)
+		return;
+	GIOCondition want = G_IO_IN | G_IO_ERR | G_IO_HUP;
+	if (l->state == LINK_CONNECTING || xmpp_conn_send_queue_len(l->conn) > 0)
+		want |= G_IO_OUT;
+	if (want != l->fd_mask) { /* modifying every time busy-loops GLib */
+		g_source_modify_unix_fd(&l->src->source, l->fd_tag, want);
+		l->fd_mask = want;
+	}
+}
+
+static void attach_fd(struct link *l)
+{
+	if (l->fd < 0 || l->fd_tag)
+		return;
+	l->fd_mask = G_IO_IN | G_IO_OUT | G_IO_ERR | G_IO_HUP;
+	l->fd_tag = g_source_add_unix_fd(&l->src->source, l->fd, l->fd_mask);
+}
+
+static void detach_fd(struct link *l)
+{
+	if (l->fd_tag)
+		g_source_remove_unix_fd(&l->src->source, l->fd_tag);
+	l->fd_tag = NULL;
+	l->fd = -1;
+}
+
+static void wake(struct link *l)
+{
+	g_source_set_ready_time(&l->src->source, 0);
+}
+
+/* ---- outbox ---------------------------------------------------------- */
+
+struct flush_ctx {
+	struct link *l;
+	int sent;
+};
+
+static bool flush_one(int64_t id, const char *stanza, void *ud)
+{
+	struct flush_ctx *f = ud;
+	xmpp_send_raw(f->l->conn, stanza, strlen(stanza));
+	f->l->flushed_upto = id;
+	f->l->inflight++;
+	f->sent++;
+	return true;
+}
+
+static void flush_outbox(struct link *l)
+{
+	while (l->state == LINK_UP && l->outbox_len > l->inflight) {
+		int room = l->p.queue_high - xmpp_conn_send_queue_len(l->conn);
+		if (room <= 0)
+			break;
+		struct flush_ctx f = { l, 0 };
+		store_outbox_fetch(l->p.domain, l->flushed_upto, MIN(room, FLUSH_BATCH), flush_one, &f);
+		if (f.sent == 0) { /* the count was stale */
+			l->outbox_len = l->inflight;
+			break;
+		}
+	}
+	/* Rows are deleted only once libstrophe has written them out, so a
+	 * drop in between re-sends them instead of losing them. */
+	if (l->inflight > 0 && xmpp_conn_send_queue_len(l->conn) == 0) {
+		if (store_outbox_ack(l->p.domain, l->flushed_upto) == GW_OK) {
+			l->outbox_len -= l->inflight;
+			l->inflight = 0;
+		}
+	}
+}
+
+static void after_io(struct link *l)
+{
+	if (l->state != LINK_UP)
+		return;
+	int qlen = xmpp_conn_send_queue_len(l->conn);
+	if (!l->congested && qlen >= l->p.queue_high) {
+		l->congested = true;
+		log_msg(LOG_WARN, "link", "%s: send queue at %d stanzas, pausing backends",
+			l->p.domain, qlen);
+		l->ops->on_congestion(l->ud, true);
+	}
+	if (l->congested && qlen <= l->p.queue_low)
+		l->congested = false;
+	if (!l->congested)
+		flush_outbox(l);
+	if (!l->congested && l->outbox_len == 0 && l->outbox_full_logged)
+		l->outbox_full_logged = false;
+	if (!l->congested && l->outbox_len == l->inflight)
+		l->ops->on_congestion(l->ud, false);
+	set_fd_mask(l);
+}
+
+/* ---- the GSource ------------------------------------------------------ */
+
+static gboolean src_dispatch(GSource *source, GSourceFunc cb, gpointer data)
+{
+	struct link *l = ((struct link_source *)source)->l;
+	bool io = l->fd_tag && g_source_query_unix_fd(source, l->fd_tag) != 0;
+	g_source_set_ready_time(source, -1);
+	xmpp_run_once(l->ctx, 0);
+	/* The library may have queued writes of its own (stream header,
+	 * handshake) that its queue length does not show: run once more. */
+	if (io)
+		wake(l);
+	after_io(l);
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs src_funcs = { .dispatch = src_dispatch };
+
+/* libstrophe's own timers (connect and handshake timeouts). */
+static gboolean tick(gpointer data)
+{
+	for (GSList *i = links; i; i = i->next) {
+		struct link *l = i->data;
+		if (l->state == LINK_CONNECTING || l->state == LINK_UP) {
+			xmpp_run_once(l->ctx, 0);
+			after_io(l);
+		}
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- connecting ------------------------------------------------------- */
+
+static void schedule_reconnect(struct link *l);
+
+static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int err,
+			 xmpp_stream_error_t *se, void *ud)
+{
+	struct link *l = ud;
+	if (ev == XMPP_CONN_CONNECT) {
+		l->state = LINK_UP;
+		l->ever_up = true;
+		l->backoff_ms = 0;
+		l->congested = false;
+		log_msg(LOG_INFO, "link", "%s: connected to %s:%u", l->p.domain, l->p.server,
+			l->p.port);
+		l->ops->on_up(l->ud);
+		wake(l);
+		return;
+	}
+	if (ev != XMPP_CONN_DISCONNECT && ev != XMPP_CONN_FAIL)
+		return;
+	bool was_up = l->state == LINK_UP;
+	detach_fd(l);
+	rereserve_fd(l);
+	l->flushed_upto = 0;
+	l->inflight = 0;
+	if (l->state == LINK_CLOSED)
+		return;
+	l->state = LINK_DOWN;
+	if (se && se->type == XMPP_SE_NOT_AUTHORIZED) {
+		char *why = g_strdup_printf("%s: the server refused the handshake (not-authorized): "
+					    "check the component secret in the configuration and "
+					    "on the server", l->p.domain);
+		if (!l->ever_up) {
+			l->state = LINK_CLOSED;
+			l->ops->on_fatal(l->ud, why);
+			g_free(why);
+			return;
+		}
+		log_msg(LOG_ERROR, "link", "%s", why);
+		g_free(why);
+	} else if (se && se->type == XMPP_SE_CONFLICT) {
+		log_msg(LOG_ERROR, "link", "%s: another component is connected with this domain",
+			l->p.domain);
+	} else if (se) {
+		log_msg(LOG_WARN, "link", "%s: stream error %d%s%s", l->p.domain, se->type,
+			se->text ? ": " : "", se->text ? se->text : "");
+	} else {
+		log_msg(was_up ? LOG_WARN : LOG_INFO, "link", "%s: %s (%s)", l->p.domain,
+			was_up ? "connection lost" : "could not connect",
+			err ? strerror(err) : "closed");
+	}
+	if (was_up)
+		l->ops->on_down(l->ud);
+	schedule_reconnect(l);
+}
+
+static gboolean reconnect_fire(gpointer data)
+{
+	struct link *l = data;
+	l->reconnect_timer = 0;
+	link_connect(l);
+	return G_SOURCE_REMOVE;
+}
+
+static void schedule_reconnect(struct link *l)
+{
+	if (l->reconnect_timer || l->state == LINK_CLOSED)
+		return;
+	unsigned max = l->p.reconnect_max_ms;
+	l->backoff_ms = l->backoff_ms ? MIN(l->backoff_ms * 2, max) : MIN(BACKOFF_START_MS, max);
+	/* Full jitter over the upper half spreads reconnects of many gateways. */
+	unsigned delay = l->backoff_ms / 2 + g_random_int_range(0, (gint32)(l->backoff_ms / 2) + 1);
+	log_msg(LOG_DEBUG, "link", "%s: reconnecting in %u ms", l->p.domain, delay);
+	l->reconnect_timer = g_timeout_add(delay, reconnect_fire, l);
+}
+
+void link_connect(struct link *l)
+{
+	if (l->state == LINK_CLOSED || l->state == LINK_CONNECTING || l->state == LINK_UP)
+		return;
+	/* The socket takes the lowest free fd: free the reserved one for it. */
+	if (l->reserved_fd >= 0)
+		close(l->reserved_fd);
+	l->state = LINK_CONNECTING;
+	int rc = xmpp_connect_component(l->conn, l->p.server, l->p.port, conn_handler, l);
+	if (rc != XMPP_EOK) {
+		log_msg(LOG_INFO, "link", "%s: could not connect to %s:%u (%d)", l->p.domain,
+			l->p.server, l->p.port, rc);
+		detach_fd(l);
+		rereserve_fd(l);
+		l->state = LINK_DOWN;
+		schedule_reconnect(l);
+		return;
+	}
+	attach_fd(l);
+	wake(l);
+}
+
+/* ---- public --------------------------------------------------------- */
+
+static int stanza_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
+{
+	struct link *l = ud;
+	l->ops->on_stanza(l->ud, st);
+	return 1; /* keep the handler */
+}
+
+static void strophe_log(void *ud, xmpp_log_level_t level, const char *area, const char *msg)
+{
+	/* Debug output of libstrophe holds whole stanzas, passwords included:
+	 * only its warnings and errors are passed on. */
+	if (level >= XMPP_LEVEL_WARN)
+		log_msg(level == XMPP_LEVEL_WARN ? LOG_WARN : LOG_ERROR, "strophe", "%s: %s", area, msg);
+}
+
+static xmpp_log_t strophe_logger = { strophe_log, NULL };
+
+xmpp_log_t *link_strophe_logger(void) { return &strophe_logger; }
+
+struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
+		      const struct link_ops *ops, void *ud)
+{
+	struct link *l = g_new0(struct link, 1);
+	l->ctx = ctx;
+	l->p = *p;
+	l->ops = ops;
+	l->ud = ud;
+	l->fd = -1;
+	l->reserved_fd = reserve_fd();
+	l->conn = xmpp_conn_new(ctx);
+	xmpp_conn_set_jid(l->conn, p->domain);
+	xmpp_conn_set_pass(l->conn, p->secret);
+	xmpp_handler_add(l->conn, stanza_handler, NULL, NULL, NULL, l);
+	links = g_slist_prepend(links, l);
+	fake_client_connect(l);
+	l->src = (struct link_source *)g_source_new(&src_funcs, sizeof *l->src);
+	l->src->l = l;
+	g_source_set_name(&l->src->source, "gw-link");
+	g_source_attach(&l->src->source, NULL);
+	l->outbox_len = store_outbox_count(p->domain);
+	if (l->outbox_len < 0)
+		l->outbox_len = 0;
+	if (l->outbox_len)
+		log_msg(LOG_INFO, "link", "%s: %" G_GINT64_FORMAT " stanzas wait in the outbox",
+			p->domain, l->outbox_len);
+	if (!tick_id)
+		tick_id = g_timeout_add_seconds(1, tick, NULL);
+	return l;
+}
+
+/* true when the stanza's from is the link's domain or an address on it. */
+static bool from_ours(const struct link *l, xmpp_stanza_t *st)
+{
+	const char *from = xmpp_stanza_get_from(st);
+	struct jid j;
+	if (!from || !jid_parse(from, &j))
+		return false;
+	bool ok = strcmp(j.domain, l->p.domain) == 0;
+	jid_clear(&j);
+	return ok;
+}
+
+enum gw_err link_send(struct link *l, xmpp_stanza_t *st)
+{
+	if (!from_ours(l, st)) {
+		log_msg(LOG_ERROR, "link", "%s: refusing to send a <%s/> from '%s'", l->p.domain,
+			xmpp_stanza_get_name(st), xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "");
+		return GW_ERR_NOT_ALLOWED;
+	}
+	if (l->state == LINK_UP && !l->congested && l->outbox_len == l->inflight) {
+		xmpp_send(l->conn, st);
+		wake(l);
+		if (xmpp_conn_send_queue_len(l->conn) >= l->p.queue_high)
+			after_io(l);
+		return GW_OK;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	if (xmpp_stanza_to_text(st, &text, &len) != XMPP_EOK)
+		return GW_ERR_INTERNAL;
+	enum gw_err err = store_outbox_push(l->p.domain, text, l->p.outbox_max);
+	xmpp_free(l->ctx, text);
+	if (err == GW_ERR_RESOURCE_CONSTRAINT) {
+		if (!l->outbox_full_logged)
+			log_msg(LOG_WARN, "link", "%s: outbox full (%" G_GINT64_FORMAT
+				" stanzas): refusing more until the link drains", l->p.domain,
+				l->outbox_len);
+		l->outbox_full_logged = true;
+		return err;
+	}
+	if (err != GW_OK)
+		return err;
+	l->outbox_len++;
+	if (l->state == LINK_UP)
+		wake(l);
+	return GW_OK;
+}
+
+bool link_is_up(const struct link *l) { return l->state == LINK_UP; }
+bool link_is_congested(const struct link *l) { return l->congested; }
+int link_queue_len(const struct link *l) { return xmpp_conn_send_queue_len(l->conn); }
+int64_t link_outbox_len(const struct link *l) { return l->outbox_len; }
+
+bool link_drained(const struct link *l)
+{
+	return l->state != LINK_UP || xmpp_conn_send_queue_len(l->conn) == 0;
+}
+
+void link_close(struct link *l)
+{
+	if (l->reconnect_timer)
+		g_source_remove(l->reconnect_timer);
+	l->reconnect_timer = 0;
+	bool connected = l->state == LINK_UP || l->state == LINK_CONNECTING;
+	l->state = LINK_CLOSED;
+	if (connected) {
+		xmpp_disconnect(l->conn);
+		/* Let libstrophe write the stream end and close the socket. */
+		for (int i = 0; i < 20 && l->fd_tag; i++)
+			xmpp_run_once(l->ctx, 0);
+	}
+}
+
+void link_free(struct link *l)
+{
+	if (!l)
+		return;
+	link_close(l);
+	detach_fd(l);
+	links = g_slist_remove(links, l);
+	xmpp_conn_release(l->conn);
+	g_source_destroy(&l->src->source);
+	g_source_unref(&l->src->source);
+	if (l->reserved_fd >= 0)
+		close(l->reserved_fd);
+	g_free(l);
+	if (!links && tick_id) {
+		g_source_remove(tick_id);
+		tick_id = 0;
+	}
+}

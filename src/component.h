@@ -1,0 +1,64 @@
+/* component.h - one XEP-0114 component link per backend domain.
+ *
+ * The link connects with the SHA-1 handshake, reconnects forever with
+ * jittered exponential backoff, keeps stanzas in a bounded outbox in the
+ * store while it is down or congested and flushes them in order, and bounds
+ * libstrophe's send queue between high and low water marks.
+ */
+#ifndef XMPPGW_COMPONENT_H
+#define XMPPGW_COMPONENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <strophe.h>
+
+#include "err.h"
+
+struct link;
+
+struct link_params {
+	const char *domain;     /* the component's domain */
+	const char *secret;     /* borrowed for the link's lifetime */
+	const char *server;     /* IP literal */
+	unsigned short port;
+	int64_t outbox_max;     /* 0: unbounded */
+	int queue_high, queue_low;
+	unsigned reconnect_max_ms;
+};
+
+struct link_ops {
+	/* A stanza arrived (borrowed). */
+	void (*on_stanza)(void *ud, xmpp_stanza_t *st);
+	/* The handshake succeeded (first time or after a reconnect). */
+	void (*on_up)(void *ud);
+	/* The link went down; it reconnects by itself. */
+	void (*on_down)(void *ud);
+	/* The send queue passed the high (true) or came back under the low
+	 * (false) water mark with the outbox empty. */
+	void (*on_congestion)(void *ud, bool congested);
+	/* The server refused the handshake before the link was ever up. */
+	void (*on_fatal)(void *ud, const char *why);
+};
+
+/* ctx is shared by every link. p's strings are borrowed. */
+struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
+		      const struct link_ops *ops, void *ud);
+void link_connect(struct link *l);
+/* Sends st (borrowed) now, or queues it in the outbox when the link is down,
+ * congested or still flushing. GW_ERR_RESOURCE_CONSTRAINT: the outbox is
+ * full; GW_ERR_NOT_ALLOWED: the stanza's from is outside the link's domain.
+ * Neither sends anything. */
+enum gw_err link_send(struct link *l, xmpp_stanza_t *st);
+bool link_is_up(const struct link *l);
+bool link_is_congested(const struct link *l);
+/* true when nothing is waiting in libstrophe's queue. */
+bool link_drained(const struct link *l);
+int link_queue_len(const struct link *l);
+int64_t link_outbox_len(const struct link *l);
+/* Closes the stream; no reconnect afterwards. */
+void link_close(struct link *l);
+void link_free(struct link *l);
+/* The logger for xmpp_ctx_new(): only libstrophe's warnings and errors. */
+xmpp_log_t *link_strophe_logger(void);
+
+#endif

@@ -1,0 +1,55 @@
+/* conf.h - the INI configuration, read with GKeyFile.
+ *
+ * One table (conf.c) declares every core option with its type, default and
+ * bounds; each backend declares its own options in its struct gw_backend.
+ * A backend runs when its section is present. Unknown sections and keys are
+ * errors, so a typo never silently changes behaviour.
+ */
+#ifndef XMPPGW_CONF_H
+#define XMPPGW_CONF_H
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gateway.h"
+#include "log.h"
+
+struct conf_backend {
+	const struct gw_backend *be;
+	char *jid;     /* the backend's component domain */
+	char *secret;  /* never logged */
+};
+
+struct conf {
+	char *path;
+	GKeyFile *kf;
+	char *xmpp_server;   /* an IP literal: no blocking DNS */
+	int64_t xmpp_port;
+	int64_t outbox_max;
+	int64_t queue_high, queue_low;
+	int64_t reconnect_max_ms;
+	char *store_path;
+	char **allow;        /* NULL-terminated, lower-cased */
+	char **admins;
+	enum log_level log_level;
+	GPtrArray *backends; /* struct conf_backend * */
+};
+
+/* Reads and validates path. GW_OK with *out new (conf_free), or an error
+ * with *errmsg new, naming the file, section and key. */
+enum gw_err conf_load(const char *path, struct conf **out, char **errmsg);
+void conf_free(struct conf *c);
+/* Prints what would run (backends, domains, store, policy), no secrets. */
+void conf_describe(const struct conf *c, FILE *f);
+
+/* Backend option values, validated by conf_load. */
+char *conf_backend_string(const struct conf *c, const struct gw_backend *be,
+			  const char *key);
+int64_t conf_backend_int(const struct conf *c, const struct gw_backend *be, const char *key);
+bool conf_backend_bool(const struct conf *c, const struct gw_backend *be, const char *key);
+
+/* The backends xmpp-gw is built with (gateways/registry.c), NULL-terminated. */
+extern const struct gw_backend *const gw_backends[];
+
+#endif

@@ -1,0 +1,279 @@
+/* core.c - the running backend instances and their links. */
+#include "core.h"
+#include "component.h"
+#include "jid.h"
+#include "router.h"
+#include "stanza.h"
+#include "store.h"
+#include "text.h"
+
+#include <string.h>
+#include <time.h>
+
+#define PROBE_BATCH 200
+#define PROBE_GRACE_MS 30000
+#define SHUTDOWN_DRAIN_MS 5000
+
+struct conf *core_conf;
+time_t core_started;
+static GPtrArray *instances;
+static xmpp_ctx_t *ctx;
+static void (*shutdown_done)(void);
+static guint shutdown_timer;
+static gint64 shutdown_deadline;
+
+GPtrArray *core_instances(void) { return instances; }
+xmpp_ctx_t *core_ctx(void) { return ctx; }
+
+enum gw_err core_send(struct gw *gw, xmpp_stanza_t *st)
+{
+	enum gw_err err = link_send(gw->link, st);
+	xmpp_stanza_release(st);
+	return err;
+}
+
+char *core_contact_jid(struct gw *gw, const char *legacy)
+{
+	char *clean = text_sanitize(legacy, -1, JID_PART_MAX);
+	char *esc = clean ? jid_escape(clean) : NULL;
+	char *full = esc ? g_strdup_printf("%s@%s", esc, gw->domain) : NULL;
+	char *bare = full ? jid_bare(full) : NULL;
+	g_free(clean);
+	g_free(esc);
+	g_free(full);
+	return bare;
+}
+
+/* ---- start-up probes -------------------------------------------------- */
+
+/* After the link comes up, every registered user is probed, so that users
+ * already online are logged in. Probes are paced by the send queue. */
+static gboolean probe_pump(gpointer data)
+{
+	struct gw *gw = data;
+	if (!gw->probe_queue || !link_is_up(gw->link))
+		return G_SOURCE_REMOVE;
+	int sent = 0;
+	while (gw->probe_next < gw->probe_queue->len && sent < PROBE_BATCH &&
+	       !link_is_congested(gw->link) && link_queue_len(gw->link) < core_conf->queue_high / 2) {
+		const char *jid = g_ptr_array_index(gw->probe_queue, gw->probe_next++);
+		core_send(gw, stanza_presence(ctx, gw->domain, jid, "probe", GW_SHOW_ONLINE, NULL));
+		sent++;
+	}
+	if (gw->probe_next < gw->probe_queue->len) {
+		g_timeout_add(sent ? 1 : 20, probe_pump, gw);
+		return G_SOURCE_REMOVE;
+	}
+	log_msg(LOG_INFO, "core", "%s: probed %u registered users", gw->domain, gw->probe_queue->len);
+	g_ptr_array_free(gw->probe_queue, TRUE);
+	gw->probe_queue = NULL;
+	return G_SOURCE_REMOVE;
+}
+
+static bool queue_probe(const char *jid, void *ud)
+{
+	g_ptr_array_add(ud, g_strdup(jid));
+	return true;
+}
+
+/* Resources not confirmed by a probe answer within the grace time left
+ * while the link was down. */
+static gboolean probe_grace_end(gpointer data)
+{
+	struct gw *gw = data;
+	gw->probe_grace_timer = 0;
+	GPtrArray *gone = g_ptr_array_new();
+	GHashTableIter it, rit;
+	gpointer v, rv;
+	g_hash_table_iter_init(&it, gw->sessions);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct gw_session *s = v;
+		bool had = g_hash_table_size(s->resources) > 0;
+		g_hash_table_iter_init(&rit, s->resources);
+		while (g_hash_table_iter_next(&rit, NULL, &rv))
+			if (((struct resource_state *)rv)->stale)
+				g_hash_table_iter_remove(&rit);
+		if (had && g_hash_table_size(s->resources) == 0)
+			g_ptr_array_add(gone, s);
+	}
+	for (guint i = 0; i < gone->len; i++)
+		session_end(g_ptr_array_index(gone, i));
+	g_ptr_array_free(gone, TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+static void on_up(void *ud)
+{
+	struct gw *gw = ud;
+	GHashTableIter it, rit;
+	gpointer v, rv;
+	g_hash_table_iter_init(&it, gw->sessions);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		g_hash_table_iter_init(&rit, ((struct gw_session *)v)->resources);
+		while (g_hash_table_iter_next(&rit, NULL, &rv))
+			((struct resource_state *)rv)->stale = true;
+	}
+	if (gw->probe_queue)
+		g_ptr_array_free(gw->probe_queue, TRUE);
+	gw->probe_queue = g_ptr_array_new_with_free_func(g_free);
+	gw->probe_next = 0;
+	store_reg_foreach(gw->be->name, queue_probe, gw->probe_queue);
+	g_idle_add(probe_pump, gw);
+	if (gw->probe_grace_timer)
+		g_source_remove(gw->probe_grace_timer);
+	gw->probe_grace_timer = g_timeout_add(PROBE_GRACE_MS, probe_grace_end, gw);
+}
+
+static void on_down(void *ud)
+{
+	struct gw *gw = ud;
+	if (gw->probe_grace_timer)
+		g_source_remove(gw->probe_grace_timer);
+	gw->probe_grace_timer = 0;
+}
+
+static void on_congestion(void *ud, bool congested)
+{
+	struct gw *gw = ud;
+	if (gw->paused == congested)
+		return;
+	gw->paused = congested;
+	if (gw->be->caps & GW_CAP_FLOW)
+		gw->be->ops.pause(gw, congested);
+}
+
+static int exit_code;
+static GMainLoop *main_loop;
+
+static void on_fatal(void *ud, const char *why)
+{
+	log_msg(LOG_ERROR, "core", "%s", why);
+	exit_code = 2;
+	if (main_loop)
+		g_main_loop_quit(main_loop);
+}
+
+static void on_stanza(void *ud, xmpp_stanza_t *st)
+{
+	router_dispatch(ud, st);
+}
+
+static const struct link_ops link_ops = {
+	.on_stanza = on_stanza,
+	.on_up = on_up,
+	.on_down = on_down,
+	.on_congestion = on_congestion,
+	.on_fatal = on_fatal,
+};
+
+/* ---- life cycle --------------------------------------------------------- */
+
+int core_run(GMainLoop *loop)
+{
+	main_loop = loop;
+	g_main_loop_run(loop);
+	return exit_code;
+}
+
+enum gw_err core_start(struct conf *c)
+{
+	core_conf = c;
+	core_started = time(NULL);
+	ctx = xmpp_ctx_new(NULL, link_strophe_logger());
+	instances = g_ptr_array_new();
+	for (guint i = 0; i < c->backends->len; i++) {
+		struct conf_backend *cb = g_ptr_array_index(c->backends, i);
+		struct gw *gw = g_new0(struct gw, 1);
+		gw->be = cb->be;
+		gw->cb = cb;
+		gw->domain = cb->jid;
+		gw->priv = g_malloc0(cb->be->priv_size ? cb->be->priv_size : 1);
+		gw->sessions = g_hash_table_new(g_str_hash, g_str_equal);
+		g_ptr_array_add(instances, gw);
+		enum gw_err err = gw->be->ops.start(gw);
+		if (err != GW_OK) {
+			log_msg(LOG_ERROR, "core", "backend %s did not start: %s", gw->be->name,
+				err_text(err));
+			return err;
+		}
+		struct link_params p = {
+			.domain = gw->domain, .secret = cb->secret, .server = c->xmpp_server,
+			.port = (unsigned short)c->xmpp_port, .outbox_max = c->outbox_max,
+			.queue_high = (int)c->queue_high, .queue_low = (int)c->queue_low,
+			.reconnect_max_ms = (unsigned)c->reconnect_max_ms,
+		};
+		gw->link = link_new(ctx, &p, &link_ops, gw);
+		log_msg(LOG_INFO, "core", "backend %s on %s", gw->be->name, gw->domain);
+	}
+	for (guint i = 0; i < instances->len; i++)
+		link_connect(((struct gw *)g_ptr_array_index(instances, i))->link);
+	return GW_OK;
+}
+
+static void end_sessions(struct gw *gw, bool announce)
+{
+	GList *all = g_hash_table_get_values(gw->sessions);
+	for (GList *i = all; i; i = i->next) {
+		struct gw_session *s = i->data;
+		if (announce) {
+			session_contacts_offline(s);
+			core_send(gw, stanza_presence(ctx, gw->domain, s->jid, "unavailable",
+						      GW_SHOW_OFFLINE, NULL));
+		}
+		session_end(s);
+	}
+	g_list_free(all);
+}
+
+static gboolean shutdown_poll(gpointer data)
+{
+	bool drained = true;
+	for (guint i = 0; i < instances->len; i++)
+		drained &= link_drained(((struct gw *)g_ptr_array_index(instances, i))->link);
+	if (!drained && g_get_monotonic_time() < shutdown_deadline)
+		return G_SOURCE_CONTINUE;
+	shutdown_timer = 0;
+	shutdown_done();
+	return G_SOURCE_REMOVE;
+}
+
+void core_shutdown(void (*done)(void))
+{
+	if (shutdown_done)
+		return;
+	shutdown_done = done;
+	log_msg(LOG_INFO, "core", "stopping: sending unavailable presences");
+	for (guint i = 0; i < instances->len; i++) {
+		struct gw *gw = g_ptr_array_index(instances, i);
+		if (gw->probe_queue) {
+			g_ptr_array_free(gw->probe_queue, TRUE);
+			gw->probe_queue = NULL;
+		}
+		end_sessions(gw, true);
+	}
+	shutdown_deadline = g_get_monotonic_time() + SHUTDOWN_DRAIN_MS * 1000;
+	shutdown_timer = g_timeout_add(20, shutdown_poll, NULL);
+}
+
+void core_free(void)
+{
+	if (!instances)
+		return;
+	for (guint i = 0; i < instances->len; i++) {
+		struct gw *gw = g_ptr_array_index(instances, i);
+		end_sessions(gw, false);
+		if (gw->probe_grace_timer)
+			g_source_remove(gw->probe_grace_timer);
+		if (gw->probe_queue)
+			g_ptr_array_free(gw->probe_queue, TRUE);
+		gw->be->ops.stop(gw);
+		link_free(gw->link);
+		g_hash_table_destroy(gw->sessions);
+		g_free(gw->priv);
+		g_free(gw);
+	}
+	g_ptr_array_free(instances, TRUE);
+	instances = NULL;
+	xmpp_ctx_free(ctx);
+	ctx = NULL;
+}

@@ -1,0 +1,271 @@
+/* gateway.h - the contract between the xmpp-gw core and its backends.
+ *
+ * A backend bridges one other network (IRC, SMS, e-mail, ...). It defines
+ * exactly one `const struct gw_backend` with designated initialisers and is
+ * listed in the core's backend table (backends.c). It never sees XML,
+ * libstrophe or SQLite: it gets legacy addresses and plain strings, and calls
+ * back into the core through the gw_* functions below.
+ *
+ * Addresses. The core maps a legacy address (a nick, a phone number) to the
+ * localpart of a JID on the backend's domain with XEP-0106 escaping, and
+ * back. Backends only ever see the unescaped legacy address ("legacy").
+ *
+ * Strings. Every string a backend passes to a gw_deliver_* or gw_notify
+ * function goes through the core's sanitiser (text.h), so backends may pass
+ * raw bytes from their network. Strings passed to backends are valid UTF-8.
+ *
+ * Ownership. Unless a comment says otherwise, pointer arguments are borrowed
+ * for the duration of the call, and returned strings are new (caller frees
+ * with g_free()).
+ *
+ * Threads. Everything runs on the one GLib main loop. No operation may
+ * block: use gw_watch_fd() and gw_timer_add() for I/O and waiting.
+ */
+#ifndef XMPPGW_GATEWAY_H
+#define XMPPGW_GATEWAY_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "log.h"
+
+struct gw;          /* one running backend instance: its domain and link */
+struct gw_session;  /* one registered user logged in to the backend */
+struct gw_request;  /* an XMPP request a backend answers asynchronously */
+struct gw_watch;    /* an fd watched on the core's epoll source */
+
+/* ---- capabilities --------------------------------------------------- */
+
+enum gw_cap {
+	/* The user may add legacy contacts by subscribing to their JIDs:
+	 * ops.contact_add / ops.contact_remove are called. */
+	GW_CAP_CONTACTS = 1u << 0,
+	/* jabber:iq:gateway goes through ops.translate; without it the core
+	 * escapes what the user typed as it is. */
+	GW_CAP_TRANSLATE = 1u << 1,
+	/* The backend can stop reading from its network when the component
+	 * link is congested: ops.pause is called. */
+	GW_CAP_FLOW = 1u << 2,
+	/* Presence from the user is forwarded to the backend through
+	 * ops.send_presence (away, dnd, ...). */
+	GW_CAP_PRESENCE = 1u << 3,
+};
+
+/* ---- registration fields (XEP-0077 and the settings command) -------- */
+
+enum gw_field_type {
+	GW_FIELD_TEXT,     /* text-single */
+	GW_FIELD_PRIVATE,  /* text-private: a secret, never echoed or logged */
+	GW_FIELD_BOOLEAN,  /* boolean, stored as "1" or "0" */
+};
+
+struct gw_field {
+	const char *var;      /* form var and store key; an XEP-0077 legacy
+				 name (username, password, nick, ...) is also
+				 offered as a plain field */
+	const char *label;
+	enum gw_field_type type;
+	bool required;
+	size_t max_bytes;     /* 0: FORM_MAX_VALUE_BYTES */
+	const char *deflt;    /* default shown in an empty form; may be NULL */
+};
+
+/* ---- what a backend hands the core, and gets from it ---------------- */
+
+enum gw_show {
+	GW_SHOW_OFFLINE = 0, /* unavailable */
+	GW_SHOW_ONLINE,      /* available, no <show/> */
+	GW_SHOW_CHAT,
+	GW_SHOW_AWAY,
+	GW_SHOW_XA,
+	GW_SHOW_DND,
+};
+
+enum gw_msg_type { GW_MSG_CHAT = 0, GW_MSG_NORMAL, GW_MSG_HEADLINE };
+
+struct gw_message {
+	enum gw_msg_type type;
+	const char *body;     /* required */
+	const char *subject;  /* may be NULL */
+	const char *id;       /* XMPP stanza id; NULL: the core makes one */
+	const char *thread;   /* may be NULL */
+};
+
+/* Options a backend reads from its own configuration section. The core
+ * validates them at start-up and for --check-config. */
+enum gw_opt_type { GW_OPT_STRING, GW_OPT_INT, GW_OPT_BOOL };
+
+struct gw_option {
+	const char *key;
+	enum gw_opt_type type;
+	const char *deflt;    /* as text, as it would appear in the file */
+	int64_t min, max;     /* bounds for GW_OPT_INT */
+	const char *help;     /* one line, shown by --check-config */
+};
+
+/* ---- the backend ---------------------------------------------------- */
+
+struct gw_ops {
+	/* Required. Called once after the configuration is read and before
+	 * the component link connects. Non-GW_OK aborts start-up. */
+	enum gw_err (*start)(struct gw *gw);
+	/* Required. Called once at shutdown, after every session has been
+	 * logged out. Frees what start() made. */
+	void (*stop)(struct gw *gw);
+
+	/* Required. Validates a registration (new or updated). values holds
+	 * every declared field (missing optional ones as their default or
+	 * ""); old is the stored registration or NULL for a new one; both are
+	 * borrowed until gw_request_done(). The backend may contact its
+	 * network first. It answers exactly once with gw_request_done(req,
+	 * ...), possibly before returning; it may also put changed values
+	 * into values (they are then stored). */
+	void (*register_check)(struct gw *gw, struct gw_request *req, const char *jid,
+			       GHashTable *values, GHashTable *old);
+
+	/* Required. The user's first resource came online (or a message
+	 * arrived while no session existed). The session's private data is
+	 * zeroed. Connect to the network here; report failures with
+	 * gw_notify() or gw_deliver_error(). */
+	enum gw_err (*login)(struct gw_session *s);
+	/* Required. The user's last resource went offline, the user
+	 * unregistered, or the process is stopping. Free the session's
+	 * private contents; the core frees the block itself. */
+	void (*logout)(struct gw_session *s);
+
+	/* Required. A message from the user to legacy address `to` (NULL: to
+	 * the gateway JID itself). Returns GW_OK once the message is accepted
+	 * for sending; an error is bounced to the user with err and text
+	 * (a static string or NULL) - set *text for a readable reason. */
+	enum gw_err (*send_message)(struct gw_session *s, const char *to,
+				    const struct gw_message *msg, const char **text);
+
+	/* GW_CAP_PRESENCE. The user's aggregated presence changed. */
+	void (*send_presence)(struct gw_session *s, enum gw_show show, const char *status);
+
+	/* GW_CAP_CONTACTS. The user subscribed to / unsubscribed from legacy.
+	 * On GW_OK for add, the core stores the contact and approves the
+	 * subscription; an error refuses it. */
+	enum gw_err (*contact_add)(struct gw_session *s, const char *legacy);
+	void (*contact_remove)(struct gw_session *s, const char *legacy);
+
+	/* GW_CAP_TRANSLATE. Turns what a user typed into a legacy address:
+	 * GW_OK with *legacy new, or GW_ERR_NOT_FOUND when it is not one. */
+	enum gw_err (*translate)(struct gw *gw, const char *typed, char **legacy);
+
+	/* GW_CAP_FLOW. paused true: the component link is congested, stop
+	 * reading from the network; false: resume. */
+	void (*pause)(struct gw *gw, bool paused);
+};
+
+struct gw_backend {
+	const char *name;         /* configuration section and store key */
+	const char *type;         /* disco identity type under "gateway":
+				     "irc", "sms", "smtp", ... */
+	const char *description;  /* disco identity name */
+	unsigned caps;            /* enum gw_cap bits */
+	size_t priv_size;         /* bytes of gw_priv() per instance */
+	size_t session_size;      /* bytes of gw_session_priv() per session */
+	const struct gw_field *fields;
+	size_t n_fields;
+	const struct gw_option *options;
+	size_t n_options;
+	const char *instructions; /* XEP-0077 instructions */
+	const char *prompt;       /* jabber:iq:gateway prompt, e.g. "Nick" */
+	const char *contact_category; /* disco identity of contact JIDs: */
+	const char *contact_type;     /* e.g. "client"/"pc"; NULL: none */
+	struct gw_ops ops;
+};
+
+/* ---- the instance --------------------------------------------------- */
+
+/* The backend's private block (priv_size bytes, zeroed at start). */
+void *gw_priv(struct gw *gw);
+const struct gw_backend *gw_backend_of(struct gw *gw);
+/* The backend's domain, e.g. "irc.example.org". Borrowed. */
+const char *gw_domain(struct gw *gw);
+
+/* Configuration of the backend's own section. The key must be declared in
+ * the backend's options table (asserted). Returns new / the value. */
+char *gw_conf_string(struct gw *gw, const char *key);
+int64_t gw_conf_int(struct gw *gw, const char *key);
+bool gw_conf_bool(struct gw *gw, const char *key);
+
+/* ---- sessions ------------------------------------------------------- */
+
+struct gw *gw_session_gw(struct gw_session *s);
+/* The user's normalised bare JID. Borrowed, valid for the session. */
+const char *gw_session_jid(struct gw_session *s);
+void *gw_session_priv(struct gw_session *s);
+/* The session of jid, or NULL when that user is not logged in. */
+struct gw_session *gw_session_find(struct gw *gw, const char *jid);
+/* A registration field of the session's user. Returns new, or NULL. */
+char *gw_session_get(struct gw_session *s, const char *key);
+/* Writes one field of the user's registration (value NULL deletes). */
+enum gw_err gw_session_set(struct gw_session *s, const char *key, const char *value);
+
+/* ---- delivering to the XMPP user ------------------------------------ */
+
+/* A message from legacy to the user (every resource, by the server's
+ * rules). GW_ERR_RESOURCE_CONSTRAINT when the link is down and its outbox is
+ * full: tell the sender on your network if you can. */
+enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
+			       const struct gw_message *msg);
+/* legacy's presence changed. The core remembers it to answer probes and to
+ * send unavailable at shutdown. */
+enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum gw_show show,
+				const char *status);
+/* An error from legacy, in answer to the user's message id (may be NULL). */
+enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *id,
+			     enum gw_err err, const char *text);
+/* A chat message from the gateway JID itself: a notice for the user. */
+enum gw_err gw_notify(struct gw_session *s, const char *text);
+/* Adds legacy to the user's contacts (stored) and asks the user to
+ * subscribe to it. name may be NULL. */
+enum gw_err gw_contact_add(struct gw_session *s, const char *legacy, const char *name);
+/* Calls cb for each stored contact of the session's user. */
+void gw_contact_foreach(struct gw_session *s,
+			bool (*cb)(const char *legacy, const char *name, void *ud), void *ud);
+
+/* ---- asynchronous answers ------------------------------------------- */
+
+/* Answers req exactly once. err GW_OK: success. text: a readable reason
+ * for the user (may be NULL), copied. req is freed. */
+void gw_request_done(struct gw_request *req, enum gw_err err, const char *text);
+
+/* ---- the event loop ------------------------------------------------- */
+
+enum gw_io { GW_IO_READ = 1, GW_IO_WRITE = 2 };
+/* events: the GW_IO_* bits that were ready, plus GW_IO_READ on error/hangup
+ * so that the read fails and tells why. */
+typedef void (*gw_io_cb)(int fd, unsigned events, void *ud);
+
+/* Watches fd on the core's single epoll source (level-triggered). */
+struct gw_watch *gw_watch_fd(int fd, unsigned events, gw_io_cb cb, void *ud);
+/* Changes the interest set; costs a syscall only when it changes. */
+void gw_watch_modify(struct gw_watch *w, unsigned events);
+/* Stops watching (the fd is not closed). Safe from inside the callback. */
+void gw_watch_remove(struct gw_watch *w);
+
+/* A one-shot timer after ms milliseconds. Returns an id for
+ * gw_timer_remove(); ids are never 0. */
+typedef void (*gw_timer_cb)(void *ud);
+unsigned gw_timer_add(unsigned ms, gw_timer_cb cb, void *ud);
+void gw_timer_remove(unsigned id);
+
+/* ---- store rows of the backend itself -------------------------------- */
+
+/* Backend-wide values. GW_OK with *value new, or GW_ERR_NOT_FOUND. */
+enum gw_err gw_data_get(struct gw *gw, const char *key, char **value);
+enum gw_err gw_data_set(struct gw *gw, const char *key, const char *value);
+/* The JID registered with field key == value, or GW_ERR_NOT_FOUND. */
+enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char **jid);
+/* The message id map (XEP-0184 receipts, corrections). */
+enum gw_err gw_msgid_put(struct gw_session *s, const char *xmpp_id, const char *legacy_id);
+enum gw_err gw_msgid_by_legacy(struct gw *gw, const char *legacy_id, char **jid,
+			       char **xmpp_id);
+
+#endif

@@ -1,0 +1,24 @@
+/* iq_misc.c - XEP-0199 ping and XEP-0092 software version. */
+#include "router.h"
+#include "stanza.h"
+
+#include <sys/utsname.h>
+
+enum gw_err ping_get(struct iq_req *r)
+{
+	core_send(r->gw, stanza_iq_result(r->iq));
+	return GW_OK;
+}
+
+enum gw_err version_get(struct iq_req *r)
+{
+	xmpp_stanza_t *res = stanza_iq_result(r->iq);
+	xmpp_stanza_t *q = stanza_child(res, "query", NS_VERSION);
+	stanza_text_child(q, "name", "xmpp-gw");
+	stanza_text_child(q, "version", XMPPGW_VERSION);
+	struct utsname u;
+	if (uname(&u) == 0)
+		stanza_text_child(q, "os", u.sysname);
+	core_send(r->gw, res);
+	return GW_OK;
+}

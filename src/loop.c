@@ -1,0 +1,164 @@
+/* loop.c - one epoll fd inside one GSource, so that thousands of backend
+ * sockets cost GLib's poll a single fd, plus one-shot GLib timers.
+ *
+ * Level-triggered; epoll_ctl is called only when a watch's interest changes.
+ * Removal from inside a callback is safe: the watch is marked dead and freed
+ * after the dispatch round.
+ */
+#include "loop.h"
+#include "gateway.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#define LOOP_EVENTS_MAX 256
+
+struct gw_watch {
+	int fd;
+	unsigned events;
+	gw_io_cb cb;
+	void *ud;
+	bool dead;
+};
+
+struct epoll_source {
+	GSource source;
+	int epfd;
+	gpointer tag;
+};
+
+static struct epoll_source *esrc;
+static GPtrArray *graveyard; /* watches removed during dispatch */
+static unsigned n_watches;
+
+static uint32_t to_epoll(unsigned events)
+{
+	uint32_t e = 0;
+	if (events & GW_IO_READ)
+		e |= EPOLLIN | EPOLLRDHUP;
+	if (events & GW_IO_WRITE)
+		e |= EPOLLOUT;
+	return e;
+}
+
+static gboolean esrc_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+	struct epoll_source *s = (struct epoll_source *)source;
+	struct epoll_event evs[LOOP_EVENTS_MAX];
+	int n = epoll_wait(s->epfd, evs, LOOP_EVENTS_MAX, 0);
+	if (n < 0 && errno != EINTR)
+		log_msg(LOG_ERROR, "loop", "epoll_wait: %s", strerror(errno));
+	for (int i = 0; i < n; i++) {
+		struct gw_watch *w = evs[i].data.ptr;
+		if (w->dead)
+			continue;
+		unsigned ev = 0;
+		if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			ev |= GW_IO_READ;
+		if (evs[i].events & EPOLLOUT)
+			ev |= GW_IO_WRITE;
+		w->cb(w->fd, ev, w->ud);
+	}
+	g_ptr_array_set_size(graveyard, 0);
+	return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs esrc_funcs = {
+	.dispatch = esrc_dispatch,
+};
+
+void loop_init(void)
+{
+	if (esrc)
+		return;
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		g_error("epoll_create1: %s", strerror(errno));
+	esrc = (struct epoll_source *)g_source_new(&esrc_funcs, sizeof *esrc);
+	esrc->epfd = epfd;
+	esrc->tag = g_source_add_unix_fd(&esrc->source, epfd, G_IO_IN);
+	g_source_set_name(&esrc->source, "gw-epoll");
+	g_source_attach(&esrc->source, NULL);
+	graveyard = g_ptr_array_new_with_free_func(g_free);
+}
+
+void loop_fini(void)
+{
+	if (!esrc)
+		return;
+	close(esrc->epfd);
+	g_source_destroy(&esrc->source);
+	g_source_unref(&esrc->source);
+	esrc = NULL;
+	g_ptr_array_free(graveyard, TRUE);
+	graveyard = NULL;
+}
+
+unsigned loop_watch_count(void) { return n_watches; }
+
+struct gw_watch *gw_watch_fd(int fd, unsigned events, gw_io_cb cb, void *ud)
+{
+	loop_init();
+	struct gw_watch *w = g_new0(struct gw_watch, 1);
+	w->fd = fd;
+	w->events = events;
+	w->cb = cb;
+	w->ud = ud;
+	struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
+	if (epoll_ctl(esrc->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		log_msg(LOG_ERROR, "loop", "epoll_ctl add fd %d: %s", fd, strerror(errno));
+		g_free(w);
+		return NULL;
+	}
+	n_watches++;
+	return w;
+}
+
+void gw_watch_modify(struct gw_watch *w, unsigned events)
+{
+	if (!w || w->dead || w->events == events)
+		return;
+	w->events = events;
+	struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
+	if (epoll_ctl(esrc->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
+		log_msg(LOG_ERROR, "loop", "epoll_ctl mod fd %d: %s", w->fd, strerror(errno));
+}
+
+void gw_watch_remove(struct gw_watch *w)
+{
+	if (!w || w->dead)
+		return;
+	epoll_ctl(esrc->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	w->dead = true;
+	n_watches--;
+	/* The event array of the current dispatch may still point at w. */
+	g_ptr_array_add(graveyard, w);
+}
+
+struct timer {
+	gw_timer_cb cb;
+	void *ud;
+};
+
+static gboolean timer_fire(gpointer data)
+{
+	struct timer *t = data;
+	t->cb(t->ud);
+	return G_SOURCE_REMOVE;
+}
+
+unsigned gw_timer_add(unsigned ms, gw_timer_cb cb, void *ud)
+{
+	struct timer *t = g_new(struct timer, 1);
+	t->cb = cb;
+	t->ud = ud;
+	return g_timeout_add_full(G_PRIORITY_DEFAULT, ms, timer_fire, t, g_free);
+}
+
+void gw_timer_remove(unsigned id)
+{
+	if (id)
+		g_source_remove(id);
+}

@@ -1,0 +1,61 @@
+/* message.c - messages from XMPP users to contacts and to the gateway. */
+#include "router.h"
+#include "stanza.h"
+#include "store.h"
+#include "text.h"
+
+#include <string.h>
+
+#define BODY_MAX (256 * 1024)
+
+static enum gw_msg_type msg_type(const char *type)
+{
+	if (type && !strcmp(type, "normal"))
+		return GW_MSG_NORMAL;
+	if (type && !strcmp(type, "headline"))
+		return GW_MSG_HEADLINE;
+	return GW_MSG_CHAT;
+}
+
+void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const char *bare,
+		    const char *legacy)
+{
+	const char *type = xmpp_stanza_get_type(st);
+	if (type && !strcmp(type, "error")) {
+		log_msg(LOG_DEBUG, "message", "%s: error message from %s", gw->domain, from);
+		return;
+	}
+	if (type && !strcmp(type, "groupchat")) {
+		router_error(gw, st, GW_ERR_SERVICE_UNAVAILABLE, "this gateway has no group chats");
+		return;
+	}
+	const char *body = stanza_child_text(st, "body");
+	if (!body || !*body)
+		return; /* chat states, receipts: nothing to pass on */
+	if (strlen(body) > BODY_MAX || !text_is_clean(body)) {
+		router_error(gw, st, GW_ERR_NOT_ACCEPTABLE, "the message is too long or not valid text");
+		return;
+	}
+	if (store_reg_get(gw->be->name, bare, NULL) != GW_OK) {
+		router_error(gw, st, GW_ERR_REGISTRATION_REQUIRED,
+			     "register with this gateway first");
+		return;
+	}
+	struct gw_session *s = session_get(gw, bare, true);
+	enum gw_err err = session_login(s);
+	const char *text = NULL;
+	if (err == GW_OK) {
+		struct gw_message m = {
+			.type = msg_type(type),
+			.body = body,
+			.subject = stanza_child_text(st, "subject"),
+			.id = xmpp_stanza_get_id(st),
+			.thread = stanza_child_text(st, "thread"),
+		};
+		err = gw->be->ops.send_message(s, legacy, &m, &text);
+	} else {
+		text = "could not log in to the other network";
+	}
+	if (err != GW_OK)
+		router_error(gw, st, err, text);
+}

@@ -1,0 +1,27 @@
+/* register.h - registration changes shared by XEP-0077 and the ad-hoc
+ * settings and unregister commands. */
+#ifndef XMPPGW_REGISTER_H
+#define XMPPGW_REGISTER_H
+
+#include <strophe.h>
+
+#include "core.h"
+
+/* Called once the change is stored (err GW_OK) or refused. text is the
+ * backend's reason or NULL. */
+typedef void (*register_done_fn)(struct gw *gw, enum gw_err err, const char *text, void *ud);
+
+/* Validates submitted values (var -> value, borrowed) against the backend's
+ * fields, merging with the stored registration of jid: an empty private
+ * field keeps its stored value. Then the backend checks them (possibly
+ * asynchronously), and they are stored. done is always called, possibly
+ * before this returns. Returns nothing: errors go through done. */
+void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
+		    register_done_fn done, void *ud);
+/* Removes jid's registration: logs out, deletes the rows, and sends
+ * unsubscribe/unsubscribed from the gateway and every contact. */
+enum gw_err register_remove(struct gw *gw, const char *jid);
+/* The stored registration of jid (new table) or NULL. */
+GHashTable *register_values(struct gw *gw, const char *jid);
+
+#endif

@@ -1,0 +1,122 @@
+/* router.c - the stanza router and the IQ handler table. */
+#include "router.h"
+#include "jid.h"
+#include "log.h"
+#include "stanza.h"
+
+#include <string.h>
+
+static const struct iq_handler iq_handlers[] = {
+	{ .ns = NS_DISCO_INFO, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = disco_info,
+	  .advertise = true },
+	{ .ns = NS_DISCO_ITEMS, .targets = IQ_TO_GATEWAY, .get = disco_items, .advertise = true },
+	{ .ns = NS_REGISTER, .targets = IQ_TO_GATEWAY, .get = register_get, .set = register_set,
+	  .advertise = true },
+	{ .ns = NS_GATEWAY, .targets = IQ_TO_GATEWAY, .get = gwiq_get, .set = gwiq_set,
+	  .advertise = true },
+	{ .ns = NS_COMMANDS, .targets = IQ_TO_GATEWAY, .set = adhoc_set, .advertise = true },
+	{ .ns = NS_PING, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = ping_get,
+	  .advertise = true },
+	{ .ns = NS_VERSION, .targets = IQ_TO_GATEWAY, .get = version_get, .advertise = true },
+};
+
+void router_features(enum iq_target target, void (*fn)(const char *ns, void *ud), void *ud)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(iq_handlers); i++)
+		if (iq_handlers[i].advertise && (iq_handlers[i].targets & target))
+			fn(iq_handlers[i].ns, ud);
+}
+
+void router_error(struct gw *gw, xmpp_stanza_t *req, enum gw_err err, const char *text)
+{
+	log_msg(LOG_DEBUG, "router", "%s: <%s/> from %s: %s%s%s", gw->domain,
+		xmpp_stanza_get_name(req), xmpp_stanza_get_from(req), err_condition(err),
+		text ? ": " : "", text ? text : "");
+	core_send(gw, stanza_error(req, err, text));
+}
+
+/* The single element child of an iq, or NULL when there is not exactly one. */
+static xmpp_stanza_t *iq_payload(xmpp_stanza_t *iq)
+{
+	xmpp_stanza_t *found = NULL;
+	for (xmpp_stanza_t *c = xmpp_stanza_get_children(iq); c; c = xmpp_stanza_get_next(c)) {
+		if (!xmpp_stanza_is_tag(c))
+			continue;
+		if (found)
+			return NULL;
+		found = c;
+	}
+	return found;
+}
+
+static void route_iq(struct gw *gw, xmpp_stanza_t *st, struct iq_req *r)
+{
+	const char *type = xmpp_stanza_get_type(st);
+	bool get = type && !strcmp(type, "get"), set = type && !strcmp(type, "set");
+	if (!get && !set) {
+		if (!type || (strcmp(type, "result") && strcmp(type, "error")))
+			router_error(gw, st, GW_ERR_BAD_REQUEST, "iq type must be get, set, result or error");
+		return; /* results and errors to our own requests need no answer */
+	}
+	if (!xmpp_stanza_get_id(st)) {
+		router_error(gw, st, GW_ERR_BAD_REQUEST, "iq without id");
+		return;
+	}
+	r->payload = iq_payload(st);
+	if (!r->payload) {
+		router_error(gw, st, GW_ERR_BAD_REQUEST, "an iq get or set carries exactly one element");
+		return;
+	}
+	const char *ns = xmpp_stanza_get_ns(r->payload);
+	for (size_t i = 0; ns && i < G_N_ELEMENTS(iq_handlers); i++) {
+		const struct iq_handler *h = &iq_handlers[i];
+		if (strcmp(h->ns, ns) || !(h->targets & r->target))
+			continue;
+		iq_fn fn = get ? h->get : h->set;
+		if (!fn)
+			break;
+		enum gw_err err = fn(r);
+		if (err != GW_OK)
+			router_error(gw, st, err, NULL);
+		return;
+	}
+	router_error(gw, st, GW_ERR_SERVICE_UNAVAILABLE, NULL);
+}
+
+void router_dispatch(struct gw *gw, xmpp_stanza_t *st)
+{
+	const char *name = xmpp_stanza_get_name(st);
+	const char *from = xmpp_stanza_get_from(st);
+	const char *to = xmpp_stanza_get_to(st);
+	const char *type = xmpp_stanza_get_type(st);
+	struct jid tj = { 0 };
+	struct iq_req r = { .gw = gw, .iq = st, .from = from };
+	if (!name || (strcmp(name, "iq") && strcmp(name, "message") && strcmp(name, "presence"))) {
+		log_msg(LOG_DEBUG, "router", "%s: ignoring <%s/>", gw->domain, name ? name : "?");
+		return;
+	}
+	r.bare = from ? jid_bare(from) : NULL;
+	if (!r.bare || !to || !jid_parse(to, &tj) || strcmp(tj.domain, gw->domain) != 0) {
+		log_msg(LOG_WARN, "router", "%s: dropping <%s/> with bad addresses from '%s' to '%s'",
+			gw->domain, name, from ? from : "", to ? to : "");
+		if (r.bare && (!type || strcmp(type, "error")))
+			router_error(gw, st, GW_ERR_JID_MALFORMED, "bad to address");
+		goto out;
+	}
+	if (tj.local) {
+		r.legacy = jid_unescape(tj.local);
+		r.target = IQ_TO_CONTACT;
+	} else {
+		r.target = IQ_TO_GATEWAY;
+	}
+	if (!strcmp(name, "iq"))
+		route_iq(gw, st, &r);
+	else if (!strcmp(name, "message"))
+		message_handle(gw, st, from, r.bare, r.legacy);
+	else
+		presence_handle(gw, st, from, r.bare, r.legacy);
+out:
+	jid_clear(&tj);
+	g_free(r.bare);
+	g_free(r.legacy);
+}

@@ -1,0 +1,42 @@
+/* store_int.h - shared by store.c, store_reg.c and store_queue.c only.
+ *
+ * Each of those files keeps its SQL in a table of struct store_sql; a
+ * statement is prepared on first use, stays cached until store_close(), and
+ * is given back with store_done() (reset + clear bindings) after each use,
+ * before any callback runs. No other file includes this header.
+ */
+#ifndef XMPPGW_STORE_INT_H
+#define XMPPGW_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct store_sql {
+	const char *text;
+	sqlite3_stmt *st; /* NULL until first use; reset to NULL by store_close */
+};
+
+/* Callbacks of the foreach functions get rows read in batches of this many;
+ * between batches no statement is active, so a callback may call any store
+ * function, including store_begin/commit/rollback. */
+#define STORE_BATCH 256
+
+/* The prepared statement of s; NULL (logged) if preparing failed. */
+sqlite3_stmt *store_stmt(struct store_sql *s);
+/* Resets st and clears its bindings. st may be NULL. */
+void store_done(sqlite3_stmt *st);
+/* Logs what with SQLite's last error message; returns GW_ERR_INTERNAL. */
+enum gw_err store_fail(const char *what);
+/* Steps a statement that returns no rows; GW_OK or logged GW_ERR_INTERNAL.
+ * Resets it either way. */
+enum gw_err store_exec(sqlite3_stmt *st, const char *what);
+int store_changes(void);
+int64_t store_now(void);
+
+/* store_queue.c: forgets the cached per-link outbox counts (after a
+ * rollback, or when the store closes). */
+void store_outbox_forget(void);
+
+#endif

@@ -1,0 +1,134 @@
+"""Fixtures of the end-to-end tests.
+
+- server_kind / server: one real XMPP server per kind for the whole session,
+  parametrized over prosody and ejabberd, so every scenario runs on both.
+- gateway: one gateway per test module (with an admin account), on `server`.
+- gateways: a factory for gateways a test configures or restarts itself.
+- clients: a pool of logged-in slixmpp clients, closed after the test.
+
+Tests are `async def`: they run on one asyncio loop for the whole session
+(see pytest_pyfunc_call below), with a bound on each test's total time.
+"""
+import asyncio
+import inspect
+import logging
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from harness import servers  # noqa: E402
+from harness.gateway import Gateway  # noqa: E402
+from harness.pool import ClientPool, GatewayFactory  # noqa: E402
+
+TEST_TIMEOUT = 150.0
+
+LOOP = asyncio.new_event_loop()
+asyncio.set_event_loop(LOOP)
+
+if os.environ.get("E2E_DEBUG"):
+    logging.basicConfig(level=logging.DEBUG)
+
+
+def run(coro, timeout=TEST_TIMEOUT):
+    """Run a coroutine on the session loop from synchronous code (fixtures)."""
+    return LOOP.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    args = {a: pyfuncitem.funcargs[a] for a in pyfuncitem._fixtureinfo.argnames}
+    try:
+        run(pyfuncitem.obj(**args))
+    except asyncio.TimeoutError:
+        raise AssertionError("test did not finish within %.0f s" % TEST_TIMEOUT) from None
+    return True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed and hasattr(item, "funcargs"):
+        gws = []
+        if isinstance(item.funcargs.get("gateway"), Gateway):
+            gws.append(item.funcargs["gateway"])
+        if isinstance(item.funcargs.get("gateways"), GatewayFactory):
+            gws += item.funcargs["gateways"].all
+        for i, gw in enumerate(gws):
+            rep.sections.append(("gateway log %d (tail)" % i, gw.log_tail()))
+        srv = item.funcargs.get("server")
+        if isinstance(srv, servers.XmppServer):
+            rep.sections.append(("%s log (tail)" % srv.kind, srv.diagnostics()))
+
+
+# -- servers ------------------------------------------------------------------
+@pytest.fixture(scope="session", params=["prosody", "ejabberd"])
+def server_kind(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def server(server_kind):
+    srv = servers.start_server(server_kind)
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture
+def dedicated_server(server_kind):
+    """A server of the same kind that only this test uses (it may stop it)."""
+    srv = servers.start_server(server_kind)
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture
+def clients(server):
+    pool = ClientPool(server)
+    yield pool
+    run(pool.close_all(), 30)
+
+
+@pytest.fixture
+def gateways(server):
+    f = GatewayFactory(server)
+    yield f
+    f.stop_all()
+
+
+@pytest.fixture
+def dedicated_gateways(dedicated_server):
+    f = GatewayFactory(dedicated_server)
+    yield f
+    f.stop_all()
+
+
+@pytest.fixture(scope="module")
+def gateway(server):
+    """A gateway shared by the tests of one module, with one admin (gw.admin)."""
+    admin = server.make_account(prefix="admin")
+    gw = Gateway(server, admins=[admin[0]])
+    gw.admin = admin
+    gw.start()
+    try:
+        run(gw.wait_ready(), 30)
+        yield gw
+    finally:
+        try:
+            gw.stop()
+        finally:
+            gw.kill()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Let the clients' leftover tasks end quietly."""
+    pending = [t for t in asyncio.all_tasks(LOOP) if not t.done()]
+    for t in pending:
+        t.cancel()
+    if pending:
+        LOOP.run_until_complete(asyncio.gather(*pending, return_exceptions=True))

@@ -1,0 +1,165 @@
+"""The gateway under test as a process: its configuration file, start,
+readiness, signals, and the exit checks (exit code, sanitizer reports)."""
+import asyncio
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+from .client import Client, NS_PING
+from .util import STANZA_TIMEOUT, require_gateway, tail
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def render_config(server, store, allow="localhost", admins=(), secret=None, level="debug",
+                  port=None):
+    return """[xmpp]
+server = 127.0.0.1
+port = %(port)s
+
+[store]
+path = %(store)s
+
+[policy]
+allow = %(allow)s
+admins = %(admins)s
+
+[log]
+level = %(level)s
+
+[echo]
+jid = %(jid)s
+secret = %(secret)s
+""" % dict(port=port if port is not None else server.component_port, store=store,
+           allow=allow, admins=", ".join(admins), level=level, jid=server.component,
+           secret=secret if secret is not None else server.secret)
+
+
+class Gateway:
+    """One gateway process attached to `server`. The store and the config
+    file live in a private dir, so a restart keeps the store."""
+
+    def __init__(self, server, allow="localhost", admins=(), secret=None, name="gw"):
+        self.exe = require_gateway()
+        self.server = server
+        self.dir = tempfile.mkdtemp(prefix="xgw-%s-" % name)
+        self.store = os.path.join(self.dir, "gw.sqlite")
+        self.config = os.path.join(self.dir, "xmpp-gw.ini")
+        self.log_path = os.path.join(self.dir, "gateway.log")
+        self.admins = list(admins)
+        self.proc = None
+        self.returncode = None
+        self.write_config(allow=allow, secret=secret)
+
+    def write_config(self, allow="localhost", secret=None):
+        with open(self.config, "w") as f:
+            f.write(render_config(self.server, self.store, allow=allow, admins=self.admins,
+                                  secret=secret))
+
+    # -- process ------------------------------------------------------------
+    def start(self):
+        assert self.proc is None, "gateway already running"
+        with open(self.log_path, "ab") as err:
+            err.write(b"---- start ----\n")
+            err.flush()
+            self.proc = subprocess.Popen([self.exe, "-c", self.config], stdin=subprocess.DEVNULL,
+                                         stdout=err, stderr=err, start_new_session=True)
+        self.returncode = None
+        return self
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def signal(self, sig):
+        assert self.running(), "gateway is not running:\n" + self.log_tail()
+        self.proc.send_signal(sig)
+
+    def wait_exit(self, timeout):
+        """Wait up to timeout s for the process to end by itself; its exit code."""
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("gateway still running %.0f s later:\n%s"
+                                 % (timeout, self.log_tail()))
+        self.returncode = rc
+        self.proc = None
+        return rc
+
+    def stop(self, expect_rc=0, timeout=10.0):
+        """SIGTERM, wait up to timeout s, then check the exit code and the
+        log for sanitizer reports. AssertionError (with the log tail) if bad."""
+        if self.proc is None:
+            return self.returncode
+        problems = []
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                problems.append("did not exit within %.0f s of SIGTERM" % timeout)
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        else:
+            problems.append("had already exited (code %s) before it was stopped"
+                            % self.proc.returncode)
+        self.returncode = self.proc.returncode
+        self.proc = None
+        if expect_rc is not None and self.returncode != expect_rc:
+            problems.append("exit code %s (expected %s)" % (self.returncode, expect_rc))
+        problems += self.sanitizer_problems()
+        if problems:
+            raise AssertionError("gateway: %s\n---- gateway log (tail) ----\n%s"
+                                 % ("; ".join(problems), self.log_tail()))
+        return self.returncode
+
+    def kill(self):
+        """Last resort at teardown: no checks."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+        self.proc = None
+
+    def sanitizer_problems(self):
+        text = self.log_text()
+        return ["its stderr reports %r" % m for m in SANITIZER_MARKS if m in text]
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines=60):
+        return tail(self.log_path, lines)
+
+    # -- readiness ------------------------------------------------------------
+    async def wait_ready(self, timeout=15.0):
+        """Until the component answers an XMPP ping from a local user."""
+        if getattr(self.server, "probe_account", None) is None:
+            self.server.probe_account = self.server.make_account(prefix="probe")
+        c = await Client.login(self.server, *self.server.probe_account, presence=False)
+        try:
+            loop = asyncio.get_event_loop()
+            deadline = loop.time() + timeout
+            while True:
+                if not self.running():
+                    raise AssertionError("gateway exited (code %s) before it was ready:\n%s"
+                                         % (self.proc and self.proc.poll(), self.log_tail()))
+                r = await c.iq(self.server.component, "get", "<ping xmlns='%s'/>" % NS_PING)
+                if r["type"] == "result" and str(r["from"]) == self.server.component:
+                    return self
+                if loop.time() > deadline:
+                    raise AssertionError("gateway not ready after %.0f s (ping to %s: %s):\n%s"
+                                         % (timeout, self.server.component, r, self.log_tail()))
+                await asyncio.sleep(0.2)
+        finally:
+            await c.close()
+
+    async def restart(self):
+        """Stop (with the exit checks) and start again on the same store."""
+        self.stop()
+        self.start()
+        await self.wait_ready()

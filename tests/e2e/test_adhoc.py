@@ -1,0 +1,72 @@
+"""Ad-hoc commands (XEP-0050): settings, unregister, cancel, and the admin
+commands stats and users."""
+from harness.client import error_condition, form_fields, form_of
+from harness.scenario import (command, legacy_name, register, registration_state, run_command,
+                              stats)
+from harness.client import submit_form
+
+
+async def start(c, server, node):
+    r, cmd = await command(c, server.component, node)
+    assert r["type"] == "result" and cmd is not None, "%s: %s" % (node, r)
+    assert cmd.get("status") == "executing", "%s: expected status executing: %s" % (node, r)
+    assert cmd.get("sessionid"), "%s: no sessionid: %s" % (node, r)
+    x = form_of(cmd)
+    assert x is not None and x.get("type") == "form", "%s: no form: %s" % (node, r)
+    return cmd.get("sessionid"), form_fields(x), r
+
+
+async def test_settings(server, gateway, clients):
+    c = await clients.new()
+    name = await register(c, server)
+    sid, fields, r = await start(c, server, "settings")
+    assert fields.get("username", {}).get("values") == [name], "username field: %s" % r
+    assert "password" in fields, r
+    assert fields["password"]["values"] in ([], [""]), "password shown: %s" % r
+    new = legacy_name()
+    r, cmd = await command(c, server.component, "settings", "complete", sid,
+                           submit_form({"username": new}))
+    assert r["type"] == "result" and cmd is not None, r
+    assert cmd.get("status") == "completed", r
+    registered, user, _ = await registration_state(c, server)
+    assert registered and user == new, "registration shows %r, expected %r" % (user, new)
+
+
+async def test_unregister(server, gateway, clients):
+    c = await clients.new()
+    await register(c, server)
+    sid, fields, r = await start(c, server, "unregister")
+    assert fields.get("confirm", {}).get("type") == "boolean", "no boolean confirm: %s" % r
+    r, cmd = await command(c, server.component, "unregister", "complete", sid,
+                           submit_form({"confirm": "true"}))
+    assert r["type"] == "result" and cmd is not None and cmd.get("status") == "completed", r
+    registered, _, _ = await registration_state(c, server)
+    assert not registered, "still registered after the unregister command"
+
+
+async def test_cancel(server, gateway, clients):
+    c = await clients.new()
+    name = await register(c, server)
+    sid, _, _ = await start(c, server, "settings")
+    r, cmd = await command(c, server.component, "settings", "cancel", sid)
+    assert r["type"] == "result" and cmd is not None and cmd.get("status") == "canceled", r
+    registered, user, _ = await registration_state(c, server)
+    assert registered and user == name, "cancel changed the registration"
+
+
+async def test_admin_stats_and_users(server, gateway, clients):
+    c = await clients.new()
+    await register(c, server)
+    admin = await clients.login(*gateway.admin)
+    s = await stats(admin, server)
+    assert s["users"] >= 1, s
+    fields = await run_command(admin, server.component, "users")
+    values = [v for f in fields.values() for v in f["values"]]
+    assert any(c.bare in v for v in values), "users: %s not listed in %s" % (c.bare, fields)
+
+
+async def test_stats_needs_an_admin(server, gateway, clients):
+    c = await clients.new()
+    await register(c, server)
+    r, _ = await command(c, server.component, "stats")
+    assert r["type"] == "error" and error_condition(r) == "forbidden", r

@@ -1,0 +1,83 @@
+"""The command line: --version and --check-config. These need no XMPP
+server, so they are not parametrized over the servers."""
+import os
+import re
+import subprocess
+import tempfile
+
+import pytest
+
+from harness.gateway import render_config
+from harness.util import CONTRIB, REPO, require_gateway
+
+
+class FakeServer:
+    component_port = 5347
+    component = "echo.localhost"
+    secret = "s3cret"
+
+
+@pytest.fixture
+def tmp():
+    with tempfile.TemporaryDirectory(prefix="xgw-cli-") as d:
+        yield d
+
+
+def run(args, timeout=10):
+    return subprocess.run([require_gateway()] + args, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def write(tmp, text):
+    path = os.path.join(tmp, "xmpp-gw.ini")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def good(tmp):
+    return render_config(FakeServer, os.path.join(tmp, "gw.sqlite"), admins=["admin@localhost"])
+
+
+def test_version():
+    r = run(["--version"])
+    assert r.returncode == 0, r
+    with open(os.path.join(REPO, "VERSION")) as f:
+        version = f.read().strip()
+    assert re.match(r"^xmpp-gw \d+\.\d+\.\d+", r.stdout), r.stdout
+    assert r.stdout.strip() == "xmpp-gw " + version, (r.stdout, version)
+
+
+def test_check_config_good(tmp):
+    r = run(["--check-config", "-c", write(tmp, good(tmp))])
+    assert r.returncode == 0, r
+    assert "echo.localhost" in r.stdout + r.stderr, r
+
+
+def test_check_config_unknown_key(tmp):
+    text = good(tmp).replace("[log]\n", "[log]\nverbosity_knob = 3\n")
+    r = run(["--check-config", "-c", write(tmp, text)])
+    assert r.returncode != 0, r
+    assert "verbosity_knob" in r.stdout + r.stderr, r
+
+
+def test_check_config_bad_value(tmp):
+    text = re.sub(r"(?m)^port = \d+$", "port = abc", good(tmp))
+    r = run(["--check-config", "-c", write(tmp, text)])
+    assert r.returncode != 0, r
+    assert "port" in r.stdout + r.stderr, r
+
+
+def test_check_config_missing_file(tmp):
+    r = run(["--check-config", "-c", os.path.join(tmp, "nope.ini")])
+    assert r.returncode != 0, r
+
+
+def test_contrib_sample_is_valid(tmp):
+    """contrib/xmpp-gw.ini, with its store moved to a temp dir, passes."""
+    with open(os.path.join(CONTRIB, "xmpp-gw.ini")) as f:
+        text = f.read()
+    assert "/var/lib/xmpp-gw/" in text
+    text = text.replace("/var/lib/xmpp-gw/", tmp + "/")
+    r = run(["--check-config", "-c", write(tmp, text)])
+    assert r.returncode == 0, r

@@ -1,0 +1,748 @@
+/* test_store.c - the SQLite store on ":memory:" (and on temporary files
+ * where the file itself matters), with the real schema/ migrations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "store.h"
+
+/* ---- fixtures and helpers ------------------------------------------- */
+
+static int open_mem(void **state)
+{
+	char *errmsg = NULL;
+	if (store_open(":memory:", &errmsg) != GW_OK) {
+		fprintf(stderr, "store_open: %s\n", errmsg ? errmsg : "?");
+		g_free(errmsg);
+		return -1;
+	}
+	return 0;
+}
+
+static int close_store(void **state)
+{
+	store_close();
+	return 0;
+}
+
+/* A temporary directory with a store path in it; freed by tmp_free. */
+struct tmp {
+	char *dir;
+	char *path;
+};
+
+static struct tmp tmp_new(void)
+{
+	struct tmp t;
+	t.dir = g_dir_make_tmp("xmpp-gw-store-XXXXXX", NULL);
+	assert_non_null(t.dir);
+	t.path = g_build_filename(t.dir, "gw.db", NULL);
+	return t;
+}
+
+static void tmp_free(struct tmp *t)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < G_N_ELEMENTS(suffix); i++) {
+		char *name = g_strconcat(t->path, suffix[i], NULL);
+		g_unlink(name);
+		g_free(name);
+	}
+	assert_int_equal(g_rmdir(t->dir), 0);
+	g_free(t->path);
+	g_free(t->dir);
+}
+
+/* Runs sql on path through a second, direct SQLite connection. */
+static void direct_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static char *direct_text(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *out = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 0777;
+}
+
+static GHashTable *fields_new(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
+	if (k1)
+		g_hash_table_insert(t, (char *)k1, (char *)v1);
+	if (k2)
+		g_hash_table_insert(t, (char *)k2, (char *)v2);
+	return t;
+}
+
+static void put2(const char *backend, const char *jid, const char *k1, const char *v1,
+		 const char *k2, const char *v2)
+{
+	GHashTable *t = fields_new(k1, v1, k2, v2);
+	assert_int_equal(store_reg_put(backend, jid, t), GW_OK);
+	g_hash_table_destroy(t);
+}
+
+/* Asserts the field key of jid on backend is value (NULL: absent). */
+static void assert_field(const char *backend, const char *jid, const char *key,
+			 const char *value)
+{
+	GHashTable *f = NULL;
+	assert_int_equal(store_reg_get(backend, jid, &f), GW_OK);
+	const char *got = g_hash_table_lookup(f, key);
+	if (value)
+		assert_string_equal(got, value);
+	else
+		assert_null(got);
+	g_hash_table_destroy(f);
+}
+
+/* Collects what a foreach callback sees, joined with ",". */
+struct seen {
+	GString *s;
+	int calls;
+	int stop_after; /* 0: never stop */
+};
+
+static void seen_add(struct seen *sn, const char *what)
+{
+	if (sn->s->len)
+		g_string_append_c(sn->s, ',');
+	g_string_append(sn->s, what ? what : "(null)");
+	sn->calls++;
+}
+
+static bool seen_jid(const char *jid, void *ud)
+{
+	struct seen *sn = ud;
+	seen_add(sn, jid);
+	return sn->stop_after == 0 || sn->calls < sn->stop_after;
+}
+
+static char *jids_of(const char *backend, int stop_after)
+{
+	struct seen sn = { .s = g_string_new(NULL), .stop_after = stop_after };
+	assert_int_equal(store_reg_foreach(backend, seen_jid, &sn), GW_OK);
+	return g_string_free(sn.s, FALSE);
+}
+
+#define assert_jids(backend, stop, expect)                       \
+	do {                                                     \
+		char *got_ = jids_of(backend, stop);             \
+		assert_string_equal(got_, expect);               \
+		g_free(got_);                                    \
+	} while (0)
+
+/* ---- open, migrations, files ---------------------------------------- */
+
+static void test_migrations(void **state)
+{
+	assert_true(store_latest_version() >= 1);
+	assert_int_equal(store_version(), store_latest_version());
+}
+
+static void test_file_reopen(void **state)
+{
+	struct tmp t = tmp_new();
+	char *errmsg = NULL;
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(store_open(t.path, &errmsg), GW_OK);
+		assert_null(errmsg);
+		assert_int_equal(store_version(), store_latest_version());
+		if (round == 0)
+			put2("irc", "a@x", "nick", "alice", NULL, NULL);
+		assert_int_equal(store_reg_count("irc"), 1);
+		assert_field("irc", "a@x", "nick", "alice");
+		/* the WAL file exists while open, with the database's mode */
+		char *wal = g_strconcat(t.path, "-wal", NULL);
+		assert_int_equal(mode_of(wal), 0600);
+		g_free(wal);
+		store_close();
+	}
+	assert_int_equal(mode_of(t.path), 0600);
+	char *jm = direct_text(t.path, "PRAGMA journal_mode");
+	assert_string_equal(jm, "wal");
+	g_free(jm);
+	tmp_free(&t);
+}
+
+static void test_file_mode_tightened(void **state)
+{
+	struct tmp t = tmp_new();
+	char *errmsg = NULL;
+	FILE *f = fopen(t.path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(chmod(t.path, 0644), 0);
+	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
+	assert_int_equal(mode_of(t.path), 0600);
+	assert_int_equal(store_version(), store_latest_version());
+	store_close();
+	tmp_free(&t);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct tmp t = tmp_new();
+	char *errmsg = NULL;
+	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
+	store_close();
+	int newer = store_latest_version() + 6;
+	char *sql = g_strdup_printf("PRAGMA user_version = %d", newer);
+	direct_exec(t.path, sql);
+	g_free(sql);
+
+	assert_int_equal(store_open(t.path, &errmsg), GW_ERR_INTERNAL);
+	char *expect = g_strdup_printf("store %s has schema version %d but this xmpp-gw knows "
+				       "only up to %d; use a newer xmpp-gw",
+				       t.path, newer, store_latest_version());
+	assert_non_null(errmsg);
+	assert_string_equal(errmsg, expect);
+	assert_int_equal(store_version(), -1); /* not left open */
+	g_free(expect);
+	g_free(errmsg);
+	tmp_free(&t);
+}
+
+/* ---- registrations -------------------------------------------------- */
+
+static void test_reg_lifecycle(void **state)
+{
+	GHashTable *f = NULL;
+	assert_int_equal(store_reg_get("irc", "a@x", &f), GW_ERR_NOT_FOUND);
+	assert_null(f);
+	assert_int_equal(store_reg_get("irc", "a@x", NULL), GW_ERR_NOT_FOUND);
+	assert_int_equal(store_reg_set("irc", "a@x", "nick", "z"), GW_ERR_NOT_FOUND);
+	assert_int_equal(store_reg_delete("irc", "a@x"), GW_ERR_NOT_FOUND);
+
+	put2("irc", "a@x", "nick", "alice", "password", "s3cret");
+	put2("sms", "a@x", "phone", "+1555", NULL, NULL);
+	assert_int_equal(store_reg_get("irc", "a@x", NULL), GW_OK);
+	assert_field("irc", "a@x", "nick", "alice");
+	assert_field("irc", "a@x", "password", "s3cret");
+	assert_field("irc", "a@x", "phone", NULL);
+
+	/* put updates the keys given and leaves the others */
+	put2("irc", "a@x", "nick", "alice2", "server", "");
+	assert_field("irc", "a@x", "nick", "alice2");
+	assert_field("irc", "a@x", "password", "s3cret");
+	assert_field("irc", "a@x", "server", "");
+
+	/* set one, set NULL deletes */
+	assert_int_equal(store_reg_set("irc", "a@x", "password", "new"), GW_OK);
+	assert_field("irc", "a@x", "password", "new");
+	assert_int_equal(store_reg_set("irc", "a@x", "password", NULL), GW_OK);
+	assert_field("irc", "a@x", "password", NULL);
+	assert_int_equal(store_reg_get("irc", "a@x", &f), GW_OK);
+	assert_int_equal(g_hash_table_size(f), 2);
+	g_hash_table_destroy(f);
+
+	/* an empty registration */
+	assert_int_equal(store_reg_put("echo", "b@x", NULL), GW_OK);
+	assert_int_equal(store_reg_get("echo", "b@x", &f), GW_OK);
+	assert_int_equal(g_hash_table_size(f), 0);
+	g_hash_table_destroy(f);
+
+	assert_int_equal(store_contact_put("irc", "a@x", "bob", "Bob"), GW_OK);
+	assert_int_equal(store_msgid_put("irc", "a@x", "x1", "l1"), GW_OK);
+	assert_int_equal(store_reg_count(NULL), 2);
+
+	/* deleting one of two registrations keeps the user */
+	assert_int_equal(store_reg_delete("irc", "a@x"), GW_OK);
+	assert_int_equal(store_reg_get("irc", "a@x", NULL), GW_ERR_NOT_FOUND);
+	assert_int_equal(store_reg_get("sms", "a@x", NULL), GW_OK);
+	assert_int_equal(store_reg_count(NULL), 2);
+	char *s = NULL;
+	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "x1", &s), GW_ERR_NOT_FOUND);
+
+	/* re-registering starts clean: fields and contacts went with it */
+	assert_int_equal(store_reg_put("irc", "a@x", NULL), GW_OK);
+	assert_int_equal(store_reg_get("irc", "a@x", &f), GW_OK);
+	assert_int_equal(g_hash_table_size(f), 0);
+	g_hash_table_destroy(f);
+	assert_int_equal(store_contact_delete("irc", "a@x", "bob"), GW_ERR_NOT_FOUND);
+
+	/* the user row goes with the last registration */
+	assert_int_equal(store_reg_delete("irc", "a@x"), GW_OK);
+	assert_int_equal(store_reg_delete("sms", "a@x"), GW_OK);
+	assert_int_equal(store_reg_count(NULL), 1);
+	assert_jids(NULL, 0, "b@x");
+}
+
+static void test_reg_find(void **state)
+{
+	put2("irc", "a@x", "nick", "alice", "server", "s1");
+	put2("irc", "b@x", "nick", "bob", "server", "s1");
+	put2("sms", "c@x", "nick", "alice", "phone", "+1");
+	static const struct {
+		const char *backend, *key, *value, *jid; /* jid NULL: not found */
+	} cases[] = {
+		{ "irc", "nick", "alice", "a@x" },
+		{ "irc", "nick", "bob", "b@x" },
+		{ "sms", "nick", "alice", "c@x" },
+		{ "sms", "nick", "bob", NULL },
+		{ "irc", "server", "s1", "a@x" }, /* several: the first JID */
+		{ "irc", "phone", "+1", NULL },
+		{ "irc", "nick", "ALICE", NULL },
+		{ "echo", "nick", "alice", NULL },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *jid = (char *)"junk";
+		enum gw_err err = store_reg_find(cases[i].backend, cases[i].key, cases[i].value,
+						 &jid);
+		if (cases[i].jid) {
+			assert_int_equal(err, GW_OK);
+			assert_string_equal(jid, cases[i].jid);
+		} else {
+			assert_int_equal(err, GW_ERR_NOT_FOUND);
+			assert_null(jid);
+		}
+		g_free(jid);
+	}
+}
+
+static void test_reg_foreach_and_count(void **state)
+{
+	static const char *const regs[][2] = {
+		{ "irc", "d@x" }, { "irc", "b@x" }, { "sms", "c@x" },
+		{ "irc", "a@x" }, { "sms", "a@x" }, { "echo", "e@x" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(regs); i++)
+		put2(regs[i][0], regs[i][1], "k", "v", NULL, NULL);
+
+	static const struct {
+		const char *backend;
+		int stop_after;
+		const char *expect;
+		int64_t count;
+	} cases[] = {
+		{ NULL, 0, "a@x,b@x,c@x,d@x,e@x", 5 },
+		{ "irc", 0, "a@x,b@x,d@x", 3 },
+		{ "sms", 0, "a@x,c@x", 2 },
+		{ "echo", 0, "e@x", 1 },
+		{ "none", 0, "", 0 },
+		{ NULL, 2, "a@x,b@x", 5 },
+		{ "irc", 1, "a@x", 3 },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		assert_jids(cases[i].backend, cases[i].stop_after, cases[i].expect);
+		assert_int_equal(store_reg_count(cases[i].backend), cases[i].count);
+	}
+}
+
+/* A callback that deletes the registration it is shown. */
+static bool delete_each(const char *jid, void *ud)
+{
+	int *n = ud;
+	(*n)++;
+	return store_reg_delete("irc", jid) == GW_OK;
+}
+
+static void test_reg_foreach_pages_reentrant(void **state)
+{
+	const int n = 1000; /* several pages */
+	assert_int_equal(store_begin(), GW_OK);
+	for (int i = n - 1; i >= 0; i--) {
+		char jid[32];
+		snprintf(jid, sizeof jid, "u%04d@x", i);
+		put2(i % 2 ? "irc" : "sms", jid, "k", "v", NULL, NULL);
+	}
+	assert_int_equal(store_commit(), GW_OK);
+
+	char *all = jids_of(NULL, 0);
+	char **parts = g_strsplit(all, ",", -1);
+	assert_int_equal(g_strv_length(parts), n);
+	for (int i = 0; i < n; i++) {
+		char jid[32];
+		snprintf(jid, sizeof jid, "u%04d@x", i);
+		assert_string_equal(parts[i], jid);
+	}
+	g_strfreev(parts);
+	g_free(all);
+
+	int calls = 0;
+	assert_int_equal(store_reg_foreach("irc", delete_each, &calls), GW_OK);
+	assert_int_equal(calls, n / 2);
+	assert_int_equal(store_reg_count("irc"), 0);
+	assert_int_equal(store_reg_count("sms"), n / 2);
+	assert_int_equal(store_reg_count(NULL), n / 2);
+}
+
+/* ---- contacts ------------------------------------------------------- */
+
+static bool seen_contact(const char *legacy, const char *name, void *ud)
+{
+	struct seen *sn = ud;
+	char *s = g_strdup_printf("%s=%s", legacy, name ? name : "(null)");
+	seen_add(sn, s);
+	g_free(s);
+	return sn->stop_after == 0 || sn->calls < sn->stop_after;
+}
+
+static char *contacts_of(const char *backend, const char *jid, int stop_after)
+{
+	struct seen sn = { .s = g_string_new(NULL), .stop_after = stop_after };
+	enum gw_err err = store_contact_foreach(backend, jid, seen_contact, &sn);
+	if (err != GW_OK) {
+		g_string_free(sn.s, TRUE);
+		return g_strdup(err_condition(err));
+	}
+	return g_string_free(sn.s, FALSE);
+}
+
+static void test_contacts(void **state)
+{
+	assert_int_equal(store_contact_put("irc", "a@x", "bob", "Bob"), GW_ERR_NOT_FOUND);
+	put2("irc", "a@x", "nick", "alice", NULL, NULL);
+	put2("irc", "b@x", "nick", "bob", NULL, NULL);
+	static const struct {
+		const char *jid, *legacy, *name;
+	} puts[] = {
+		{ "a@x", "zed", "Zed" }, { "a@x", "bob", "Bob" }, { "a@x", "carol", NULL },
+		{ "b@x", "alice", "Alice" }, { "a@x", "bob", "Robert" }, /* rename */
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(puts); i++)
+		assert_int_equal(store_contact_put("irc", puts[i].jid, puts[i].legacy,
+						   puts[i].name),
+				 GW_OK);
+
+	static const struct {
+		const char *jid;
+		int stop_after;
+		const char *expect;
+	} cases[] = {
+		{ "a@x", 0, "bob=Robert,carol=(null),zed=Zed" },
+		{ "a@x", 1, "bob=Robert" },
+		{ "b@x", 0, "alice=Alice" },
+		{ "c@x", 0, "item-not-found" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = contacts_of("irc", cases[i].jid, cases[i].stop_after);
+		assert_string_equal(got, cases[i].expect);
+		g_free(got);
+	}
+
+	assert_int_equal(store_contact_delete("irc", "a@x", "carol"), GW_OK);
+	assert_int_equal(store_contact_delete("irc", "a@x", "carol"), GW_ERR_NOT_FOUND);
+	assert_int_equal(store_contact_delete("irc", "c@x", "bob"), GW_ERR_NOT_FOUND);
+	char *got = contacts_of("irc", "a@x", 0);
+	assert_string_equal(got, "bob=Robert,zed=Zed");
+	g_free(got);
+
+	/* more than one page, in order */
+	for (int i = 0; i < 600; i++) {
+		char legacy[16];
+		snprintf(legacy, sizeof legacy, "c%03d", i);
+		assert_int_equal(store_contact_put("irc", "b@x", legacy, NULL), GW_OK);
+	}
+	got = contacts_of("irc", "b@x", 0);
+	char **parts = g_strsplit(got, ",", -1);
+	assert_int_equal(g_strv_length(parts), 601);
+	assert_string_equal(parts[0], "alice=Alice");
+	assert_string_equal(parts[1], "c000=(null)");
+	assert_string_equal(parts[600], "c599=(null)");
+	g_strfreev(parts);
+	g_free(got);
+}
+
+/* ---- outbox --------------------------------------------------------- */
+
+static bool seen_stanza(int64_t id, const char *stanza, void *ud)
+{
+	struct seen *sn = ud;
+	seen_add(sn, stanza);
+	return sn->stop_after == 0 || sn->calls < sn->stop_after;
+}
+
+static char *fetch(const char *link, int64_t after, int limit, int stop_after)
+{
+	struct seen sn = { .s = g_string_new(NULL), .stop_after = stop_after };
+	assert_int_equal(store_outbox_fetch(link, after, limit, seen_stanza, &sn), GW_OK);
+	return g_string_free(sn.s, FALSE);
+}
+
+#define assert_fetch(link, after, limit, stop, expect)              \
+	do {                                                        \
+		char *got_ = fetch(link, after, limit, stop);       \
+		assert_string_equal(got_, expect);                  \
+		g_free(got_);                                       \
+	} while (0)
+
+static bool last_id(int64_t id, const char *stanza, void *ud)
+{
+	*(int64_t *)ud = id;
+	return true;
+}
+
+static void test_outbox(void **state)
+{
+	static const char *const pushes[][2] = {
+		{ "L1", "a" }, { "L2", "x" }, { "L1", "b" }, { "L1", "c" }, { "L2", "y" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(pushes); i++)
+		assert_int_equal(store_outbox_push(pushes[i][0], pushes[i][1], 0), GW_OK);
+	assert_int_equal(store_outbox_count("L1"), 3);
+	assert_int_equal(store_outbox_count("L2"), 2);
+	assert_int_equal(store_outbox_count("L3"), 0);
+
+	assert_fetch("L1", 0, 10, 0, "a,b,c");
+	assert_fetch("L1", 0, 2, 0, "a,b");
+	assert_fetch("L1", 0, 10, 1, "a");
+	assert_fetch("L2", 0, 10, 0, "x,y");
+	assert_fetch("L1", 0, 0, 0, "");
+
+	/* ack up to b on L1: L2 untouched */
+	int64_t id_b = 0;
+	assert_int_equal(store_outbox_fetch("L1", 0, 2, last_id, &id_b), GW_OK);
+	assert_fetch("L1", id_b, 10, 0, "c");
+	assert_int_equal(store_outbox_ack("L1", id_b), GW_OK);
+	assert_fetch("L1", 0, 10, 0, "c");
+	assert_fetch("L2", 0, 10, 0, "x,y");
+	assert_int_equal(store_outbox_count("L1"), 1);
+	assert_int_equal(store_outbox_count("L2"), 2);
+
+	/* ids never go back, even once the outbox is empty */
+	int64_t id_max = 0;
+	assert_int_equal(store_outbox_fetch("L2", 0, 10, last_id, &id_max), GW_OK);
+	assert_int_equal(store_outbox_ack("L1", INT64_MAX), GW_OK);
+	assert_int_equal(store_outbox_ack("L2", INT64_MAX), GW_OK);
+	assert_int_equal(store_outbox_count("L1"), 0);
+	assert_int_equal(store_outbox_push("L1", "d", 0), GW_OK);
+	int64_t id_d = 0;
+	assert_int_equal(store_outbox_fetch("L1", 0, 10, last_id, &id_d), GW_OK);
+	assert_true(id_d > id_max);
+}
+
+static void test_outbox_bound(void **state)
+{
+	const int max = 300;
+	char s[16];
+	for (int i = 0; i < max; i++) {
+		snprintf(s, sizeof s, "s%03d", i);
+		assert_int_equal(store_outbox_push("L", s, max), GW_OK);
+	}
+	assert_int_equal(store_outbox_push("L", "over", max), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_int_equal(store_outbox_push("M", "other link", max), GW_OK);
+	assert_int_equal(store_outbox_push("L", "unbounded", 0), GW_OK);
+	assert_int_equal(store_outbox_count("L"), max + 1);
+
+	/* FIFO across pages */
+	char *got = fetch("L", 0, 1000, 0);
+	char **parts = g_strsplit(got, ",", -1);
+	assert_int_equal(g_strv_length(parts), max + 1);
+	assert_string_equal(parts[0], "s000");
+	assert_string_equal(parts[max - 1], "s299");
+	assert_string_equal(parts[max], "unbounded");
+	g_strfreev(parts);
+	g_free(got);
+
+	int64_t id = 0;
+	assert_int_equal(store_outbox_fetch("L", 0, 2, last_id, &id), GW_OK);
+	assert_int_equal(store_outbox_ack("L", id), GW_OK);
+	assert_int_equal(store_outbox_count("L"), max - 1);
+	assert_int_equal(store_outbox_push("L", "again", max), GW_OK);
+	assert_int_equal(store_outbox_push("L", "again", max), GW_ERR_RESOURCE_CONSTRAINT);
+
+	/* a rolled back push does not count */
+	assert_int_equal(store_outbox_ack("L", INT64_MAX), GW_OK);
+	assert_int_equal(store_outbox_push("L", "kept", 1), GW_OK);
+	assert_int_equal(store_begin(), GW_OK);
+	assert_int_equal(store_outbox_ack("L", INT64_MAX), GW_OK);
+	assert_int_equal(store_outbox_push("L", "gone", 1), GW_OK);
+	assert_int_equal(store_rollback(), GW_OK);
+	assert_int_equal(store_outbox_count("L"), 1);
+	assert_int_equal(store_outbox_push("L", "x", 1), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_fetch("L", 0, 10, 0, "kept");
+}
+
+/* ---- message ids ---------------------------------------------------- */
+
+static void test_msgid(void **state)
+{
+	static const char *const puts[][4] = {
+		{ "irc", "a@x", "x1", "l1" }, { "irc", "b@x", "x1", "l2" },
+		{ "sms", "a@x", "x1", "l1s" }, { "irc", "a@x", "x2", "l3" },
+		{ "irc", "a@x", "x1", "l4" }, /* x1 reused: the newest wins */
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(puts); i++)
+		assert_int_equal(store_msgid_put(puts[i][0], puts[i][1], puts[i][2], puts[i][3]),
+				 GW_OK);
+
+	static const struct {
+		const char *backend, *jid, *xmpp, *legacy; /* legacy NULL: not found */
+	} by_xmpp[] = {
+		{ "irc", "a@x", "x1", "l4" }, { "irc", "b@x", "x1", "l2" },
+		{ "sms", "a@x", "x1", "l1s" }, { "irc", "a@x", "x2", "l3" },
+		{ "irc", "c@x", "x1", NULL }, { "echo", "a@x", "x1", NULL },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(by_xmpp); i++) {
+		char *legacy = NULL;
+		enum gw_err err = store_msgid_by_xmpp(by_xmpp[i].backend, by_xmpp[i].jid,
+						      by_xmpp[i].xmpp, &legacy);
+		assert_int_equal(err, by_xmpp[i].legacy ? GW_OK : GW_ERR_NOT_FOUND);
+		if (by_xmpp[i].legacy)
+			assert_string_equal(legacy, by_xmpp[i].legacy);
+		else
+			assert_null(legacy);
+		g_free(legacy);
+	}
+
+	static const struct {
+		const char *backend, *legacy, *jid, *xmpp;
+	} by_legacy[] = {
+		{ "irc", "l1", "a@x", "x1" }, { "irc", "l2", "b@x", "x1" },
+		{ "sms", "l1s", "a@x", "x1" }, { "sms", "l1", NULL, NULL },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(by_legacy); i++) {
+		char *jid = NULL, *xmpp = NULL;
+		enum gw_err err = store_msgid_by_legacy(by_legacy[i].backend, by_legacy[i].legacy,
+							&jid, &xmpp);
+		assert_int_equal(err, by_legacy[i].jid ? GW_OK : GW_ERR_NOT_FOUND);
+		if (by_legacy[i].jid) {
+			assert_string_equal(jid, by_legacy[i].jid);
+			assert_string_equal(xmpp, by_legacy[i].xmpp);
+		} else {
+			assert_null(jid);
+			assert_null(xmpp);
+		}
+		g_free(jid);
+		g_free(xmpp);
+	}
+
+	/* nothing is an hour old yet */
+	assert_int_equal(store_msgid_expire(3600), GW_OK);
+	char *legacy = NULL;
+	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "x2", &legacy), GW_OK);
+	g_free(legacy);
+}
+
+static void test_msgid_expire_file(void **state)
+{
+	struct tmp t = tmp_new();
+	char *errmsg = NULL, *s = NULL;
+	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
+	assert_int_equal(store_msgid_put("irc", "a@x", "old", "l-old"), GW_OK);
+	assert_int_equal(store_msgid_put("irc", "a@x", "new", "l-new"), GW_OK);
+	/* age one entry by two hours behind the store's back */
+	direct_exec(t.path, "UPDATE msgids SET created = created - 7200 WHERE xmpp_id = 'old'");
+	assert_int_equal(store_msgid_expire(3600), GW_OK);
+	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "old", &s), GW_ERR_NOT_FOUND);
+	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "new", &s), GW_OK);
+	assert_string_equal(s, "l-new");
+	g_free(s);
+	store_close();
+	tmp_free(&t);
+}
+
+/* ---- backend data --------------------------------------------------- */
+
+static void test_data(void **state)
+{
+	char *v = (char *)"junk";
+	assert_int_equal(store_data_get("irc", "k", &v), GW_ERR_NOT_FOUND);
+	assert_null(v);
+	assert_int_equal(store_data_set("irc", "k", "1"), GW_OK);
+	assert_int_equal(store_data_set("sms", "k", "2"), GW_OK);
+	assert_int_equal(store_data_set("irc", "k", "3"), GW_OK);
+	static const struct {
+		const char *backend, *key, *value;
+	} cases[] = { { "irc", "k", "3" }, { "sms", "k", "2" }, { "irc", "j", NULL } };
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		v = NULL;
+		assert_int_equal(store_data_get(cases[i].backend, cases[i].key, &v),
+				 cases[i].value ? GW_OK : GW_ERR_NOT_FOUND);
+		if (cases[i].value)
+			assert_string_equal(v, cases[i].value);
+		g_free(v);
+	}
+	assert_int_equal(store_data_set("irc", "k", NULL), GW_OK);
+	assert_int_equal(store_data_get("irc", "k", &v), GW_ERR_NOT_FOUND);
+	assert_int_equal(store_data_get("sms", "k", &v), GW_OK);
+	g_free(v);
+}
+
+/* ---- transactions --------------------------------------------------- */
+
+static void test_nested_transactions(void **state)
+{
+	assert_int_equal(store_begin(), GW_OK);
+	put2("irc", "a@x", "k", "v", NULL, NULL);
+	assert_int_equal(store_begin(), GW_OK);
+	put2("irc", "b@x", "k", "v", NULL, NULL);
+	assert_int_equal(store_rollback(), GW_OK); /* undoes b only */
+	assert_int_equal(store_begin(), GW_OK);
+	put2("irc", "c@x", "k", "v", NULL, NULL);
+	assert_int_equal(store_begin(), GW_OK);
+	assert_int_equal(store_data_set("irc", "k", "v"), GW_OK);
+	assert_int_equal(store_commit(), GW_OK);
+	assert_int_equal(store_commit(), GW_OK); /* inner: nothing committed yet */
+	assert_jids(NULL, 0, "a@x,c@x");
+	assert_int_equal(store_commit(), GW_OK);
+	assert_jids(NULL, 0, "a@x,c@x");
+
+	/* an outer rollback undoes everything, inner commits included */
+	assert_int_equal(store_begin(), GW_OK);
+	assert_int_equal(store_reg_delete("irc", "a@x"), GW_OK);
+	assert_int_equal(store_begin(), GW_OK);
+	put2("irc", "d@x", "k", "v", NULL, NULL);
+	assert_int_equal(store_commit(), GW_OK);
+	assert_jids(NULL, 0, "c@x,d@x");
+	assert_int_equal(store_rollback(), GW_OK);
+	assert_jids(NULL, 0, "a@x,c@x");
+	char *v = NULL;
+	assert_int_equal(store_data_get("irc", "k", &v), GW_OK);
+	g_free(v);
+}
+
+int main(void)
+{
+	log_set_level(LOG_ERROR);
+#define T(f) cmocka_unit_test_setup_teardown(f, open_mem, close_store)
+#define F(f) cmocka_unit_test(f) /* opens its own file store */
+	const struct CMUnitTest tests[] = {
+		T(test_migrations),
+		F(test_file_reopen),
+		F(test_file_mode_tightened),
+		F(test_newer_schema_refused),
+		T(test_reg_lifecycle),
+		T(test_reg_find),
+		T(test_reg_foreach_and_count),
+		T(test_reg_foreach_pages_reentrant),
+		T(test_contacts),
+		T(test_outbox),
+		T(test_outbox_bound),
+		T(test_msgid),
+		F(test_msgid_expire_file),
+		T(test_data),
+		T(test_nested_transactions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
