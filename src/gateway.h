@@ -214,6 +214,11 @@ enum gw_err gw_session_set(struct gw_session *s, const char *key, const char *va
  * full: tell the sender on your network if you can. */
 enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
 			       const struct gw_message *msg);
+/* The same for a registered user who may have no session (offline users get
+ * it from their server's offline storage). GW_ERR_REGISTRATION_REQUIRED
+ * when jid has no registration on this backend. */
+enum gw_err gw_deliver_message_to(struct gw *gw, const char *jid, const char *legacy,
+				  const struct gw_message *msg);
 /* legacy's presence changed. The core remembers it to answer probes and to
  * send unavailable at shutdown. */
 enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum gw_show show,
@@ -251,7 +256,8 @@ void gw_watch_modify(struct gw_watch *w, unsigned events);
 void gw_watch_remove(struct gw_watch *w);
 
 /* A one-shot timer after ms milliseconds. Returns an id for
- * gw_timer_remove(); ids are never 0. */
+ * gw_timer_remove(); ids are never 0. Once the timer has fired its id is
+ * void: never remove it then. */
 typedef void (*gw_timer_cb)(void *ud);
 unsigned gw_timer_add(unsigned ms, gw_timer_cb cb, void *ud);
 void gw_timer_remove(unsigned id);

@@ -55,28 +55,33 @@ enum gw_err gw_session_set(struct gw_session *s, const char *key, const char *va
 }
 
 /* The contact's JID, or the gateway's for legacy NULL. */
-static char *from_jid(struct gw_session *s, const char *legacy)
+static char *contact_or_gateway(struct gw *gw, const char *legacy)
 {
 	if (!legacy)
-		return g_strdup(s->gw->domain);
-	char *j = core_contact_jid(s->gw, legacy);
+		return g_strdup(gw->domain);
+	char *j = core_contact_jid(gw, legacy);
 	if (!j)
-		log_msg(LOG_WARN, "core", "%s: legacy address cannot be a JID; dropped", s->gw->domain);
+		log_msg(LOG_WARN, "core", "%s: legacy address cannot be a JID; dropped", gw->domain);
 	return j;
+}
+
+static char *from_jid(struct gw_session *s, const char *legacy)
+{
+	return contact_or_gateway(s->gw, legacy);
 }
 
 static const char *const msg_types[] = {
 	[GW_MSG_CHAT] = "chat", [GW_MSG_NORMAL] = "normal", [GW_MSG_HEADLINE] = "headline",
 };
 
-enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
-			       const struct gw_message *msg)
+static enum gw_err deliver_message(struct gw *gw, const char *jid, const char *legacy,
+				   const struct gw_message *msg)
 {
-	char *from = from_jid(s, legacy);
+	char *from = contact_or_gateway(gw, legacy);
 	if (!from)
 		return GW_ERR_JID_MALFORMED;
 	char *body = text_sanitize(msg->body ? msg->body : "", -1, TEXT_MAX);
-	xmpp_stanza_t *st = stanza_message(core_ctx(), from, s->jid, msg_types[msg->type], body,
+	xmpp_stanza_t *st = stanza_message(core_ctx(), from, jid, msg_types[msg->type], body,
 					   msg->id);
 	if (msg->subject) {
 		char *sub = text_sanitize(msg->subject, -1, NAME_MAX_BYTES);
@@ -88,10 +93,24 @@ enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
 		stanza_text_child(st, "thread", th);
 		g_free(th);
 	}
-	log_msg(LOG_DEBUG, "core", "%s: message to %s: %s", s->gw->domain, s->jid, body);
+	log_msg(LOG_DEBUG, "core", "%s: message to %s: %s", gw->domain, jid, body);
 	g_free(body);
 	g_free(from);
-	return core_send(s->gw, st);
+	return core_send(gw, st);
+}
+
+enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
+			       const struct gw_message *msg)
+{
+	return deliver_message(s->gw, s->jid, legacy, msg);
+}
+
+enum gw_err gw_deliver_message_to(struct gw *gw, const char *jid, const char *legacy,
+				  const struct gw_message *msg)
+{
+	if (store_reg_get(gw->be->name, jid, NULL) != GW_OK)
+		return GW_ERR_REGISTRATION_REQUIRED;
+	return deliver_message(gw, jid, legacy, msg);
 }
 
 static void contact_state_set(struct gw_session *s, const char *legacy, enum gw_show show,

@@ -141,14 +141,17 @@ static void echo_logout(struct gw_session *s)
 static void deliver_fire(void *ud)
 {
 	struct pending *d = ud;
-	struct gw_session *s = gw_session_find(d->gw, d->jid);
-	if (!s) {
-		log_msg(LOG_INFO, "echo", "%s logged out before a delayed echo; dropped", d->jid);
-	} else if (d->body) {
+	if (d->body) {
+		/* Delivered even when the user went offline meanwhile. */
 		struct gw_message m = { .type = GW_MSG_CHAT, .body = d->body };
-		gw_deliver_message(s, d->legacy, &m);
+		enum gw_err err = gw_deliver_message_to(d->gw, d->jid, d->legacy, &m);
+		if (err != GW_OK)
+			log_msg(LOG_WARN, "echo", "delayed echo for %s not delivered: %s", d->jid,
+				err_text(err));
 	} else {
-		gw_deliver_presence(s, d->legacy, GW_SHOW_ONLINE, NULL);
+		struct gw_session *s = gw_session_find(d->gw, d->jid);
+		if (s)
+			gw_deliver_presence(s, d->legacy, GW_SHOW_ONLINE, NULL);
 	}
 	pending_done(d);
 }
