@@ -101,8 +101,26 @@ check: deps
 demo: deps all
 	$(PYTHON) tests/demo.py --bin $(abspath $(BUILD)/xmpp-gw)
 
-bench: deps all
-	@echo "no benchmarks yet for the core; see bench/README.md"
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+
+bench: deps all $(BUILD)/bench/gen_users
+	$(PYTHON) bench/startup.py --bin $(abspath $(BUILD)/xmpp-gw) \
+	  --gen $(abspath $(BUILD)/bench/gen_users)
+
+# libFuzzer targets for the pure modules: make fuzz [FUZZ_SECONDS=60]
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags glib-2.0)
+fuzz:
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_text.c src/text.c -o build-fuzz/fuzz_text \
+	  $(shell pkg-config --libs glib-2.0)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_jid.c src/jid.c -o build-fuzz/fuzz_jid \
+	  $(shell pkg-config --libs glib-2.0)
+	build-fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

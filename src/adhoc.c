@@ -121,12 +121,6 @@ static char *new_session(struct adhoc_run *run)
 
 /* ---- settings ---------------------------------------------------------- */
 
-static const char *field_type(enum gw_field_type t)
-{
-	return t == GW_FIELD_PRIVATE ? "text-private" : t == GW_FIELD_BOOLEAN ? "boolean"
-									     : "text-single";
-}
-
 static enum gw_err settings_start(struct adhoc_run *run)
 {
 	struct gw *gw = run->r->gw;
@@ -143,7 +137,7 @@ static enum gw_err settings_start(struct adhoc_run *run)
 	for (size_t i = 0; i < gw->be->n_fields; i++) {
 		const struct gw_field *f = &gw->be->fields[i];
 		const char *v = f->type == GW_FIELD_PRIVATE ? NULL : g_hash_table_lookup(cur, f->var);
-		form_add_field(x, f->var, field_type(f->type), f->label, v,
+		form_add_field(x, f->var, register_field_type(f->type), f->label, v,
 			       f->required && f->type != GW_FIELD_PRIVATE);
 	}
 	reply(gw, run->r->iq, run->node, sid, "executing", x, NULL);

@@ -40,7 +40,7 @@ GHashTable *register_values(struct gw *gw, const char *jid)
 	return t;
 }
 
-static const char *field_type_name(enum gw_field_type t)
+const char *register_field_type(enum gw_field_type t)
 {
 	return t == GW_FIELD_PRIVATE ? "text-private" : t == GW_FIELD_BOOLEAN ? "boolean"
 									     : "text-single";
@@ -68,7 +68,7 @@ enum gw_err register_get(struct iq_req *r)
 			v = NULL; /* secrets are never echoed */
 		if (is_legacy_name(f->var))
 			stanza_text_child(q, f->var, v);
-		form_add_field(x, f->var, field_type_name(f->type), f->label, v, f->required);
+		form_add_field(x, f->var, register_field_type(f->type), f->label, v, f->required);
 	}
 	xmpp_stanza_add_child(q, x);
 	xmpp_stanza_release(x);

@@ -21,6 +21,8 @@ void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 /* Removes jid's registration: logs out, deletes the rows, and sends
  * unsubscribe/unsubscribed from the gateway and every contact. */
 enum gw_err register_remove(struct gw *gw, const char *jid);
+/* The XEP-0004 field type of a backend field type. */
+const char *register_field_type(enum gw_field_type t);
 /* The stored registration of jid (new table) or NULL. */
 GHashTable *register_values(struct gw *gw, const char *jid);
 
