@@ -1,0 +1,119 @@
+/* test_conf.c - configuration validation, table-driven. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "conf.h"
+
+static char *write_conf(const char *text)
+{
+	char *path = NULL;
+	int fd = g_file_open_tmp("xgw-conf-XXXXXX.ini", &path, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+#define ECHO "[echo]\njid = echo.example.org\nsecret = s\n"
+
+struct bad_case {
+	const char *text;
+	const char *needle; /* must appear in the error */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "[xmpp]\nport = abc\n" ECHO, "port" },
+	{ "[xmpp]\nport = 70000\n" ECHO, "port" },
+	{ "[xmpp]\nserver = xmpp.example.org\n" ECHO, "IP address" },
+	{ "[xmpp]\nbogus = 1\n" ECHO, "bogus" },
+	{ "[nonsense]\nx = 1\n" ECHO, "nonsense" },
+	{ "[log]\nlevel = loud\n" ECHO, "level" },
+	{ "[xmpp]\nsend_queue_low = 500\nsend_queue_high = 100\n" ECHO, "send_queue_low" },
+	{ "[store]\npath = /tmp/x\n", "no backend" },
+	{ "[echo]\njid = echo.example.org\n", "secret" },
+	{ "[echo]\nsecret = s\n", "jid" },
+	{ "[echo]\njid = user@echo.example.org\nsecret = s\n", "jid" },
+	{ ECHO "delay_max = 0\n", "delay_max" },
+	{ ECHO "colour = blue\n", "colour" },
+	{ "not an ini file at all\n", "" },
+};
+
+static void test_bad(void **state)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
+		char *path = write_conf(bad_cases[i].text);
+		struct conf *c = NULL;
+		char *err = NULL;
+		assert_int_not_equal(conf_load(path, &c, &err), GW_OK);
+		assert_null(c);
+		assert_non_null(err);
+		if (!strstr(err, bad_cases[i].needle))
+			fail_msg("case %zu: error '%s' lacks '%s'", i, err, bad_cases[i].needle);
+		g_free(err);
+		g_unlink(path);
+		g_free(path);
+	}
+}
+
+static void test_defaults(void **state)
+{
+	char *path = write_conf(ECHO);
+	struct conf *c = NULL;
+	char *err = NULL;
+	assert_int_equal(conf_load(path, &c, &err), GW_OK);
+	assert_string_equal(c->xmpp_server, "127.0.0.1");
+	assert_int_equal(c->xmpp_port, 5347);
+	assert_int_equal(c->log_level, LOG_INFO);
+	/* The default policy: the parent domain of each backend. */
+	assert_string_equal(c->allow[0], "example.org");
+	assert_null(c->allow[1]);
+	assert_null(c->admins[0]);
+	assert_int_equal(c->backends->len, 1);
+	struct conf_backend *cb = g_ptr_array_index(c->backends, 0);
+	assert_string_equal(cb->jid, "echo.example.org");
+	assert_int_equal(conf_backend_int(c, cb->be, "delay_max"), 60);
+	conf_free(c);
+	g_unlink(path);
+	g_free(path);
+}
+
+static void test_values(void **state)
+{
+	char *path = write_conf("[xmpp]\nserver = ::1\nport = 5348\n"
+				"[policy]\nallow = a.org, b@c.org ; *\nadmins = Boss@A.org\n"
+				"[log]\nlevel = warning\n"
+				"[echo]\njid = Echo.Example.ORG\nsecret = s\ndelay_max = 5\n");
+	struct conf *c = NULL;
+	char *err = NULL;
+	assert_int_equal(conf_load(path, &c, &err), GW_OK);
+	assert_string_equal(c->xmpp_server, "::1");
+	assert_int_equal(c->xmpp_port, 5348);
+	assert_int_equal(c->log_level, LOG_WARN);
+	assert_string_equal(c->allow[0], "a.org");
+	assert_string_equal(c->allow[1], "b@c.org");
+	assert_string_equal(c->allow[2], "*");
+	assert_string_equal(c->admins[0], "boss@a.org");
+	struct conf_backend *cb = g_ptr_array_index(c->backends, 0);
+	assert_string_equal(cb->jid, "echo.example.org");
+	assert_int_equal(conf_backend_int(c, cb->be, "delay_max"), 5);
+	conf_free(c);
+	g_unlink(path);
+	g_free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
