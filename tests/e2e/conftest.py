@@ -20,6 +20,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from harness import servers  # noqa: E402
+from harness.client import cancel_pending  # noqa: E402
 from harness.gateway import Gateway  # noqa: E402
 from harness.pool import ClientPool, GatewayFactory  # noqa: E402
 
@@ -122,13 +123,9 @@ def gateway(server):
         try:
             gw.stop()
         finally:
-            gw.kill()
+            gw.cleanup()
 
 
 def pytest_sessionfinish(session, exitstatus):
     """Let the clients' leftover tasks end quietly."""
-    pending = [t for t in asyncio.all_tasks(LOOP) if not t.done()]
-    for t in pending:
-        t.cancel()
-    if pending:
-        LOOP.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    cancel_pending(LOOP)

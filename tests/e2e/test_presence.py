@@ -29,7 +29,8 @@ async def test_login_and_logout(server, gateways, clients):
     await wait_sessions(admin, server, 0)
 
 
-async def test_probe_is_answered(server, gateway, clients):
+async def test_probe_is_answered(server, gateways, clients):
+    await gateways.new()
     c = await registered_user(clients, server)
     c.clear()
     c.presence(to=server.component, ptype="probe")

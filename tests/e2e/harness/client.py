@@ -184,6 +184,16 @@ class Client(slixmpp.ClientXMPP):
         return cond
 
 
+def cancel_pending(loop):
+    """Cancel the tasks closed clients leave behind, so none is reported as
+    destroyed while pending."""
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for t in pending:
+        t.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
 def jid_match(jid, want):
     """`want` as a bare JID matches any resource; a full JID must match exactly."""
     want = str(want)

@@ -1,7 +1,9 @@
 """The gateway under test as a process: its configuration file, start,
 readiness, signals, and the exit checks (exit code, sanitizer reports)."""
 import asyncio
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -9,6 +11,14 @@ import time
 
 from .client import Client, NS_PING
 from .util import STANZA_TIMEOUT, require_gateway, tail
+
+_running = {}  # id(server) -> the gateway process attached to it
+
+
+@atexit.register
+def _kill_leftovers():
+    for gw in list(_running.values()):
+        gw.kill()
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
@@ -61,6 +71,12 @@ class Gateway:
     # -- process ------------------------------------------------------------
     def start(self):
         assert self.proc is None, "gateway already running"
+        other = _running.get(id(self.server))
+        assert other is None or not other.running(), (
+            "test bug: a second gateway for %s on %s while another one runs (a module "
+            "must not mix the `gateway` and `gateways` fixtures)"
+            % (self.server.component, self.server.kind))
+        _running[id(self.server)] = self
         with open(self.log_path, "ab") as err:
             err.write(b"---- start ----\n")
             err.flush()
@@ -120,6 +136,11 @@ class Gateway:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
         self.proc = None
+
+    def cleanup(self):
+        """Kill if still running and remove the private dir (store, log)."""
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def sanitizer_problems(self):
         text = self.log_text()

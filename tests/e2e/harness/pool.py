@@ -52,7 +52,7 @@ class GatewayFactory:
             except AssertionError as e:
                 problems.append(str(e))
             finally:
-                gw.kill()
+                gw.cleanup()
         self.all = []
         assert not problems, "\n\n".join(problems)
 
