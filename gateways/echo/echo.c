@@ -8,6 +8,8 @@
  *                      (online, chat, away, xa, dnd, offline)
  *   /hostile           the echo holds bytes no XML stream may carry, to
  *                      show the core's sanitiser at work
+ *   /flood N           N numbered echoes at once (1..flood_max), to load
+ *                      the component link
  */
 #include "gateway.h"
 
@@ -192,6 +194,32 @@ static enum gw_err command_delay(struct gw_session *s, const char *to, const cha
 	return GW_OK;
 }
 
+static enum gw_err command_flood(struct gw_session *s, const char *to, const char *args,
+				 const char **text)
+{
+	static char why[128];
+	char *end;
+	long n = strtol(args, &end, 10);
+	if (end == args || *end || n < 1 || n > gw_conf_int(gw_session_gw(s), "flood_max")) {
+		*text = "usage: /flood N (N up to the flood_max setting)";
+		return GW_ERR_BAD_REQUEST;
+	}
+	for (long i = 1; i <= n; i++) {
+		char body[64];
+		g_snprintf(body, sizeof body, "flood %ld/%ld", i, n);
+		struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
+		enum gw_err err = gw_deliver_message(s, to, &m);
+		if (err != GW_OK) {
+			/* The gateway's queues are full: stop, and say how far it got. */
+			g_snprintf(why, sizeof why, "only %ld of %ld echoes could be queued", i - 1, n);
+			log_msg(LOG_WARN, "echo", "flood for %s stopped: %s", gw_session_jid(s), why);
+			*text = why;
+			return err;
+		}
+	}
+	return GW_OK;
+}
+
 static enum gw_err echo_send_message(struct gw_session *s, const char *to,
 				     const struct gw_message *msg, const char **text)
 {
@@ -207,6 +235,8 @@ static enum gw_err echo_send_message(struct gw_session *s, const char *to,
 	}
 	if (!strncmp(b, "/delay ", 7))
 		return command_delay(s, to, b + 7, text);
+	if (!strncmp(b, "/flood ", 7))
+		return command_flood(s, to, b + 7, text);
 	if (!strncmp(b, "/presence ", 10))
 		return command_presence(s, to, b + 10, text);
 	struct gw_message m = { .type = msg->type, .body = b };
@@ -243,6 +273,8 @@ static const struct gw_field echo_fields[] = {
 static const struct gw_option echo_options[] = {
 	{ .key = "delay_max", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 3600,
 	  .help = "longest /delay in seconds" },
+	{ .key = "flood_max", .type = GW_OPT_INT, .deflt = "10000", .min = 1, .max = 1000000,
+	  .help = "most echoes one /flood may ask for" },
 };
 
 const struct gw_backend echo_backend = {

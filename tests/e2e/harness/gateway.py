@@ -24,11 +24,13 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime e
 
 
 def render_config(server, store, allow="localhost", admins=(), secret=None, level="debug",
-                  port=None):
+                  port=None, xmpp_extra=None):
+    """The gateway's INI file; xmpp_extra: more [xmpp] keys (name -> value)."""
+    extra = "".join("%s = %s\n" % kv for kv in sorted((xmpp_extra or {}).items()))
     return """[xmpp]
 server = 127.0.0.1
 port = %(port)s
-
+%(extra)s
 [store]
 path = %(store)s
 
@@ -43,7 +45,7 @@ level = %(level)s
 jid = %(jid)s
 secret = %(secret)s
 """ % dict(port=port if port is not None else server.component_port, store=store,
-           allow=allow, admins=", ".join(admins), level=level, jid=server.component,
+           allow=allow, admins=", ".join(admins), level=level, jid=server.component, extra=extra,
            secret=secret if secret is not None else server.secret)
 
 
@@ -51,7 +53,8 @@ class Gateway:
     """One gateway process attached to `server`. The store and the config
     file live in a private dir, so a restart keeps the store."""
 
-    def __init__(self, server, allow="localhost", admins=(), secret=None, name="gw"):
+    def __init__(self, server, allow="localhost", admins=(), secret=None, name="gw",
+                 xmpp_extra=None):
         self.exe = require_gateway()
         self.server = server
         self.dir = tempfile.mkdtemp(prefix="xgw-%s-" % name)
@@ -59,6 +62,7 @@ class Gateway:
         self.config = os.path.join(self.dir, "xmpp-gw.ini")
         self.log_path = os.path.join(self.dir, "gateway.log")
         self.admins = list(admins)
+        self.xmpp_extra = dict(xmpp_extra or {})
         self.proc = None
         self.returncode = None
         self.write_config(allow=allow, secret=secret)
@@ -66,7 +70,7 @@ class Gateway:
     def write_config(self, allow="localhost", secret=None):
         with open(self.config, "w") as f:
             f.write(render_config(self.server, self.store, allow=allow, admins=self.admins,
-                                  secret=secret))
+                                  secret=secret, xmpp_extra=self.xmpp_extra))
 
     # -- process ------------------------------------------------------------
     def start(self):
