@@ -121,34 +121,42 @@ static char *new_session(struct adhoc_run *run)
 
 /* ---- settings ---------------------------------------------------------- */
 
+/* For a user who is not registered yet this is the registration form, so
+ * that clients without XEP-0077 for gateways (but with ad-hoc commands) can
+ * register too. */
 static enum gw_err settings_start(struct adhoc_run *run)
 {
 	struct gw *gw = run->r->gw;
 	GHashTable *cur = register_values(gw, run->r->bare);
-	if (!cur)
-		return GW_ERR_REGISTRATION_REQUIRED;
 	char *sid = new_session(run);
 	if (!sid) {
-		g_hash_table_unref(cur);
+		if (cur)
+			g_hash_table_unref(cur);
 		return GW_ERR_RESOURCE_CONSTRAINT;
 	}
-	xmpp_stanza_t *x = form_new(core_ctx(), "form", "Settings",
-				    "Change your settings. Leave a password empty to keep it.", NULL);
+	xmpp_stanza_t *x = cur
+		? form_new(core_ctx(), "form", "Settings",
+			   "Change your settings. Leave a password empty to keep it.", NULL)
+		: form_new(core_ctx(), "form", "Register", gw->be->instructions, NULL);
 	for (size_t i = 0; i < gw->be->n_fields; i++) {
 		const struct gw_field *f = &gw->be->fields[i];
-		const char *v = f->type == GW_FIELD_PRIVATE ? NULL : g_hash_table_lookup(cur, f->var);
+		const char *v = cur ? g_hash_table_lookup(cur, f->var) : f->deflt;
+		if (f->type == GW_FIELD_PRIVATE)
+			v = NULL;
 		form_add_field(x, f->var, register_field_type(f->type), f->label, v,
-			       f->required && f->type != GW_FIELD_PRIVATE);
+			       f->required && (!cur || f->type != GW_FIELD_PRIVATE));
 	}
 	reply(gw, run->r->iq, run->node, sid, "executing", x, NULL);
 	g_free(sid);
-	g_hash_table_unref(cur);
+	if (cur)
+		g_hash_table_unref(cur);
 	return GW_OK;
 }
 
 struct settings_ctx {
 	xmpp_stanza_t *iq;
 	char *node, *sid;
+	bool is_new;
 };
 
 static void settings_done(struct gw *gw, enum gw_err err, const char *text, void *ud)
@@ -157,7 +165,10 @@ static void settings_done(struct gw *gw, enum gw_err err, const char *text, void
 	if (err != GW_OK)
 		router_error(gw, c->iq, err, text);
 	else
-		reply(gw, c->iq, c->node, c->sid, "completed", NULL, "Your settings are saved.");
+		reply(gw, c->iq, c->node, c->sid, "completed", NULL,
+		      c->is_new ? "You are registered. Accept the gateway's request to see your "
+				  "presence, so that it logs you in whenever you are online."
+				: "Your settings are saved.");
 	xmpp_stanza_release(c->iq);
 	g_free(c->node);
 	g_free(c->sid);
@@ -170,6 +181,7 @@ static enum gw_err settings_submit(struct adhoc_run *run, GHashTable *form)
 	c->iq = xmpp_stanza_clone(run->r->iq);
 	c->node = g_strdup(run->node);
 	c->sid = g_strdup(run->sessionid);
+	c->is_new = store_reg_get(run->r->gw->be->name, run->r->bare, NULL) != GW_OK;
 	register_apply(run->r->gw, run->r->bare, form, settings_done, c);
 	return GW_OK;
 }
@@ -261,7 +273,7 @@ static enum gw_err users_start(struct adhoc_run *run)
 }
 
 static const struct adhoc_cmd commands[] = {
-	{ .node = "settings", .name = "Show and change my settings",
+	{ .node = "settings", .name = "Register or change my settings",
 	  .start = settings_start, .submit = settings_submit },
 	{ .node = "unregister", .name = "Unregister",
 	  .start = unregister_start, .submit = unregister_submit },

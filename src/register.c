@@ -105,25 +105,16 @@ static enum gw_err read_submission(struct iq_req *r, GHashTable **out, const cha
 
 struct set_ctx {
 	xmpp_stanza_t *iq;
-	bool is_new;
-	char *jid;
 };
 
 static void set_done(struct gw *gw, enum gw_err err, const char *text, void *ud)
 {
 	struct set_ctx *c = ud;
-	if (err != GW_OK) {
+	if (err != GW_OK)
 		router_error(gw, c->iq, err, text);
-	} else {
+	else
 		core_send(gw, stanza_iq_result(c->iq));
-		/* XEP-0100: the gateway asks for the user's presence. */
-		core_send(gw, stanza_presence(core_ctx(), gw->domain, c->jid, "subscribe",
-					      GW_SHOW_ONLINE, NULL));
-		log_msg(LOG_INFO, "register", "%s: %s %s", gw->domain, c->jid,
-			c->is_new ? "registered" : "updated the registration");
-	}
 	xmpp_stanza_release(c->iq);
-	g_free(c->jid);
 	g_free(c);
 }
 
@@ -146,8 +137,6 @@ enum gw_err register_set(struct iq_req *r)
 	}
 	struct set_ctx *c = g_new0(struct set_ctx, 1);
 	c->iq = xmpp_stanza_clone(r->iq);
-	c->jid = g_strdup(r->bare);
-	c->is_new = store_reg_get(r->gw->be->name, r->bare, NULL) != GW_OK;
 	register_apply(r->gw, r->bare, sub, set_done, c);
 	g_hash_table_unref(sub);
 	return GW_OK;
@@ -228,6 +217,14 @@ void gw_request_done(struct gw_request *req, enum gw_err err, const char *text)
 	struct gw *gw = req->gw;
 	if (err == GW_OK)
 		err = store_reg_put(gw->be->name, req->jid, req->values);
+	if (err == GW_OK) {
+		log_msg(LOG_INFO, "register", "%s: %s %s", gw->domain, req->jid,
+			req->old ? "updated the registration" : "registered");
+		/* XEP-0100: the gateway asks to see the user's presence. */
+		if (!req->old)
+			core_send(gw, stanza_presence(core_ctx(), gw->domain, req->jid, "subscribe",
+						      GW_SHOW_ONLINE, NULL));
+	}
 	if (err == GW_OK && req->old && values_differ(req->values, req->old)) {
 		/* New credentials take effect with a new login. */
 		struct gw_session *s = session_get(gw, req->jid, false);

@@ -14,8 +14,9 @@ typedef void (*register_done_fn)(struct gw *gw, enum gw_err err, const char *tex
 /* Validates submitted values (var -> value, borrowed) against the backend's
  * fields, merging with the stored registration of jid: an empty private
  * field keeps its stored value. Then the backend checks them (possibly
- * asynchronously), and they are stored. done is always called, possibly
- * before this returns. Returns nothing: errors go through done. */
+ * asynchronously), and they are stored; a new registration is followed by
+ * the gateway's subscription request (XEP-0100). done is always called,
+ * possibly before this returns. Errors go through done. */
 void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 		    register_done_fn done, void *ud);
 /* Removes jid's registration: logs out, deletes the rows, and sends

@@ -32,6 +32,32 @@ async def test_settings(server, gateway, clients):
     assert registered and user == new, "registration shows %r, expected %r" % (user, new)
 
 
+async def test_register_through_settings(server, gateway, clients):
+    """Clients without XEP-0077 for gateways register with the command."""
+    c = await clients.new()
+    sid, fields, r = await start(c, server, "settings")
+    assert "username" in fields and "password" in fields, r
+    assert fields["username"].get("values") in ([], [""]), "a value for a new user: %s" % r
+    name = legacy_name()
+    r, cmd = await command(c, server.component, "settings", "complete", sid,
+                           submit_form({"username": name, "password": "pw-adhoc"}))
+    assert r["type"] == "result" and cmd is not None and cmd.get("status") == "completed", r
+    registered, user, pw = await registration_state(c, server)
+    assert registered and user == name and pw == "", (registered, user, pw)
+    # XEP-0100: as after an in-band registration, the gateway asks to subscribe.
+    await c.expect_presence(server.component, "subscribe")
+
+
+async def test_register_through_settings_is_validated(server, gateway, clients):
+    c = await clients.new()
+    sid, _, _ = await start(c, server, "settings")
+    r, _ = await command(c, server.component, "settings", "complete", sid,
+                         submit_form({"username": legacy_name()}))
+    assert r["type"] == "error" and error_condition(r) == "not-acceptable", r
+    registered, _, _ = await registration_state(c, server)
+    assert not registered
+
+
 async def test_unregister(server, gateway, clients):
     c = await clients.new()
     await register(c, server)
