@@ -153,9 +153,29 @@ static void on_fatal(void *ud, const char *why)
 		g_main_loop_quit(main_loop);
 }
 
+/* The instance whose domain the stanza is addressed to. A server may hand
+ * a link stanzas for another backend's domain: ejabberd does when one
+ * ejabberd_service listener lists several hosts, as contrib/ejabberd.yml
+ * does. Falls back to the receiving instance. */
+static struct gw *owner_of(struct gw *received, xmpp_stanza_t *st)
+{
+	const char *to = xmpp_stanza_get_to(st);
+	const char *domain = to ? strchr(to, '@') : NULL;
+	domain = domain ? domain + 1 : to;
+	if (!domain)
+		return received;
+	size_t len = strcspn(domain, "/");
+	for (guint i = 0; i < instances->len; i++) {
+		struct gw *gw = g_ptr_array_index(instances, i);
+		if (strlen(gw->domain) == len && !g_ascii_strncasecmp(gw->domain, domain, len))
+			return gw;
+	}
+	return received;
+}
+
 static void on_stanza(void *ud, xmpp_stanza_t *st)
 {
-	router_dispatch(ud, st);
+	router_dispatch(owner_of(ud, st), st);
 }
 
 static const struct link_ops link_ops = {
