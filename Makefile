@@ -9,7 +9,7 @@
 #   make demo       a private Prosody with the gateway attached, walked through
 #   make bench      benchmarks in bench/
 
-PKGS     := libstrophe glib-2.0 sqlite3
+PKGS     := libstrophe glib-2.0 gio-2.0 sqlite3 openssl
 BUILD    ?= build
 CC       ?= cc
 PYTHON   := /usr/bin/python3
@@ -25,13 +25,14 @@ endif
 OPT      ?= -O2 -g
 SANFLAGS ?=
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
-	    -DXMPPGW_VERSION='"$(VERSION)"' -Isrc -I$(BUILD) \
+	    -DXMPPGW_VERSION='"$(VERSION)"' -Isrc -Igateways -I$(BUILD) \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SANFLAGS)
 
 CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 GW_SRC   := $(wildcard gateways/*.c gateways/*/*.c)
+GW_HDR   := $(wildcard gateways/*/*.h)
 SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]-*.sql))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(GW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/store_schema.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -112,15 +113,22 @@ bench: deps all $(BUILD)/bench/gen_users
 # libFuzzer targets for the pure modules: make fuzz [FUZZ_SECONDS=60]
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags glib-2.0)
+	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc -Igateways \
+	$(shell pkg-config --cflags glib-2.0)
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_text.c src/text.c -o build-fuzz/fuzz_text \
 	  $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_jid.c src/jid.c -o build-fuzz/fuzz_jid \
 	  $(shell pkg-config --libs glib-2.0)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_irc_line.c gateways/irc/line.c \
+	  -o build-fuzz/fuzz_irc_line $(shell pkg-config --libs glib-2.0)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_irc_split.c gateways/irc/split.c \
+	  -o build-fuzz/fuzz_irc_split $(shell pkg-config --libs glib-2.0)
 	build-fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
+	build-fuzz/fuzz_irc_line -max_total_time=$(FUZZ_SECONDS) -max_len=20000
+	build-fuzz/fuzz_irc_split -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
 clean:
 	rm -rf build build-asan build-fuzz

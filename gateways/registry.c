@@ -3,8 +3,10 @@
 #include "conf.h"
 
 extern const struct gw_backend echo_backend;
+extern const struct gw_backend irc_backend;
 
 const struct gw_backend *const gw_backends[] = {
 	&echo_backend,
+	&irc_backend,
 	NULL,
 };

@@ -5,6 +5,9 @@
 - gateway: one gateway per test module (with an admin account), on `server`.
 - gateways: a factory for gateways a test configures or restarts itself.
 - clients: a pool of logged-in slixmpp clients, closed after the test.
+- ngircd: one private ngIRCd for the session; irc_gateway: a gateway with
+  an [irc] section pointing at it (one per module); ircs: raw IRC clients
+  on it, closed after the test.
 
 Tests are `async def`: they run on one asyncio loop for the whole session
 (see pytest_pyfunc_call below), with a bound on each test's total time.
@@ -22,9 +25,17 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import servers  # noqa: E402
 from harness.client import cancel_pending  # noqa: E402
 from harness.gateway import Gateway  # noqa: E402
+from harness.ircclient import IrcPool, irc_section  # noqa: E402
+from harness.ircd import Ngircd  # noqa: E402
 from harness.pool import ClientPool, GatewayFactory  # noqa: E402
 
 TEST_TIMEOUT = 150.0
+
+# The XMPP servers the IRC tests (test_irc_*.py) run on: a comma list of
+# kinds in $E2E_IRC_XMPP, default both. The other kinds' IRC items are
+# deselected (not re-parametrized, so the session servers stay shared).
+IRC_XMPP_KINDS = [k.strip() for k in os.environ.get("E2E_IRC_XMPP", "prosody,ejabberd").split(",")
+                  if k.strip()]
 
 LOOP = asyncio.new_event_loop()
 asyncio.set_event_loop(LOOP)
@@ -36,6 +47,15 @@ if os.environ.get("E2E_DEBUG"):
 def run(coro, timeout=TEST_TIMEOUT):
     """Run a coroutine on the session loop from synchronous code (fixtures)."""
     return LOOP.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+def pytest_collection_modifyitems(config, items):
+    drop = [it for it in items if it.module.__name__.startswith("test_irc_")
+            and hasattr(it, "callspec")
+            and it.callspec.params.get("server_kind") not in (None, *IRC_XMPP_KINDS)]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [it for it in items if it not in drop]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -56,8 +76,9 @@ def pytest_runtest_makereport(item, call):
     rep = outcome.get_result()
     if rep.failed and hasattr(item, "funcargs"):
         gws = []
-        if isinstance(item.funcargs.get("gateway"), Gateway):
-            gws.append(item.funcargs["gateway"])
+        for name in ("gateway", "irc_gateway"):
+            if isinstance(item.funcargs.get(name), Gateway):
+                gws.append(item.funcargs[name])
         if isinstance(item.funcargs.get("gateways"), GatewayFactory):
             gws += item.funcargs["gateways"].all
         for i, gw in enumerate(gws):
@@ -65,6 +86,9 @@ def pytest_runtest_makereport(item, call):
         srv = item.funcargs.get("server")
         if isinstance(srv, servers.XmppServer):
             rep.sections.append(("%s log (tail)" % srv.kind, srv.diagnostics()))
+        ircd = item.funcargs.get("ngircd")
+        if isinstance(ircd, Ngircd):
+            rep.sections.append(("ngircd log (tail)", ircd.diagnostics()))
 
 
 # -- servers ------------------------------------------------------------------
@@ -124,6 +148,39 @@ def gateway(server):
             gw.stop()
         finally:
             gw.cleanup()
+
+
+# -- IRC ----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def ngircd():
+    """One private ngIRCd for the session (a test may restart it: same port)."""
+    ircd = Ngircd().start()
+    yield ircd
+    ircd.cleanup()
+
+
+@pytest.fixture(scope="module")
+def irc_gateway(server, ngircd):
+    """A gateway with the echo backend and an [irc] section reaching
+    `ngircd`, shared by the tests of one module."""
+    gw = Gateway(server, sections={"irc": irc_section(server, ngircd.port)})
+    gw.start()
+    try:
+        run(gw.wait_ready(), 30)
+        yield gw
+    finally:
+        try:
+            gw.stop()
+        finally:
+            gw.cleanup()
+
+
+@pytest.fixture
+def ircs(ngircd):
+    """Raw IRC clients on `ngircd`, closed after the test."""
+    pool = IrcPool(ngircd.port)
+    yield pool
+    run(pool.close_all(), 30)
 
 
 def pytest_sessionfinish(session, exitstatus):

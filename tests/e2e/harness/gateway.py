@@ -24,9 +24,13 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime e
 
 
 def render_config(server, store, allow="localhost", admins=(), secret=None, level="debug",
-                  port=None, xmpp_extra=None):
-    """The gateway's INI file; xmpp_extra: more [xmpp] keys (name -> value)."""
+                  port=None, xmpp_extra=None, sections=None):
+    """The gateway's INI file; xmpp_extra: more [xmpp] keys (name -> value);
+    sections: more backend sections ({"irc": {key: value}}), each written
+    after [echo] in the order given."""
     extra = "".join("%s = %s\n" % kv for kv in sorted((xmpp_extra or {}).items()))
+    more = "".join("\n[%s]\n%s" % (name, "".join("%s = %s\n" % kv for kv in keys.items()))
+                   for name, keys in (sections or {}).items())
     return """[xmpp]
 server = 127.0.0.1
 port = %(port)s
@@ -46,7 +50,7 @@ jid = %(jid)s
 secret = %(secret)s
 """ % dict(port=port if port is not None else server.component_port, store=store,
            allow=allow, admins=", ".join(admins), level=level, jid=server.component, extra=extra,
-           secret=secret if secret is not None else server.secret)
+           secret=secret if secret is not None else server.secret) + more
 
 
 class Gateway:
@@ -54,7 +58,7 @@ class Gateway:
     file live in a private dir, so a restart keeps the store."""
 
     def __init__(self, server, allow="localhost", admins=(), secret=None, name="gw",
-                 xmpp_extra=None):
+                 xmpp_extra=None, sections=None):
         self.exe = require_gateway()
         self.server = server
         self.dir = tempfile.mkdtemp(prefix="xgw-%s-" % name)
@@ -63,6 +67,7 @@ class Gateway:
         self.log_path = os.path.join(self.dir, "gateway.log")
         self.admins = list(admins)
         self.xmpp_extra = dict(xmpp_extra or {})
+        self.sections = dict(sections or {})
         self.proc = None
         self.returncode = None
         self.write_config(allow=allow, secret=secret)
@@ -70,7 +75,8 @@ class Gateway:
     def write_config(self, allow="localhost", secret=None):
         with open(self.config, "w") as f:
             f.write(render_config(self.server, self.store, allow=allow, admins=self.admins,
-                                  secret=secret, xmpp_extra=self.xmpp_extra))
+                                  secret=secret, xmpp_extra=self.xmpp_extra,
+                                  sections=self.sections))
 
     # -- process ------------------------------------------------------------
     def start(self):
@@ -161,25 +167,34 @@ class Gateway:
         return tail(self.log_path, lines)
 
     # -- readiness ------------------------------------------------------------
+    def component_jids(self):
+        """The components this gateway attaches: echo's, then each extra
+        section's jid."""
+        return [self.server.component] + [keys["jid"] for keys in self.sections.values()
+                                          if "jid" in keys]
+
     async def wait_ready(self, timeout=15.0):
-        """Until the component answers an XMPP ping from a local user."""
+        """Until every component of the gateway answers an XMPP ping from a
+        local user."""
         if getattr(self.server, "probe_account", None) is None:
             self.server.probe_account = self.server.make_account(prefix="probe")
         c = await Client.login(self.server, *self.server.probe_account, presence=False)
         try:
             loop = asyncio.get_event_loop()
             deadline = loop.time() + timeout
-            while True:
-                if not self.running():
-                    raise AssertionError("gateway exited (code %s) before it was ready:\n%s"
-                                         % (self.proc and self.proc.poll(), self.log_tail()))
-                r = await c.iq(self.server.component, "get", "<ping xmlns='%s'/>" % NS_PING)
-                if r["type"] == "result" and str(r["from"]) == self.server.component:
-                    return self
-                if loop.time() > deadline:
-                    raise AssertionError("gateway not ready after %.0f s (ping to %s: %s):\n%s"
-                                         % (timeout, self.server.component, r, self.log_tail()))
-                await asyncio.sleep(0.2)
+            for jid in self.component_jids():
+                while True:
+                    if not self.running():
+                        raise AssertionError("gateway exited (code %s) before it was ready:\n%s"
+                                             % (self.proc and self.proc.poll(), self.log_tail()))
+                    r = await c.iq(jid, "get", "<ping xmlns='%s'/>" % NS_PING)
+                    if r["type"] == "result" and str(r["from"]) == jid:
+                        break
+                    if loop.time() > deadline:
+                        raise AssertionError("gateway not ready after %.0f s (ping to %s: %s):\n%s"
+                                             % (timeout, jid, r, self.log_tail()))
+                    await asyncio.sleep(0.2)
+            return self
         finally:
             await c.close()
 

@@ -9,6 +9,7 @@ substituted textually.
 import atexit
 import itertools
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -23,6 +24,10 @@ from .util import CONTRIB, free_port, port_open, refuse_if_taken, require_tool, 
 DOMAIN = "localhost"
 FOREIGN = "other.localhost"
 COMPONENT = "echo.localhost"
+IRC_COMPONENT = "irc.localhost"
+# Every component the servers declare (the gateway attaches one link per
+# configured backend, all with the server's secret).
+COMPONENTS = (COMPONENT, IRC_COMPONENT)
 
 _names = itertools.count(1)
 _live = set()  # servers still running, stopped at exit whatever happens
@@ -42,15 +47,33 @@ def unique(prefix="u"):
     return "%s%d-%s" % (prefix, next(_names), secrets.token_hex(3))
 
 
-def contrib_snippet(name, domain, secret, port):
-    """contrib/<name> with the sample domain, secret and port replaced."""
+def contrib_snippet(name, domains, secret, port):
+    """contrib/<name> with the sample domain, secret and port replaced.
+    domains: one name or a list; the sample's declaration of
+    irc.example.org (its line and the secret line after it) is repeated for
+    each, and the other sample declarations are dropped."""
+    if isinstance(domains, str):
+        domains = [domains]
     with open(os.path.join(CONTRIB, name)) as f:
         text = f.read()
     for sample in ("irc.example.org", "change-me", "5347"):
         assert sample in text, "contrib/%s no longer contains %r" % (name, sample)
-    return (text.replace("irc.example.org", domain)
-                .replace("change-me", secret)
-                .replace("5347", str(port)))
+    lines = text.split("\n")
+    out = []
+    i = 0
+    while i < len(lines):
+        m = re.search(r"\b([a-z0-9-]+)\.example\.org\b", lines[i])
+        if m and i + 1 < len(lines) and "change-me" in lines[i + 1]:
+            if m.group(1) == "irc":
+                for d in domains:
+                    out += [lines[i].replace("irc.example.org", d), lines[i + 1]]
+            i += 2
+            continue
+        out.append(lines[i])
+        i += 1
+    text = "\n".join(out)
+    assert all(d in text for d in domains), "contrib/%s: no declaration to repeat" % name
+    return text.replace("change-me", secret).replace("5347", str(port))
 
 
 def register_account(port, domain, user, password, timeout=10.0):
@@ -108,6 +131,7 @@ class XmppServer:
         self.domain = DOMAIN
         self.foreign = FOREIGN
         self.component = COMPONENT
+        self.components = COMPONENTS
         self.proc = None
         self.log_path = os.path.join(self.dir, "server.out")
 
@@ -218,7 +242,7 @@ registration_throttle_max = nil
 VirtualHost "%(domain)s"
 VirtualHost "%(foreign)s"
 """ % dict(d=d, c2s=self.c2s_port, domain=self.domain, foreign=self.foreign,
-           snippet=contrib_snippet("prosody.cfg.lua", self.component, self.secret,
+           snippet=contrib_snippet("prosody.cfg.lua", self.components, self.secret,
                                    self.component_port)))
 
     def command(self):
@@ -244,7 +268,7 @@ class Ejabberd(XmppServer):
         self.ctl_config = os.path.join(self.dir, "ejabberdctl.cfg")
         with open(self.ctl_config, "w") as f:
             f.write('ERLANG_NODE=%s\nINET_DIST_INTERFACE=127.0.0.1\n' % self.node)
-        snippet = contrib_snippet("ejabberd.yml", self.component, self.secret,
+        snippet = contrib_snippet("ejabberd.yml", self.components, self.secret,
                                   self.component_port)
         # The snippet is a "listen:" list; append its entries to ours.
         entries = snippet.split("\nlisten:\n", 1)[1]

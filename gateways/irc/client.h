@@ -1,0 +1,90 @@
+/* client.h - one IRC client connection of one user to one server: the
+ * registration sequence (CAP, SASL PLAIN, PASS, NICK/USER, NickServ),
+ * ISUPPORT, nick tracking and collisions, PING/PONG keepalive, CTCP
+ * answers, MONITOR/ISON, and reconnecting with jittered backoff, paced
+ * across all clients so that a server restart is no stampede.
+ *
+ * It knows nothing of XMPP: what it learns goes up through struct
+ * irc_client_ops. Callbacks may call irc_client_free() only where noted.
+ */
+#ifndef XMPPGW_IRC_CLIENT_H
+#define XMPPGW_IRC_CLIENT_H
+
+#include <stdbool.h>
+
+#include "gateway.h"
+#include "isupport.h"
+
+struct irc_port {
+	unsigned short port;
+	bool tls;
+};
+
+struct irc_client_params {
+	const char *server;          /* host name or IP literal */
+	const struct irc_port *ports;/* tried in order */
+	size_t n_ports;
+	const char *nick;
+	const char *username;        /* NULL: derived from the nick */
+	const char *realname;
+	const char *password;        /* PASS, or NULL */
+	const char *sasl_user;       /* SASL PLAIN when both are set */
+	const char *sasl_password;
+	const char *nickserv_password; /* IDENTIFY when SASL did not log in */
+	bool tls_verify;
+	unsigned flood_burst, flood_interval_ms;
+	size_t sendq_max;
+	unsigned sasl_timeout_ms, registration_timeout_ms;
+	unsigned ping_interval_s, ison_interval_s;
+	unsigned reconnect_max_s;
+	const char *version;         /* CTCP VERSION answer */
+};
+
+enum irc_text_kind { IRC_TEXT_PRIVMSG, IRC_TEXT_NOTICE, IRC_TEXT_ACTION };
+
+struct irc_client_ops {
+	/* Registered (001 seen): messages can flow. again: after a reconnect. */
+	void (*on_ready)(void *ud, const char *nick, bool again);
+	/* A private message, notice or action from nick to us. */
+	void (*on_text)(void *ud, const char *nick, enum irc_text_kind kind, const char *text);
+	/* Something the server says: numerics, server notices, errors. */
+	void (*on_server)(void *ud, const char *text);
+	/* A watched nick came online or went offline. */
+	void (*on_presence)(void *ud, const char *nick, bool online);
+	/* The first connection failed for good (every port tried, or the
+	 * registration failed). err and why say why. The client does no more;
+	 * the callback may free it. */
+	void (*on_failed)(void *ud, enum gw_err err, const char *why);
+	/* An established connection dropped; the client reconnects by itself. */
+	void (*on_lost)(void *ud, const char *why);
+};
+
+struct irc_client;
+
+/* Copies p. Starts connecting (paced). */
+struct irc_client *irc_client_new(const struct irc_client_params *p,
+				  const struct irc_client_ops *ops, void *ud);
+/* Sends QUIT (flushing at most 2 s) and frees. No callback follows. */
+void irc_client_quit(struct irc_client *c, const char *message);
+/* Frees at once. No callback follows. */
+void irc_client_free(struct irc_client *c);
+
+bool irc_client_ready(const struct irc_client *c);
+const char *irc_client_nick(const struct irc_client *c);
+const struct irc_isupport *irc_client_isupport(const struct irc_client *c);
+
+/* Sends text to target as PRIVMSG (or CTCP ACTION), split into as many lines
+ * as the server's line length needs. GW_ERR_NOT_ACCEPTABLE with *why when
+ * that is more than max_lines; GW_ERR_RESOURCE_CONSTRAINT when the send
+ * queue is full; GW_ERR_SERVICE_UNAVAILABLE when not ready. */
+enum gw_err irc_client_say(struct irc_client *c, const char *target, const char *text,
+			   bool action, size_t max_lines, const char **why);
+/* Sends each line of text as a raw IRC command (CR, LF and NUL can only end
+ * lines). GW_ERR_BAD_REQUEST when a line is not a valid command. */
+enum gw_err irc_client_raw(struct irc_client *c, const char *text);
+/* AWAY with text, or back when text is NULL; remembered across reconnects. */
+void irc_client_away(struct irc_client *c, const char *text);
+/* Watches or unwatches nick with MONITOR, or ISON polling without it. */
+void irc_client_watch(struct irc_client *c, const char *nick, bool watch);
+
+#endif

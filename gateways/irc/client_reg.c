@@ -1,0 +1,172 @@
+/* client_reg.c - the IRC registration sequence: CAP negotiation, SASL
+ * PLAIN with its own timeout, PASS, NICK/USER, and nick collisions. */
+#include "client_int.h"
+
+#include <string.h>
+
+/* ---- registration ------------------------------------------------------- */
+
+static void reg_timeout(void *ud)
+{
+	struct irc_client *c = ud;
+	c->reg_timer = 0;
+	client_set_fail(c, GW_ERR_REMOTE_TIMEOUT, "the server did not complete the registration in time");
+	client_connection_over(c, GW_ERR_REMOTE_TIMEOUT, c->fail_why);
+}
+
+void client_reg_start(struct irc_client *c)
+{
+	c->state = CL_REGISTERING;
+	c->nick_tries = 0;
+	c->sasl_ok = false;
+	g_free(c->nick);
+	c->nick = g_strdup(c->p.nick);
+	irc_isupport_clear(&c->is);
+	irc_isupport_init(&c->is);
+	g_string_truncate(c->caps, 0);
+	c->last_rx = g_get_monotonic_time();
+	c->reg_timer = gw_timer_add(c->p.registration_timeout_ms, reg_timeout, c);
+	client_send(c, true, "CAP", "LS", "302", NULL);
+	if (c->p.password && *c->p.password)
+		client_send(c, true, "PASS", c->p.password, NULL);
+	client_send(c, true, "NICK", c->nick, NULL);
+	const char *user = c->p.username && *c->p.username ? c->p.username : c->p.nick;
+	client_send(c, true, "USER", user, "0", "*", c->p.realname, NULL);
+}
+
+static bool want_sasl(const struct irc_client *c)
+{
+	return c->p.sasl_user && *c->p.sasl_user && c->p.sasl_password && *c->p.sasl_password;
+}
+
+static void cap_end(struct irc_client *c)
+{
+	client_stop_timer(&c->sasl_timer);
+	client_send(c, true, "CAP", "END", NULL);
+}
+
+static void cap_ls(struct irc_client *c, const struct irc_msg *m)
+{
+	/* CAP * LS * :more   or   CAP * LS :last */
+	bool more = m->params->len > 3 && !strcmp(irc_param(m, 2), "*");
+	const char *caps = irc_param(m, m->params->len - 1);
+	if (c->caps->len)
+		g_string_append_c(c->caps, ' ');
+	g_string_append(c->caps, caps ? caps : "");
+	if (more)
+		return;
+	static const char *const wanted[] = { "multi-prefix", "away-notify", "server-time", "sasl" };
+	GString *req = g_string_new(NULL);
+	char **offered = g_strsplit(c->caps->str, " ", -1);
+	for (char **o = offered; *o; o++) {
+		char *eq = strchr(*o, '=');
+		if (eq)
+			*eq = 0;
+		for (size_t i = 0; i < G_N_ELEMENTS(wanted); i++)
+			if (!strcmp(*o, wanted[i]) && (strcmp(*o, "sasl") || want_sasl(c)))
+				g_string_append_printf(req, "%s%s", req->len ? " " : "", *o);
+	}
+	g_strfreev(offered);
+	if (req->len)
+		client_send(c, true, "CAP", "REQ", req->str, NULL);
+	else
+		cap_end(c);
+	g_string_free(req, TRUE);
+}
+
+static void sasl_timeout(void *ud)
+{
+	struct irc_client *c = ud;
+	c->sasl_timer = 0;
+	c->ops->on_server(c->ud, "SASL: the server's services did not answer in time; "
+				 "continuing without logging in");
+	client_send(c, true, "AUTHENTICATE", "*", NULL);
+	cap_end(c);
+}
+
+static void cap_ack(struct irc_client *c, const struct irc_msg *m)
+{
+	const char *acked = irc_param(m, m->params->len - 1);
+	bool sasl = false;
+	char **list = g_strsplit(acked ? acked : "", " ", -1);
+	for (char **a = list; *a; a++)
+		sasl |= !strcmp(*a, "sasl");
+	g_strfreev(list);
+	if (sasl && want_sasl(c) && c->state == CL_REGISTERING) {
+		client_send(c, true, "AUTHENTICATE", "PLAIN", NULL);
+		c->sasl_timer = gw_timer_add(c->p.sasl_timeout_ms, sasl_timeout, c);
+	} else if (c->state == CL_REGISTERING) {
+		cap_end(c);
+	}
+}
+
+void client_sasl_challenge(struct irc_client *c)
+{
+	GString *raw = g_string_new(NULL);
+	g_string_append(raw, c->p.sasl_user);
+	g_string_append_c(raw, 0);
+	g_string_append(raw, c->p.sasl_user);
+	g_string_append_c(raw, 0);
+	g_string_append(raw, c->p.sasl_password);
+	char *b64 = g_base64_encode((const guchar *)raw->str, raw->len);
+	size_t len = strlen(b64);
+	for (size_t off = 0; off < len; off += SASL_CHUNK) {
+		char chunk[SASL_CHUNK + 1];
+		g_strlcpy(chunk, b64 + off, sizeof chunk);
+		client_send(c, true, "AUTHENTICATE", chunk, NULL);
+	}
+	if (len % SASL_CHUNK == 0)
+		client_send(c, true, "AUTHENTICATE", "+", NULL);
+	memset(raw->str, 0, raw->len);
+	memset(b64, 0, len);
+	g_string_free(raw, TRUE);
+	g_free(b64);
+}
+
+void client_nick_taken(struct irc_client *c, const struct irc_msg *m)
+{
+	if (c->state == CL_READY || c->state == CL_WELCOMED) {
+		char *t = g_strdup_printf("%s: %s", irc_param(m, 1) ? irc_param(m, 1) : "",
+					  irc_param(m, m->params->len - 1));
+		c->ops->on_server(c->ud, t);
+		g_free(t);
+		return;
+	}
+	if (++c->nick_tries > NICK_TRIES_MAX) {
+		char *why = g_strdup_printf("every nick from %s to %s%.*s is taken or refused",
+					    c->p.nick, c->p.nick, NICK_TRIES_MAX, "_____");
+		client_set_fail(c, GW_ERR_CONFLICT, why);
+		g_free(why);
+		client_send(c, true, "QUIT", "nick exhaustion", NULL);
+		client_connection_over(c, GW_ERR_CONFLICT, c->fail_why);
+		return;
+	}
+	/* The underscores replace the end of a nick at the server's NICKLEN. */
+	int keep = (int)strlen(c->p.nick);
+	if (c->is.nicklen > 0 && keep + c->nick_tries > c->is.nicklen)
+		keep = MAX(1, c->is.nicklen - c->nick_tries);
+	g_free(c->nick);
+	c->nick = g_strdup_printf("%.*s%.*s", keep, c->p.nick, c->nick_tries, "_____");
+	client_send(c, true, "NICK", c->nick, NULL);
+}
+
+void client_cap(struct irc_client *c, const struct irc_msg *m)
+{
+	const char *sub = irc_param(m, 1);
+	if (!strcmp(sub, "LS"))
+		cap_ls(c, m);
+	else if (!strcmp(sub, "ACK"))
+		cap_ack(c, m);
+	else if (!strcmp(sub, "NAK") && c->state == CL_REGISTERING)
+		cap_end(c);
+}
+
+void client_sasl_result(struct irc_client *c, bool ok)
+{
+	if (ok)
+		c->sasl_ok = true;
+	else
+		c->ops->on_server(c->ud, "SASL authentication failed: the services refused the "
+					 "account or password; continuing without logging in");
+	cap_end(c);
+}

@@ -1,0 +1,553 @@
+/* irc.c - the IRC backend: XMPP users' private chats and presence over
+ * their own IRC connections (one per bare JID and IRC server).
+ *
+ * Addressing (the Biboumi convention):
+ *   nick%irc.example.net@irc.gw.example   an IRC user, for one-to-one chat
+ *   irc.example.net@irc.gw.example        the IRC server: raw lines go to it,
+ *                                         server notices come from it
+ * With fixed_server set, "%server" is dropped: nick@irc.gw.example, and the
+ * gateway JID itself stands for the server.
+ */
+#include "client.h"
+#include "text.h"
+
+#include <string.h>
+
+#define PENDING_MAX 50   /* messages waiting for a connection to be ready */
+
+struct irc_gw {
+	char *fixed_server;
+	char **allowed;      /* lower-cased; "*" allows any */
+	struct irc_port *ports;
+	size_t n_ports;
+	struct irc_client_params defaults;
+	size_t max_lines;
+};
+
+struct pending {
+	char *to;            /* nick, or NULL for a raw line */
+	char *text;
+	char *id;            /* the XMPP id, for an error reply */
+	bool action;
+};
+
+/* One connection of one user to one server. */
+struct link {
+	struct gw_session *s;
+	char *server;
+	struct irc_client *cl;
+	GQueue pending;      /* struct pending * */
+};
+
+struct irc_session {
+	GHashTable *links;   /* server -> struct link * */
+	char *away;          /* the AWAY text while the user is away */
+};
+
+/* ---- addresses ------------------------------------------------------------ */
+
+/* Splits a legacy address into nick (NULL for the server itself) and server.
+ * Both new. false when it names no server. */
+static bool split_address(struct irc_gw *g, const char *legacy, char **nick, char **server)
+{
+	*nick = *server = NULL;
+	if (g->fixed_server && *g->fixed_server) {
+		*server = g_strdup(g->fixed_server);
+		*nick = legacy ? g_strdup(legacy) : NULL;
+		return true;
+	}
+	if (!legacy)
+		return false;
+	const char *pct = strrchr(legacy, '%');
+	if (!pct) {
+		*server = g_strdup(legacy);
+		return true;
+	}
+	if (pct == legacy || !pct[1])
+		return false;
+	*nick = g_strndup(legacy, (gsize)(pct - legacy));
+	*server = g_strdup(pct + 1);
+	return true;
+}
+
+static char *address_of(struct irc_gw *g, const char *nick, const char *server)
+{
+	if (g->fixed_server && *g->fixed_server)
+		return nick ? g_strdup(nick) : NULL;
+	return nick ? g_strdup_printf("%s%%%s", nick, server) : g_strdup(server);
+}
+
+static bool server_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n < 254 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") == n &&
+	       s[0] != '-' && s[0] != '.';
+}
+
+static bool server_allowed(struct irc_gw *g, const char *server)
+{
+	for (char **a = g->allowed; *a; a++)
+		if (!strcmp(*a, "*") || !g_ascii_strcasecmp(*a, server))
+			return true;
+	return false;
+}
+
+/* ---- links ---------------------------------------------------------------- */
+
+static void pending_free(gpointer p)
+{
+	struct pending *m = p;
+	g_free(m->to);
+	g_free(m->text);
+	g_free(m->id);
+	g_free(m);
+}
+
+static void link_free(struct link *l, const char *quit)
+{
+	if (l->cl) {
+		if (quit)
+			irc_client_quit(l->cl, quit);
+		else
+			irc_client_free(l->cl);
+	}
+	g_queue_clear_full(&l->pending, pending_free);
+	g_free(l->server);
+	g_free(l);
+}
+
+/* The server's own JID: notices and numerics. */
+static void server_says(struct link *l, const char *text)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	char *from = address_of(g, NULL, l->server);
+	struct gw_message m = { .type = GW_MSG_CHAT, .body = text };
+	gw_deliver_message(l->s, from, &m);
+	g_free(from);
+}
+
+static enum gw_err send_now(struct link *l, const char *to, const char *text, bool action,
+			    const char **why)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	if (!to)
+		return irc_client_raw(l->cl, text);
+	return irc_client_say(l->cl, to, text, action, g->max_lines, why);
+}
+
+static void on_ready(void *ud, const char *nick, bool again)
+{
+	struct link *l = ud;
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	struct irc_session *is = gw_session_priv(l->s);
+	if (again || g_ascii_strcasecmp(nick, g->defaults.nick ? g->defaults.nick : "")) {
+		char *t = g_strdup_printf("%s to %s as %s", again ? "Connected again" : "Connected",
+					  l->server, nick);
+		server_says(l, t);
+		g_free(t);
+	}
+	irc_client_away(l->cl, is->away);
+	struct pending *m;
+	while ((m = g_queue_pop_head(&l->pending))) {
+		const char *why = NULL;
+		enum gw_err err = send_now(l, m->to, m->text, m->action, &why);
+		if (err != GW_OK) {
+			char *from = address_of(g, m->to, l->server);
+			gw_deliver_error(l->s, from, m->id, err, why);
+			g_free(from);
+		}
+		pending_free(m);
+	}
+}
+
+static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const char *text)
+{
+	struct link *l = ud;
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	char *plain = irc_strip_format(text);
+	char *body = kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain) : g_strdup(plain);
+	char *from = address_of(g, nick, l->server);
+	struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
+	gw_deliver_message(l->s, from, &m);
+	g_free(from);
+	g_free(body);
+	g_free(plain);
+}
+
+static void on_server(void *ud, const char *text)
+{
+	char *plain = irc_strip_format(text);
+	server_says(ud, plain);
+	g_free(plain);
+}
+
+static void on_presence(void *ud, const char *nick, bool online)
+{
+	struct link *l = ud;
+	char *from = address_of(gw_priv(gw_session_gw(l->s)), nick, l->server);
+	gw_deliver_presence(l->s, from, online ? GW_SHOW_ONLINE : GW_SHOW_OFFLINE, NULL);
+	g_free(from);
+}
+
+struct offline_ctx {
+	struct link *l;
+	struct irc_gw *g;
+};
+
+static bool contact_offline(const char *legacy, const char *name, void *ud)
+{
+	struct offline_ctx *o = ud;
+	char *nick, *server;
+	if (split_address(o->g, legacy, &nick, &server) && nick && !strcmp(server, o->l->server))
+		gw_deliver_presence(o->l->s, legacy, GW_SHOW_OFFLINE, NULL);
+	g_free(nick);
+	g_free(server);
+	return true;
+}
+
+static void on_lost(void *ud, const char *why)
+{
+	struct link *l = ud;
+	char *t = g_strdup_printf("Connection to %s lost (%s); reconnecting", l->server, why);
+	server_says(l, t);
+	g_free(t);
+	struct offline_ctx o = { l, gw_priv(gw_session_gw(l->s)) };
+	gw_contact_foreach(l->s, contact_offline, &o);
+}
+
+static void on_failed(void *ud, enum gw_err err, const char *why)
+{
+	struct link *l = ud;
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	struct irc_session *is = gw_session_priv(l->s);
+	char *t = g_strdup_printf("Could not connect to %s: %s", l->server, why);
+	struct pending *m;
+	while ((m = g_queue_pop_head(&l->pending))) {
+		char *from = address_of(g, m->to, l->server);
+		gw_deliver_error(l->s, from, m->id, err, t);
+		g_free(from);
+		pending_free(m);
+	}
+	server_says(l, t);
+	g_free(t);
+	g_hash_table_remove(is->links, l->server); /* frees l and its client */
+}
+
+static const struct irc_client_ops client_ops = {
+	.on_ready = on_ready,
+	.on_text = on_text,
+	.on_server = on_server,
+	.on_presence = on_presence,
+	.on_failed = on_failed,
+	.on_lost = on_lost,
+};
+
+static void link_destroy(gpointer p)
+{
+	link_free(p, NULL);
+}
+
+/* The user's link to server, opened on first use. */
+static struct link *link_get(struct gw_session *s, const char *server)
+{
+	struct irc_session *is = gw_session_priv(s);
+	struct link *l = g_hash_table_lookup(is->links, server);
+	if (l)
+		return l;
+	struct irc_gw *g = gw_priv(gw_session_gw(s));
+	l = g_new0(struct link, 1);
+	l->s = s;
+	l->server = g_strdup(server);
+	g_queue_init(&l->pending);
+	char *nick = gw_session_get(s, "nick");
+	struct irc_client_params p = g->defaults;
+	p.server = server;
+	p.nick = nick;
+	l->cl = irc_client_new(&p, &client_ops, l);
+	g_free(nick);
+	g_hash_table_insert(is->links, l->server, l);
+	return l;
+}
+
+/* ---- the backend operations ------------------------------------------------ */
+
+static void add_ports(GArray *a, const char *list, bool tls)
+{
+	char **parts = g_strsplit_set(list, ", ", -1);
+	for (char **p = parts; *p; p++) {
+		long n = **p ? strtol(*p, NULL, 10) : 0;
+		if (n > 0 && n < 65536) {
+			struct irc_port port = { (unsigned short)n, tls };
+			g_array_append_val(a, port);
+		}
+	}
+	g_strfreev(parts);
+}
+
+static enum gw_err irc_start(struct gw *gw)
+{
+	struct irc_gw *g = gw_priv(gw);
+	g->fixed_server = gw_conf_string(gw, "fixed_server");
+	char *allowed = gw_conf_string(gw, "allowed_servers");
+	char *lower = g_ascii_strdown(allowed, -1);
+	g->allowed = g_strsplit_set(lower, ", ", -1);
+	g_free(lower);
+	g_free(allowed);
+	GArray *ports = g_array_new(FALSE, FALSE, sizeof(struct irc_port));
+	char *tls = gw_conf_string(gw, "tls_ports"), *plain = gw_conf_string(gw, "plain_ports");
+	add_ports(ports, tls, true);
+	add_ports(ports, plain, false);
+	g_free(tls);
+	g_free(plain);
+	g->n_ports = ports->len;
+	g->ports = (struct irc_port *)g_array_free(ports, FALSE);
+	if (!g->n_ports) {
+		log_msg(LOG_ERROR, "irc", "[irc] tls_ports and plain_ports name no port");
+		return GW_ERR_BAD_REQUEST;
+	}
+	struct irc_client_params *d = &g->defaults;
+	d->ports = g->ports;
+	d->n_ports = g->n_ports;
+	d->realname = gw_conf_string(gw, "realname");
+	d->tls_verify = gw_conf_bool(gw, "tls_verify");
+	d->flood_burst = (unsigned)gw_conf_int(gw, "flood_burst");
+	d->flood_interval_ms = (unsigned)gw_conf_int(gw, "flood_interval_ms");
+	d->sendq_max = (size_t)gw_conf_int(gw, "sendq_max");
+	d->sasl_timeout_ms = (unsigned)gw_conf_int(gw, "sasl_timeout_ms");
+	d->registration_timeout_ms = (unsigned)gw_conf_int(gw, "registration_timeout_ms");
+	d->ping_interval_s = (unsigned)gw_conf_int(gw, "ping_interval_s");
+	d->ison_interval_s = (unsigned)gw_conf_int(gw, "ison_interval_s");
+	d->reconnect_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
+	d->version = "xmpp-gw " XMPPGW_VERSION " (XMPP gateway)";
+	g->max_lines = (size_t)gw_conf_int(gw, "max_lines");
+	return GW_OK;
+}
+
+static void irc_stop(struct gw *gw)
+{
+	struct irc_gw *g = gw_priv(gw);
+	g_free(g->fixed_server);
+	g_strfreev(g->allowed);
+	g_free(g->ports);
+	g_free((char *)g->defaults.realname);
+}
+
+/* RFC 2812 nicks, loosely: servers differ, so only what can never work is
+ * refused here. */
+static bool nick_ok(const char *n)
+{
+	size_t len = strlen(n);
+	if (len < 1 || len > 64 || strchr("#&:$+!~0123456789-", n[0]))
+		return false;
+	return strcspn(n, " ,*?!@.\x01\r\n") == len;
+}
+
+static void irc_register_check(struct gw *gw, struct gw_request *req, const char *jid,
+			       GHashTable *values, GHashTable *old)
+{
+	const char *nick = g_hash_table_lookup(values, "nick");
+	if (!nick_ok(nick))
+		gw_request_done(req, GW_ERR_NOT_ACCEPTABLE,
+				"an IRC nick has no spaces or , * ? ! @ . and does not start with a "
+				"digit, - or a channel character");
+	else
+		gw_request_done(req, GW_OK, NULL);
+}
+
+static bool watch_contact(const char *legacy, const char *name, void *ud)
+{
+	struct gw_session *s = ud;
+	struct irc_gw *g = gw_priv(gw_session_gw(s));
+	char *nick, *server;
+	if (split_address(g, legacy, &nick, &server) && nick && server_allowed(g, server))
+		irc_client_watch(link_get(s, server)->cl, nick, true);
+	g_free(nick);
+	g_free(server);
+	return true;
+}
+
+static enum gw_err irc_login(struct gw_session *s)
+{
+	struct irc_session *is = gw_session_priv(s);
+	is->links = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, link_destroy);
+	/* Connections open on first use; roster contacts are a use. */
+	gw_contact_foreach(s, watch_contact, s);
+	return GW_OK;
+}
+
+static void irc_logout(struct gw_session *s)
+{
+	struct irc_session *is = gw_session_priv(s);
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, is->links);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct link *l = v;
+		irc_client_quit(l->cl, "Gone offline");
+		l->cl = NULL;
+	}
+	g_hash_table_destroy(is->links);
+	g_free(is->away);
+}
+
+static enum gw_err irc_send_message(struct gw_session *s, const char *to,
+				    const struct gw_message *msg, const char **text)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(s));
+	char *nick = NULL, *server = NULL;
+	enum gw_err err = GW_OK;
+	if (!split_address(g, to, &nick, &server) || !server_name_ok(server)) {
+		*text = to ? "not an IRC address: write to nick%irc.example.net or to "
+			     "irc.example.net itself"
+			   : "write to nick%irc.example.net, or to irc.example.net for raw commands";
+		err = GW_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (!server_allowed(g, server)) {
+		*text = "this gateway does not connect to that IRC server";
+		err = GW_ERR_NOT_ALLOWED;
+		goto out;
+	}
+	const char *body = msg->body;
+	bool action = nick && !strncmp(body, "/me ", 4);
+	if (action)
+		body += 4;
+	struct link *l = link_get(s, server);
+	if (irc_client_ready(l->cl)) {
+		err = send_now(l, nick, body, action, text);
+	} else if (g_queue_get_length(&l->pending) >= PENDING_MAX) {
+		*text = "too many messages wait for the IRC connection";
+		err = GW_ERR_RESOURCE_CONSTRAINT;
+	} else {
+		struct pending *m = g_new0(struct pending, 1);
+		m->to = g_strdup(nick);
+		m->text = g_strdup(body);
+		m->id = g_strdup(msg->id);
+		m->action = action;
+		g_queue_push_tail(&l->pending, m);
+	}
+out:
+	g_free(nick);
+	g_free(server);
+	return err;
+}
+
+static void irc_send_presence(struct gw_session *s, enum gw_show show, const char *status)
+{
+	struct irc_session *is = gw_session_priv(s);
+	bool away = show == GW_SHOW_AWAY || show == GW_SHOW_XA || show == GW_SHOW_DND;
+	g_free(is->away);
+	is->away = away ? g_strdup(status && *status ? status : "Away") : NULL;
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, is->links);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		irc_client_away(((struct link *)v)->cl, is->away);
+}
+
+static enum gw_err irc_contact_add(struct gw_session *s, const char *legacy)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(s));
+	char *nick, *server;
+	enum gw_err err = GW_OK;
+	if (!split_address(g, legacy, &nick, &server) || !nick || !server_name_ok(server))
+		err = GW_ERR_NOT_FOUND; /* a server JID is no contact to watch */
+	else if (!server_allowed(g, server))
+		err = GW_ERR_NOT_ALLOWED;
+	else
+		irc_client_watch(link_get(s, server)->cl, nick, true);
+	g_free(nick);
+	g_free(server);
+	return err;
+}
+
+static void irc_contact_remove(struct gw_session *s, const char *legacy)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(s));
+	struct irc_session *is = gw_session_priv(s);
+	char *nick, *server;
+	if (split_address(g, legacy, &nick, &server) && nick) {
+		struct link *l = g_hash_table_lookup(is->links, server);
+		if (l)
+			irc_client_watch(l->cl, nick, false);
+	}
+	g_free(nick);
+	g_free(server);
+}
+
+static enum gw_err irc_translate(struct gw *gw, const char *typed, char **legacy)
+{
+	/* "nick" with fixed_server, else "nick%server" or "server" as typed. */
+	if (!*typed || strchr(typed, ' '))
+		return GW_ERR_NOT_FOUND;
+	*legacy = g_strdup(typed);
+	return GW_OK;
+}
+
+static const struct gw_field irc_fields[] = {
+	{ .var = "nick", .label = "Nick (on every IRC server)", .type = GW_FIELD_TEXT,
+	  .required = true, .max_bytes = 64 },
+};
+
+static const struct gw_option irc_options[] = {
+	{ .key = "fixed_server", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "serve only this IRC server; addresses drop %server" },
+	{ .key = "allowed_servers", .type = GW_OPT_STRING, .deflt = "*",
+	  .help = "IRC servers users may reach: a comma list, or *" },
+	{ .key = "tls_ports", .type = GW_OPT_STRING, .deflt = "6697",
+	  .help = "ports tried first, with TLS" },
+	{ .key = "plain_ports", .type = GW_OPT_STRING, .deflt = "6667",
+	  .help = "ports tried next, without TLS (empty: never plaintext)" },
+	{ .key = "tls_verify", .type = GW_OPT_BOOL, .deflt = "true",
+	  .help = "verify IRC servers' TLS certificates" },
+	{ .key = "realname", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "the realname sent at registration (empty: the nick)" },
+	{ .key = "flood_burst", .type = GW_OPT_INT, .deflt = "5", .min = 1, .max = 1000,
+	  .help = "lines sent at once before pacing starts" },
+	{ .key = "flood_interval_ms", .type = GW_OPT_INT, .deflt = "500", .min = 0, .max = 60000,
+	  .help = "then one line per this many milliseconds" },
+	{ .key = "sendq_max", .type = GW_OPT_INT, .deflt = "65536", .min = 1024, .max = 16777216,
+	  .help = "bytes waiting to be sent per connection at most" },
+	{ .key = "max_lines", .type = GW_OPT_INT, .deflt = "8", .min = 1, .max = 1000,
+	  .help = "IRC lines one XMPP message may become" },
+	{ .key = "sasl_timeout_ms", .type = GW_OPT_INT, .deflt = "10000", .min = 100,
+	  .max = 600000, .help = "how long SASL may take before going on without" },
+	{ .key = "registration_timeout_ms", .type = GW_OPT_INT, .deflt = "30000", .min = 1000,
+	  .max = 600000, .help = "how long the whole registration may take" },
+	{ .key = "ping_interval_s", .type = GW_OPT_INT, .deflt = "120", .min = 5, .max = 3600,
+	  .help = "a silent connection is pinged after this; dropped after twice this" },
+	{ .key = "ison_interval_s", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 3600,
+	  .help = "ISON polling of contacts on servers without MONITOR" },
+	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 3600,
+	  .help = "cap of the reconnect backoff" },
+};
+
+const struct gw_backend irc_backend = {
+	.name = "irc",
+	.type = "irc",
+	.description = "IRC gateway",
+	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE,
+	.priv_size = sizeof(struct irc_gw),
+	.session_size = sizeof(struct irc_session),
+	.fields = irc_fields,
+	.n_fields = G_N_ELEMENTS(irc_fields),
+	.options = irc_options,
+	.n_options = G_N_ELEMENTS(irc_options),
+	.instructions = "Choose the nick you will have on IRC servers. Then write to "
+			"nick%irc.example.net at this gateway.",
+	.prompt = "nick%irc.example.net",
+	.contact_category = "client",
+	.contact_type = "pc",
+	.ops = {
+		.start = irc_start,
+		.stop = irc_stop,
+		.register_check = irc_register_check,
+		.login = irc_login,
+		.logout = irc_logout,
+		.send_message = irc_send_message,
+		.send_presence = irc_send_presence,
+		.contact_add = irc_contact_add,
+		.contact_remove = irc_contact_remove,
+		.translate = irc_translate,
+	},
+};
