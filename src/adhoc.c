@@ -4,6 +4,7 @@
 #include "component.h"
 #include "form.h"
 #include "register.h"
+#include "settings.h"
 #include "stanza.h"
 #include "store.h"
 
@@ -21,8 +22,9 @@ struct adhoc_run {
 };
 
 struct adhoc_cmd {
-	const char *node;
+	const char *node;     /* NULL: the backend's contact settings */
 	const char *name;
+	enum iq_target target;
 	bool admin;
 	/* First step: answer with a form (executing) or a result (completed). */
 	enum gw_err (*start)(struct adhoc_run *run);
@@ -33,6 +35,7 @@ struct adhoc_cmd {
 struct adhoc_session {
 	char *node;
 	char *owner;   /* full JID that started it */
+	char *to;      /* the JID the command runs on */
 	time_t created;
 };
 
@@ -43,6 +46,7 @@ static void session_free(gpointer p)
 	struct adhoc_session *s = p;
 	g_free(s->node);
 	g_free(s->owner);
+	g_free(s->to);
 	g_free(s);
 }
 
@@ -113,6 +117,7 @@ static char *new_session(struct adhoc_run *run)
 	struct adhoc_session *s = g_new0(struct adhoc_session, 1);
 	s->node = g_strdup(run->node);
 	s->owner = g_strdup(run->r->from);
+	s->to = g_strdup(xmpp_stanza_get_to(run->r->iq));
 	s->created = time(NULL);
 	char *id = stanza_make_id();
 	g_hash_table_insert(sessions, g_strdup(id), s);
@@ -272,6 +277,45 @@ static enum gw_err users_start(struct adhoc_run *run)
 	return GW_OK;
 }
 
+/* ---- per-contact settings (GW_CAP_CONTACT_SETTINGS) ----------------------- */
+
+static enum gw_err contact_start(struct adhoc_run *run)
+{
+	struct gw *gw = run->r->gw;
+	const struct gw_contact_settings *cs = gw->be->contact_settings;
+	if (store_reg_get(gw->be->name, run->r->bare, NULL) != GW_OK)
+		return GW_ERR_REGISTRATION_REQUIRED;
+	char *sid = new_session(run);
+	if (!sid)
+		return GW_ERR_RESOURCE_CONSTRAINT;
+	GHashTable *cur = settings_values(gw, run->r->bare, run->r->legacy);
+	xmpp_stanza_t *x = form_new(core_ctx(), "form", cs->name, cs->instructions, NULL);
+	for (size_t i = 0; i < cs->n_fields; i++) {
+		const struct gw_field *f = &cs->fields[i];
+		const char *v = f->type == GW_FIELD_PRIVATE ? NULL : g_hash_table_lookup(cur, f->var);
+		form_add_field(x, f->var, register_field_type(f->type), f->label, v ? v : f->deflt,
+			       f->required);
+	}
+	reply(gw, run->r->iq, run->node, sid, "executing", x, NULL);
+	g_hash_table_unref(cur);
+	g_free(sid);
+	return GW_OK;
+}
+
+static enum gw_err contact_submit(struct adhoc_run *run, GHashTable *form)
+{
+	char *why = NULL;
+	enum gw_err err = settings_save(run->r->gw, run->r->bare, run->r->legacy, form, &why);
+	if (err != GW_OK) {
+		router_error(run->r->gw, run->r->iq, err, why);
+		g_free(why);
+		return GW_OK;
+	}
+	reply(run->r->gw, run->r->iq, run->node, run->sessionid, "completed", NULL,
+	      "Saved. The new settings apply from the next connection.");
+	return GW_OK;
+}
+
 static const struct adhoc_cmd commands[] = {
 	{ .node = "settings", .name = "Register or change my settings",
 	  .start = settings_start, .submit = settings_submit },
@@ -279,37 +323,72 @@ static const struct adhoc_cmd commands[] = {
 	  .start = unregister_start, .submit = unregister_submit },
 	{ .node = "stats", .name = "Statistics", .admin = true, .start = stats_start },
 	{ .node = "users", .name = "Registered users", .admin = true, .start = users_start },
+	{ .node = NULL, .target = IQ_TO_CONTACT, .start = contact_start, .submit = contact_submit },
 };
 
-static bool visible(const struct adhoc_cmd *c, const char *bare)
+static enum iq_target target_of(const struct adhoc_cmd *c)
 {
-	return !c->admin || policy_is_admin(bare);
+	return c->target ? c->target : IQ_TO_GATEWAY;
 }
 
-static const struct adhoc_cmd *find(const char *node)
+static const char *node_of(struct iq_req *r, const struct adhoc_cmd *c)
 {
-	for (size_t i = 0; node && i < G_N_ELEMENTS(commands); i++)
-		if (strcmp(commands[i].node, node) == 0)
-			return &commands[i];
+	return c->node ? c->node : r->gw->be->contact_settings->node;
+}
+
+static const char *name_of(struct iq_req *r, const struct adhoc_cmd *c)
+{
+	return c->node ? c->name : r->gw->be->contact_settings->name;
+}
+
+/* Whether r's sender may see c on r's target. */
+static bool visible(struct iq_req *r, const struct adhoc_cmd *c)
+{
+	if (target_of(c) != r->target)
+		return false;
+	if (r->target == IQ_TO_CONTACT)
+		return settings_available(r->gw, r->legacy);
+	return !c->admin || policy_is_admin(r->bare);
+}
+
+/* The command named node on r's target, whoever may run it. */
+static const struct adhoc_cmd *find(struct iq_req *r, const char *node)
+{
+	for (size_t i = 0; node && i < G_N_ELEMENTS(commands); i++) {
+		const struct adhoc_cmd *c = &commands[i];
+		if (target_of(c) != r->target)
+			continue;
+		if (r->target == IQ_TO_CONTACT && !settings_available(r->gw, r->legacy))
+			continue;
+		if (strcmp(node_of(r, c), node) == 0)
+			return c;
+	}
 	return NULL;
+}
+
+bool adhoc_applies(struct iq_req *r)
+{
+	return r->target == IQ_TO_GATEWAY || settings_available(r->gw, r->legacy);
 }
 
 bool adhoc_node_info(struct iq_req *r, xmpp_stanza_t *q, const char *node)
 {
 	xmpp_stanza_t *id;
 	if (strcmp(node, NS_COMMANDS) == 0) {
+		if (!adhoc_applies(r))
+			return false;
 		id = stanza_child(q, "identity", NULL);
 		xmpp_stanza_set_attribute(id, "category", "automation");
 		xmpp_stanza_set_attribute(id, "type", "command-list");
 		return true;
 	}
-	const struct adhoc_cmd *c = find(node);
-	if (!c || !visible(c, r->bare))
+	const struct adhoc_cmd *c = find(r, node);
+	if (!c || !visible(r, c))
 		return false;
 	id = stanza_child(q, "identity", NULL);
 	xmpp_stanza_set_attribute(id, "category", "automation");
 	xmpp_stanza_set_attribute(id, "type", "command-node");
-	xmpp_stanza_set_attribute(id, "name", c->name);
+	xmpp_stanza_set_attribute(id, "name", name_of(r, c));
 	xmpp_stanza_set_attribute(stanza_child(q, "feature", NULL), "var", NS_COMMANDS);
 	xmpp_stanza_set_attribute(stanza_child(q, "feature", NULL), "var", FORM_NS);
 	return true;
@@ -318,12 +397,12 @@ bool adhoc_node_info(struct iq_req *r, xmpp_stanza_t *q, const char *node)
 void adhoc_list_items(struct iq_req *r, xmpp_stanza_t *q)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
-		if (!visible(&commands[i], r->bare))
+		if (!visible(r, &commands[i]))
 			continue;
 		xmpp_stanza_t *it = stanza_child(q, "item", NULL);
-		xmpp_stanza_set_attribute(it, "jid", r->gw->domain);
-		xmpp_stanza_set_attribute(it, "node", commands[i].node);
-		xmpp_stanza_set_attribute(it, "name", commands[i].name);
+		xmpp_stanza_set_attribute(it, "jid", xmpp_stanza_get_to(r->iq));
+		xmpp_stanza_set_attribute(it, "node", node_of(r, &commands[i]));
+		xmpp_stanza_set_attribute(it, "name", name_of(r, &commands[i]));
 	}
 }
 
@@ -331,7 +410,8 @@ static enum gw_err continue_session(struct adhoc_run *run, const struct adhoc_cm
 				    const char *action)
 {
 	struct adhoc_session *s = g_hash_table_lookup(sessions, run->sessionid);
-	if (!s || strcmp(s->node, run->node) || strcmp(s->owner, run->r->from)) {
+	if (!s || strcmp(s->node, run->node) || strcmp(s->owner, run->r->from) ||
+	    g_strcmp0(s->to, xmpp_stanza_get_to(run->r->iq))) {
 		router_error(run->r->gw, run->r->iq, GW_ERR_BAD_REQUEST, "unknown or expired session");
 		return GW_OK;
 	}
@@ -370,7 +450,7 @@ enum gw_err adhoc_set(struct iq_req *r)
 	run.node = xmpp_stanza_get_attribute(r->payload, "node");
 	run.sessionid = xmpp_stanza_get_attribute(r->payload, "sessionid");
 	const char *action = xmpp_stanza_get_attribute(r->payload, "action");
-	const struct adhoc_cmd *c = find(run.node);
+	const struct adhoc_cmd *c = find(r, run.node);
 	if (!c)
 		return GW_ERR_NOT_FOUND;
 	if (c->admin && !policy_is_admin(r->bare))

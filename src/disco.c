@@ -31,17 +31,17 @@ enum gw_err disco_info(struct iq_req *r)
 	enum gw_err err = GW_OK;
 	if (node) {
 		xmpp_stanza_set_attribute(q, "node", node);
-		if (r->target != IQ_TO_GATEWAY || !adhoc_node_info(r, q, node)) {
+		if (!adhoc_node_info(r, q, node)) {
 			err = GW_ERR_NOT_FOUND;
 			goto out;
 		}
 	} else if (r->target == IQ_TO_GATEWAY) {
 		add_identity(q, "gateway", be->type, be->description);
-		router_features(IQ_TO_GATEWAY, add_feature, q);
+		router_features(r, add_feature, q);
 	} else {
 		if (be->contact_category && be->contact_type)
 			add_identity(q, be->contact_category, be->contact_type, NULL);
-		router_features(IQ_TO_CONTACT, add_feature, q);
+		router_features(r, add_feature, q);
 	}
 	core_send(r->gw, res);
 	res = NULL;

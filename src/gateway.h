@@ -52,6 +52,10 @@ enum gw_cap {
 	/* Presence from the user is forwarded to the backend through
 	 * ops.send_presence (away, dnd, ...). */
 	GW_CAP_PRESENCE = 1u << 3,
+	/* Users keep settings per contact (struct gw_contact_settings), e.g.
+	 * per IRC server: ops.settings_apply, settings_check and
+	 * settings_changed are called. */
+	GW_CAP_CONTACT_SETTINGS = 1u << 4,
 };
 
 /* ---- registration fields (XEP-0077 and the settings command) -------- */
@@ -71,6 +75,18 @@ struct gw_field {
 	bool required;
 	size_t max_bytes;     /* 0: FORM_MAX_VALUE_BYTES */
 	const char *deflt;    /* default shown in an empty form; may be NULL */
+};
+
+/* Settings a user keeps per contact, offered as the ad-hoc command `node`
+ * (XEP-0050) on the contact's JID and stored with the user's registration.
+ * The core builds the form, never echoes private fields (an empty one keeps
+ * the stored value), checks lengths and text, and stores the values. */
+struct gw_contact_settings {
+	const char *node;          /* e.g. "configure" */
+	const char *name;          /* e.g. "Configure this IRC server" */
+	const char *instructions;
+	const struct gw_field *fields;
+	size_t n_fields;
 };
 
 /* ---- what a backend hands the core, and gets from it ---------------- */
@@ -159,6 +175,18 @@ struct gw_ops {
 	/* GW_CAP_FLOW. paused true: the component link is congested, stop
 	 * reading from the network; false: resume. */
 	void (*pause)(struct gw *gw, bool paused);
+
+	/* GW_CAP_CONTACT_SETTINGS. Whether legacy has settings (IRC: a
+	 * server, not a nick). */
+	bool (*settings_apply)(struct gw *gw, const char *legacy);
+	/* GW_CAP_CONTACT_SETTINGS. Checks submitted values (var -> value,
+	 * every field present, "" for empty) before they are stored; an error
+	 * with *why refuses them all. */
+	enum gw_err (*settings_check)(struct gw *gw, const char *legacy, GHashTable *values,
+				      const char **why);
+	/* GW_CAP_CONTACT_SETTINGS. jid stored new settings for legacy; s is
+	 * its session, or NULL when the user is not logged in. */
+	void (*settings_changed)(struct gw *gw, struct gw_session *s, const char *legacy);
 };
 
 struct gw_backend {
@@ -177,6 +205,7 @@ struct gw_backend {
 	const char *prompt;       /* jabber:iq:gateway prompt, e.g. "Nick" */
 	const char *contact_category; /* disco identity of contact JIDs: */
 	const char *contact_type;     /* e.g. "client"/"pc"; NULL: none */
+	const struct gw_contact_settings *contact_settings; /* GW_CAP_CONTACT_SETTINGS */
 	struct gw_ops ops;
 };
 
@@ -206,6 +235,9 @@ struct gw_session *gw_session_find(struct gw *gw, const char *jid);
 char *gw_session_get(struct gw_session *s, const char *key);
 /* Writes one field of the user's registration (value NULL deletes). */
 enum gw_err gw_session_set(struct gw_session *s, const char *key, const char *value);
+/* A setting the user keeps for contact legacy (GW_CAP_CONTACT_SETTINGS).
+ * Returns new, or NULL when it is not set or empty. */
+char *gw_session_get_for(struct gw_session *s, const char *legacy, const char *key);
 
 /* ---- delivering to the XMPP user ------------------------------------ */
 

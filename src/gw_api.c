@@ -1,6 +1,7 @@
 /* gw_api.c - the functions backends call (gateway.h). Every string from the
  * other network is sanitised here, before it enters a stanza. */
 #include "core.h"
+#include "settings.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"
@@ -210,4 +211,16 @@ enum gw_err gw_msgid_put(struct gw_session *s, const char *xmpp_id, const char *
 enum gw_err gw_msgid_by_legacy(struct gw *gw, const char *legacy_id, char **jid, char **xmpp_id)
 {
 	return store_msgid_by_legacy(gw->be->name, legacy_id, jid, xmpp_id);
+}
+
+char *gw_session_get_for(struct gw_session *s, const char *legacy, const char *key)
+{
+	char *k = settings_key(legacy, key);
+	char *v = gw_session_get(s, k);
+	g_free(k);
+	if (v && !*v) {
+		g_free(v);
+		v = NULL;
+	}
+	return v;
 }

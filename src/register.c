@@ -142,13 +142,11 @@ enum gw_err register_set(struct iq_req *r)
 	return GW_OK;
 }
 
-/* Checks submitted values against the declared fields; fills *values with
- * every field's value to store. */
-static enum gw_err validate(const struct gw_backend *be, GHashTable *sub, GHashTable *old,
-			    GHashTable *values, char **why)
+enum gw_err register_validate(const struct gw_field *fields, size_t n_fields, GHashTable *sub,
+			      GHashTable *old, GHashTable *values, char **why)
 {
-	for (size_t i = 0; i < be->n_fields; i++) {
-		const struct gw_field *f = &be->fields[i];
+	for (size_t i = 0; i < n_fields; i++) {
+		const struct gw_field *f = &fields[i];
 		const char *v = g_hash_table_lookup(sub, f->var);
 		size_t max = f->max_bytes ? f->max_bytes : FORM_MAX_VALUE_BYTES;
 		/* Not submitted, or an empty secret: keep what is stored. */
@@ -190,7 +188,8 @@ void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 	req->done = done;
 	req->ud = ud;
 	char *why = NULL;
-	enum gw_err err = validate(gw->be, submitted, req->old, req->values, &why);
+	enum gw_err err = register_validate(gw->be->fields, gw->be->n_fields, submitted, req->old,
+					    req->values, &why);
 	if (err != GW_OK) {
 		gw_request_done(req, err, why);
 		g_free(why);

@@ -22,6 +22,12 @@ void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 /* Removes jid's registration: logs out, deletes the rows, and sends
  * unsubscribe/unsubscribed from the gateway and every contact. */
 enum gw_err register_remove(struct gw *gw, const char *jid);
+/* Checks submitted values (sub, var -> value) against fields, merged with
+ * the stored ones (old, may be NULL): a field not submitted, or an empty
+ * private one, keeps its stored value. Fills values with every field's
+ * value to store. An error comes with *why (new; caller frees). */
+enum gw_err register_validate(const struct gw_field *fields, size_t n_fields, GHashTable *sub,
+			      GHashTable *old, GHashTable *values, char **why);
 /* The XEP-0004 field type of a backend field type. */
 const char *register_field_type(enum gw_field_type t);
 /* The stored registration of jid (new table) or NULL. */

@@ -9,21 +9,28 @@
 static const struct iq_handler iq_handlers[] = {
 	{ .ns = NS_DISCO_INFO, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = disco_info,
 	  .advertise = true },
-	{ .ns = NS_DISCO_ITEMS, .targets = IQ_TO_GATEWAY, .get = disco_items, .advertise = true },
+	{ .ns = NS_DISCO_ITEMS, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = disco_items,
+	  .advertise = true },
 	{ .ns = NS_REGISTER, .targets = IQ_TO_GATEWAY, .get = register_get, .set = register_set,
 	  .advertise = true },
 	{ .ns = NS_GATEWAY, .targets = IQ_TO_GATEWAY, .get = gwiq_get, .set = gwiq_set,
 	  .advertise = true },
-	{ .ns = NS_COMMANDS, .targets = IQ_TO_GATEWAY, .set = adhoc_set, .advertise = true },
+	{ .ns = NS_COMMANDS, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .set = adhoc_set,
+	  .advertise = true, .applies = adhoc_applies },
 	{ .ns = NS_PING, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = ping_get,
 	  .advertise = true },
 	{ .ns = NS_VERSION, .targets = IQ_TO_GATEWAY, .get = version_get, .advertise = true },
 };
 
-void router_features(enum iq_target target, void (*fn)(const char *ns, void *ud), void *ud)
+static bool serves(const struct iq_handler *h, struct iq_req *r)
+{
+	return (h->targets & r->target) && (!h->applies || h->applies(r));
+}
+
+void router_features(struct iq_req *r, void (*fn)(const char *ns, void *ud), void *ud)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(iq_handlers); i++)
-		if (iq_handlers[i].advertise && (iq_handlers[i].targets & target))
+		if (iq_handlers[i].advertise && serves(&iq_handlers[i], r))
 			fn(iq_handlers[i].ns, ud);
 }
 
@@ -70,7 +77,7 @@ static void route_iq(struct gw *gw, xmpp_stanza_t *st, struct iq_req *r)
 	const char *ns = xmpp_stanza_get_ns(r->payload);
 	for (size_t i = 0; ns && i < G_N_ELEMENTS(iq_handlers); i++) {
 		const struct iq_handler *h = &iq_handlers[i];
-		if (strcmp(h->ns, ns) || !(h->targets & r->target))
+		if (strcmp(h->ns, ns) || !serves(h, r))
 			continue;
 		iq_fn fn = get ? h->get : h->set;
 		if (!fn)

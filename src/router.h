@@ -36,10 +36,14 @@ struct iq_handler {
 	unsigned targets;     /* enum iq_target bits */
 	iq_fn get, set;       /* NULL: that type is not handled */
 	bool advertise;       /* list ns in disco#info */
+	/* NULL, or whether the handler serves this request's target (a
+	 * feature only some contacts have); false answers and advertises as
+	 * if the handler were absent. */
+	bool (*applies)(struct iq_req *r);
 };
 
-/* Calls fn(ns, ud) for every namespace advertised for target. */
-void router_features(enum iq_target target, void (*fn)(const char *ns, void *ud), void *ud);
+/* Calls fn(ns, ud) for every namespace advertised for r's target. */
+void router_features(struct iq_req *r, void (*fn)(const char *ns, void *ud), void *ud);
 
 /* Entry point from the link. st is borrowed. */
 void router_dispatch(struct gw *gw, xmpp_stanza_t *st);
@@ -57,6 +61,7 @@ enum gw_err gwiq_set(struct iq_req *r);
 enum gw_err ping_get(struct iq_req *r);
 enum gw_err version_get(struct iq_req *r);
 enum gw_err adhoc_set(struct iq_req *r);
+bool adhoc_applies(struct iq_req *r);
 void presence_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const char *bare,
 		     const char *legacy);
 void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const char *bare,

@@ -10,6 +10,9 @@
  *                      show the core's sanitiser at work
  *   /flood N           N numbered echoes at once (1..flood_max), to load
  *                      the component link
+ *
+ * Each contact has a setting (the ad-hoc command "configure" on its JID):
+ * a prefix put before its echoes.
  */
 #include "gateway.h"
 
@@ -239,11 +242,16 @@ static enum gw_err echo_send_message(struct gw_session *s, const char *to,
 		return command_flood(s, to, b + 7, text);
 	if (!strncmp(b, "/presence ", 10))
 		return command_presence(s, to, b + 10, text);
-	struct gw_message m = { .type = msg->type, .body = b };
+	char *prefix = gw_session_get_for(s, to, "prefix");
+	char *prefixed = prefix ? g_strconcat(prefix, b, NULL) : NULL;
+	struct gw_message m = { .type = msg->type, .body = prefixed ? prefixed : b };
 	if (!strcmp(b, "/hostile"))
 		m.body = "caf\xe9 \x03" "04red\x03 \x01" "ACTION waves\x01 \x02" "bold\x02 "
 			 "\xff\xfe end \xe2\x82\xac";
-	return gw_deliver_message(s, to, &m);
+	enum gw_err err = gw_deliver_message(s, to, &m);
+	g_free(prefix);
+	g_free(prefixed);
+	return err;
 }
 
 static void echo_send_presence(struct gw_session *s, enum gw_show show, const char *status)
@@ -263,6 +271,40 @@ static void echo_contact_remove(struct gw_session *s, const char *legacy)
 {
 }
 
+static bool echo_settings_apply(struct gw *gw, const char *legacy)
+{
+	return true;
+}
+
+static enum gw_err echo_settings_check(struct gw *gw, const char *legacy, GHashTable *values,
+				       const char **why)
+{
+	const char *p = g_hash_table_lookup(values, "prefix");
+	if (p && strchr(p, '/')) {
+		*why = "a prefix may not hold a slash";
+		return GW_ERR_NOT_ACCEPTABLE;
+	}
+	return GW_OK;
+}
+
+static void echo_settings_changed(struct gw *gw, struct gw_session *s, const char *legacy)
+{
+	log_msg(LOG_DEBUG, "echo", "new settings for a contact");
+}
+
+static const struct gw_field contact_fields[] = {
+	{ .var = "prefix", .label = "Prefix of this contact's echoes", .type = GW_FIELD_TEXT,
+	  .max_bytes = 32 },
+};
+
+static const struct gw_contact_settings contact_settings = {
+	.node = "configure",
+	.name = "Configure this contact",
+	.instructions = "Text put before every echo of this contact.",
+	.fields = contact_fields,
+	.n_fields = G_N_ELEMENTS(contact_fields),
+};
+
 static const struct gw_field echo_fields[] = {
 	{ .var = "username", .label = "Username", .type = GW_FIELD_TEXT, .required = true,
 	  .max_bytes = 64 },
@@ -281,7 +323,7 @@ const struct gw_backend echo_backend = {
 	.name = "echo",
 	.type = "echo",
 	.description = "Echo gateway",
-	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE,
+	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_CONTACT_SETTINGS,
 	.priv_size = sizeof(struct echo),
 	.session_size = 0,
 	.fields = echo_fields,
@@ -292,6 +334,7 @@ const struct gw_backend echo_backend = {
 	.prompt = "Name",
 	.contact_category = "client",
 	.contact_type = "pc",
+	.contact_settings = &contact_settings,
 	.ops = {
 		.start = echo_start,
 		.stop = echo_stop,
@@ -302,5 +345,8 @@ const struct gw_backend echo_backend = {
 		.send_presence = echo_send_presence,
 		.contact_add = echo_contact_add,
 		.contact_remove = echo_contact_remove,
+		.settings_apply = echo_settings_apply,
+		.settings_check = echo_settings_check,
+		.settings_changed = echo_settings_changed,
 	},
 };

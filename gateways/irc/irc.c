@@ -94,6 +94,8 @@ static bool server_allowed(struct irc_gw *g, const char *server)
 
 /* ---- links ---------------------------------------------------------------- */
 
+static void add_ports(GArray *a, const char *list, bool tls);
+
 static void pending_free(gpointer p)
 {
 	struct pending *m = p;
@@ -247,6 +249,61 @@ static void link_destroy(gpointer p)
 	link_free(p, NULL);
 }
 
+/* The ports of one server: the user's settings for it, or the defaults. */
+static GArray *ports_for(struct gw_session *s, struct irc_gw *g, const char *server)
+{
+	char *tls = gw_session_get_for(s, server, "tls_ports");
+	char *plain = gw_session_get_for(s, server, "plain_ports");
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct irc_port));
+	if (tls || plain) {
+		add_ports(a, tls ? tls : "", true);
+		if (!plain || strcmp(plain, "none"))
+			add_ports(a, plain ? plain : "", false);
+	}
+	if (!a->len) /* nothing set, or nothing usable: the gateway's defaults */
+		g_array_append_vals(a, g->ports, (guint)g->n_ports);
+	g_free(tls);
+	g_free(plain);
+	return a;
+}
+
+/* A client with the user's settings for server over the defaults. */
+static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, const char *server,
+				     struct link *l)
+{
+	static const char *const keys[] = { "nick", "username", "realname", "server_password",
+					    "sasl_account", "sasl_password", "nickserv_password",
+					    "tls_verify" };
+	char *v[G_N_ELEMENTS(keys)];
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		v[i] = gw_session_get_for(s, server, keys[i]);
+	char *nick = v[0] ? g_strdup(v[0]) : gw_session_get(s, "nick");
+	GArray *ports = ports_for(s, g, server);
+	struct irc_client_params p = g->defaults;
+	p.server = server;
+	p.ports = (struct irc_port *)ports->data;
+	p.n_ports = ports->len;
+	p.nick = nick;
+	p.username = v[1];
+	if (v[2])
+		p.realname = v[2];
+	p.password = v[3];
+	p.sasl_user = v[4] ? v[4] : nick;
+	p.sasl_password = v[5];
+	p.nickserv_password = v[6];
+	if (v[7] && !strcmp(v[7], "0"))
+		p.tls_verify = false; /* a user may only turn verification off */
+	struct irc_client *cl = irc_client_new(&p, &client_ops, l);
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+		if (v[i])
+			memset(v[i], 0, strlen(v[i])); /* some are passwords */
+		g_free(v[i]);
+	}
+	g_free(nick);
+	g_array_free(ports, TRUE);
+	return cl;
+}
+
 /* The user's link to server, opened on first use. */
 static struct link *link_get(struct gw_session *s, const char *server)
 {
@@ -259,12 +316,7 @@ static struct link *link_get(struct gw_session *s, const char *server)
 	l->s = s;
 	l->server = g_strdup(server);
 	g_queue_init(&l->pending);
-	char *nick = gw_session_get(s, "nick");
-	struct irc_client_params p = g->defaults;
-	p.server = server;
-	p.nick = nick;
-	l->cl = irc_client_new(&p, &client_ops, l);
-	g_free(nick);
+	l->cl = client_for(s, g, server, l);
 	g_hash_table_insert(is->links, l->server, l);
 	return l;
 }
@@ -484,6 +536,97 @@ static enum gw_err irc_translate(struct gw *gw, const char *typed, char **legacy
 	return GW_OK;
 }
 
+/* ---- per-server settings (the configure command on server JIDs) ---------- */
+
+static bool irc_settings_apply(struct gw *gw, const char *legacy)
+{
+	struct irc_gw *g = gw_priv(gw);
+	return !(g->fixed_server && *g->fixed_server) && !strchr(legacy, '%') &&
+	       server_name_ok(legacy) && server_allowed(g, legacy);
+}
+
+static bool ports_ok(const char *list, bool none_ok)
+{
+	if (!*list || (none_ok && !strcmp(list, "none")))
+		return true;
+	char **parts = g_strsplit_set(list, ", ", -1);
+	bool ok = true;
+	for (char **p = parts; *p && ok; p++) {
+		char *end;
+		long n = **p ? strtol(*p, &end, 10) : 1;
+		ok = !**p || (*end == 0 && n >= 1 && n <= 65535);
+	}
+	g_strfreev(parts);
+	return ok;
+}
+
+static enum gw_err irc_settings_check(struct gw *gw, const char *legacy, GHashTable *values,
+				      const char **why)
+{
+	const char *nick = g_hash_table_lookup(values, "nick");
+	const char *account = g_hash_table_lookup(values, "sasl_account");
+	const char *user = g_hash_table_lookup(values, "username");
+	if (nick && *nick && !nick_ok(nick)) {
+		*why = "not a usable IRC nick";
+		return GW_ERR_NOT_ACCEPTABLE;
+	}
+	if ((account && strchr(account, ' ')) || (user && strpbrk(user, " @"))) {
+		*why = "the account and the username hold no spaces";
+		return GW_ERR_NOT_ACCEPTABLE;
+	}
+	if (!ports_ok(g_hash_table_lookup(values, "tls_ports"), false) ||
+	    !ports_ok(g_hash_table_lookup(values, "plain_ports"), true)) {
+		*why = "ports are numbers from 1 to 65535, separated by commas (plaintext ports may "
+		       "also be none)";
+		return GW_ERR_NOT_ACCEPTABLE;
+	}
+	return GW_OK;
+}
+
+/* New settings take effect with a new connection. */
+static void irc_settings_changed(struct gw *gw, struct gw_session *s, const char *legacy)
+{
+	if (!s)
+		return;
+	struct irc_session *is = gw_session_priv(s);
+	struct link *l = g_hash_table_lookup(is->links, legacy);
+	if (!l)
+		return;
+	irc_client_quit(l->cl, "Reconnecting with new settings");
+	l->cl = NULL;
+	g_hash_table_remove(is->links, legacy);
+}
+
+static const struct gw_field server_fields[] = {
+	{ .var = "nick", .label = "Nick on this server (empty: your gateway nick)",
+	  .type = GW_FIELD_TEXT, .max_bytes = 64 },
+	{ .var = "username", .label = "Username (ident)", .type = GW_FIELD_TEXT, .max_bytes = 64 },
+	{ .var = "realname", .label = "Real name", .type = GW_FIELD_TEXT, .max_bytes = 256 },
+	{ .var = "server_password", .label = "Server password (PASS)", .type = GW_FIELD_PRIVATE,
+	  .max_bytes = 256 },
+	{ .var = "sasl_account", .label = "SASL account (empty: the nick)", .type = GW_FIELD_TEXT,
+	  .max_bytes = 64 },
+	{ .var = "sasl_password", .label = "SASL password", .type = GW_FIELD_PRIVATE,
+	  .max_bytes = 256 },
+	{ .var = "nickserv_password", .label = "NickServ password (used without SASL)",
+	  .type = GW_FIELD_PRIVATE, .max_bytes = 256 },
+	{ .var = "tls_ports", .label = "TLS ports, tried first (empty: the gateway's)",
+	  .type = GW_FIELD_TEXT, .max_bytes = 64 },
+	{ .var = "plain_ports", .label = "Plaintext ports, tried next (empty: the gateway's; none)",
+	  .type = GW_FIELD_TEXT, .max_bytes = 64 },
+	{ .var = "tls_verify", .label = "Verify the TLS certificate (off: trust any)",
+	  .type = GW_FIELD_BOOLEAN,
+	  .deflt = "1" },
+};
+
+static const struct gw_contact_settings server_settings = {
+	.node = "configure",
+	.name = "Configure this IRC server",
+	.instructions = "Your settings for this IRC server. Leave a password empty to keep it.",
+	.fields = server_fields,
+	.n_fields = G_N_ELEMENTS(server_fields),
+};
+
 static const struct gw_field irc_fields[] = {
 	{ .var = "nick", .label = "Nick (on every IRC server)", .type = GW_FIELD_TEXT,
 	  .required = true, .max_bytes = 64 },
@@ -526,7 +669,7 @@ const struct gw_backend irc_backend = {
 	.name = "irc",
 	.type = "irc",
 	.description = "IRC gateway",
-	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE,
+	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE | GW_CAP_CONTACT_SETTINGS,
 	.priv_size = sizeof(struct irc_gw),
 	.session_size = sizeof(struct irc_session),
 	.fields = irc_fields,
@@ -538,6 +681,7 @@ const struct gw_backend irc_backend = {
 	.prompt = "nick%irc.example.net",
 	.contact_category = "client",
 	.contact_type = "pc",
+	.contact_settings = &server_settings,
 	.ops = {
 		.start = irc_start,
 		.stop = irc_stop,
@@ -549,5 +693,8 @@ const struct gw_backend irc_backend = {
 		.contact_add = irc_contact_add,
 		.contact_remove = irc_contact_remove,
 		.translate = irc_translate,
+		.settings_apply = irc_settings_apply,
+		.settings_check = irc_settings_check,
+		.settings_changed = irc_settings_changed,
 	},
 };
