@@ -593,16 +593,17 @@ enum gw_err irc_client_raw(struct irc_client *c, const char *text)
 		return GW_ERR_SERVICE_UNAVAILABLE;
 	char **lines = g_strsplit_set(text, "\r\n", -1);
 	enum gw_err err = GW_OK;
+	/* Every line is checked before any is sent: nothing half-done. */
 	for (char **l = lines; *l && err == GW_OK; l++) {
 		struct irc_msg m;
+		if (**l && !irc_parse(*l, strlen(*l), &m))
+			err = GW_ERR_BAD_REQUEST;
+		if (**l)
+			irc_msg_clear(&m);
+	}
+	for (char **l = lines; *l && err == GW_OK; l++) {
 		if (!**l)
 			continue;
-		bool ok = irc_parse(*l, strlen(*l), &m);
-		irc_msg_clear(&m);
-		if (!ok) {
-			err = GW_ERR_BAD_REQUEST;
-			break;
-		}
 		char *line = g_strdup_printf("%s\r\n", *l);
 		err = irc_conn_send(c->conn, line, false);
 		g_free(line);

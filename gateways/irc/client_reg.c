@@ -141,12 +141,15 @@ void client_nick_taken(struct irc_client *c, const struct irc_msg *m)
 		client_connection_over(c, GW_ERR_CONFLICT, c->fail_why);
 		return;
 	}
-	/* The underscores replace the end of a nick at the server's NICKLEN. */
-	int keep = (int)strlen(c->p.nick);
-	if (c->is.nicklen > 0 && keep + c->nick_tries > c->is.nicklen)
-		keep = MAX(1, c->is.nicklen - c->nick_tries);
+	/* The underscores replace the end of a nick at the server's NICKLEN;
+	 * the nick never grows past it (a short NICKLEN may repeat a try). */
+	int keep = (int)strlen(c->p.nick), under = c->nick_tries;
+	if (c->is.nicklen > 0 && keep + under > c->is.nicklen) {
+		keep = MAX(1, c->is.nicklen - under);
+		under = MAX(0, c->is.nicklen - keep);
+	}
 	g_free(c->nick);
-	c->nick = g_strdup_printf("%.*s%.*s", keep, c->p.nick, c->nick_tries, "_____");
+	c->nick = g_strdup_printf("%.*s%.*s", keep, c->p.nick, under, "_____");
 	client_send(c, true, "NICK", c->nick, NULL);
 }
 
@@ -163,6 +166,8 @@ void client_cap(struct irc_client *c, const struct irc_msg *m)
 
 void client_sasl_result(struct irc_client *c, bool ok)
 {
+	if (c->state != CL_REGISTERING || (!c->sasl_timer && !ok))
+		return; /* a late answer after the SASL timeout, or after 001 */
 	if (ok)
 		c->sasl_ok = true;
 	else
