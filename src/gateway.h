@@ -108,6 +108,10 @@ struct gw_message {
 	const char *subject;  /* may be NULL */
 	const char *id;       /* XMPP stanza id; NULL: the core makes one */
 	const char *thread;   /* may be NULL */
+	/* In messages from the user: the full JID of the resource that sent
+	 * it, for answers that must reach that resource (errors, receipts);
+	 * borrowed for the call. Ignored in deliveries. */
+	const char *sender;
 };
 
 /* Options a backend reads from its own configuration section. The core
@@ -255,9 +259,11 @@ enum gw_err gw_deliver_message_to(struct gw *gw, const char *jid, const char *le
  * send unavailable at shutdown. */
 enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum gw_show show,
 				const char *status);
-/* An error from legacy, in answer to the user's message id (may be NULL). */
-enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *id,
-			     enum gw_err err, const char *text);
+/* An error from legacy, in answer to the user's message id (may be NULL),
+ * sent to `to`: the sending resource (gw_message.sender; servers drop error
+ * messages addressed to a bare JID), or the bare JID when NULL. */
+enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *to,
+			     const char *id, enum gw_err err, const char *text);
 /* A chat message from the gateway JID itself: a notice for the user. */
 enum gw_err gw_notify(struct gw_session *s, const char *text);
 /* Adds legacy to the user's contacts (stored) and asks the user to

@@ -142,14 +142,14 @@ enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum g
 	return err;
 }
 
-enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *id,
-			     enum gw_err err, const char *text)
+enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *to,
+			     const char *id, enum gw_err err, const char *text)
 {
 	char *from = from_jid(s, legacy);
 	if (!from)
 		return GW_ERR_JID_MALFORMED;
 	char *clean = text ? text_sanitize(text, -1, NAME_MAX_BYTES) : NULL;
-	xmpp_stanza_t *st = stanza_new(core_ctx(), "message", "error", from, s->jid, id);
+	xmpp_stanza_t *st = stanza_new(core_ctx(), "message", "error", from, to ? to : s->jid, id);
 	stanza_add_error(st, err, clean);
 	g_free(clean);
 	g_free(from);

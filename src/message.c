@@ -51,6 +51,7 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 			.subject = stanza_child_text(st, "subject"),
 			.id = xmpp_stanza_get_id(st),
 			.thread = stanza_child_text(st, "thread"),
+			.sender = from,
 		};
 		err = gw->be->ops.send_message(s, legacy, &m, &text);
 	} else {

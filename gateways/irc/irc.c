@@ -27,7 +27,8 @@ struct irc_gw {
 struct pending {
 	char *to;            /* nick, or NULL for a raw line */
 	char *text;
-	char *id;            /* the XMPP id, for an error reply */
+	char *id;            /* the XMPP id and sender, for an error reply */
+	char *sender;
 	bool action;
 };
 
@@ -102,6 +103,7 @@ static void pending_free(gpointer p)
 	g_free(m->to);
 	g_free(m->text);
 	g_free(m->id);
+	g_free(m->sender);
 	g_free(m);
 }
 
@@ -155,7 +157,7 @@ static void on_ready(void *ud, const char *nick, bool again)
 		enum gw_err err = send_now(l, m->to, m->text, m->action, &why);
 		if (err != GW_OK) {
 			char *from = address_of(g, m->to, l->server);
-			gw_deliver_error(l->s, from, m->id, err, why);
+			gw_deliver_error(l->s, from, m->sender, m->id, err, why);
 			g_free(from);
 		}
 		pending_free(m);
@@ -226,7 +228,7 @@ static void on_failed(void *ud, enum gw_err err, const char *why)
 	struct pending *m;
 	while ((m = g_queue_pop_head(&l->pending))) {
 		char *from = address_of(g, m->to, l->server);
-		gw_deliver_error(l->s, from, m->id, err, t);
+		gw_deliver_error(l->s, from, m->sender, m->id, err, t);
 		g_free(from);
 		pending_free(m);
 	}
@@ -475,6 +477,7 @@ static enum gw_err irc_send_message(struct gw_session *s, const char *to,
 		m->to = g_strdup(nick);
 		m->text = g_strdup(body);
 		m->id = g_strdup(msg->id);
+		m->sender = g_strdup(msg->sender);
 		m->action = action;
 		g_queue_push_tail(&l->pending, m);
 	}
