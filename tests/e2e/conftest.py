@@ -7,7 +7,9 @@
 - clients: a pool of logged-in slixmpp clients, closed after the test.
 - ngircd: one private ngIRCd for the session; irc_gateway: a gateway with
   an [irc] section pointing at it (one per module); ircs: raw IRC clients
-  on it, closed after the test.
+  on it, closed after the test. A module may override `ngircd` (e.g. one
+  with TLS or an operator), `irc_port` (the port irc_gateway and ircs use,
+  e.g. another IRC server's) and `irc_options` (more [irc] keys).
 
 Tests are `async def`: they run on one asyncio loop for the whole session
 (see pytest_pyfunc_call below), with a bound on each test's total time.
@@ -26,7 +28,7 @@ from harness import servers  # noqa: E402
 from harness.client import cancel_pending  # noqa: E402
 from harness.gateway import Gateway  # noqa: E402
 from harness.ircclient import IrcPool, irc_section  # noqa: E402
-from harness.ircd import Ngircd  # noqa: E402
+from harness.ircd import InspircdAtheme, Ngircd  # noqa: E402
 from harness.pool import ClientPool, GatewayFactory  # noqa: E402
 
 TEST_TIMEOUT = 150.0
@@ -89,6 +91,10 @@ def pytest_runtest_makereport(item, call):
         ircd = item.funcargs.get("ngircd")
         if isinstance(ircd, Ngircd):
             rep.sections.append(("ngircd log (tail)", ircd.diagnostics()))
+        for name, val in item.funcargs.items():
+            if isinstance(val, InspircdAtheme):
+                rep.sections.append(("%s: inspircd and atheme logs (tail)" % name,
+                                     val.diagnostics()))
 
 
 # -- servers ------------------------------------------------------------------
@@ -160,10 +166,24 @@ def ngircd():
 
 
 @pytest.fixture(scope="module")
-def irc_gateway(server, ngircd):
+def irc_options():
+    """More [irc] keys for the module's irc_gateway (a module overrides this)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def irc_port(ngircd):
+    """The plaintext port of the IRC server of irc_gateway and ircs
+    (`ngircd`'s unless a module overrides this)."""
+    return ngircd.port
+
+
+@pytest.fixture(scope="module")
+def irc_gateway(server, irc_port, irc_options):
     """A gateway with the echo backend and an [irc] section reaching
-    `ngircd`, shared by the tests of one module."""
-    gw = Gateway(server, sections={"irc": irc_section(server, ngircd.port)})
+    127.0.0.1:irc_port (`ngircd`), with `irc_options`, shared by the tests
+    of one module."""
+    gw = Gateway(server, sections={"irc": irc_section(server, irc_port, **irc_options)})
     gw.start()
     try:
         run(gw.wait_ready(), 30)
@@ -176,9 +196,9 @@ def irc_gateway(server, ngircd):
 
 
 @pytest.fixture
-def ircs(ngircd):
-    """Raw IRC clients on `ngircd`, closed after the test."""
-    pool = IrcPool(ngircd.port)
+def ircs(irc_port):
+    """Raw IRC clients on 127.0.0.1:irc_port (`ngircd`), closed after the test."""
+    pool = IrcPool(irc_port)
     yield pool
     run(pool.close_all(), 30)
 

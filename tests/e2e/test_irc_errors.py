@@ -19,13 +19,17 @@ async def test_connection_refused(server, irc_gateway, clients):
     srv = irc_server_jid("127.0.0.2")
     c.chat(target, "anyone there?")
 
-    def pred(st):
-        if not st.xml.tag.endswith("}message"):
-            return False
-        frm = str(st["from"].bare)
-        return ((frm == target and st.xml.get("type") == "error") or frm == srv) \
-            and "refused" in text_of(st).lower()
-    await c.expect(pred, "an error saying 'refused' from %s or %s" % (target, srv))
+    # The message itself is answered with an error (addressed to the
+    # sending resource: servers drop errors sent to a bare JID) ...
+    m = await c.expect(lambda st: st.xml.tag.endswith("}message")
+                       and st.xml.get("type") == "error" and str(st["from"].bare) == target,
+                       "an error reply from %s" % target)
+    assert "refused" in text_of(m).lower(), m
+    assert error_condition(m) == "remote-server-not-found", m
+    # ... and the server JID says so too.
+    await c.expect(lambda st: st.xml.tag.endswith("}message") and str(st["from"].bare) == srv
+                   and "refused" in text_of(st).lower(),
+                   "a message from %s saying 'refused'" % srv)
 
 
 async def test_server_not_allowed(server, irc_gateway, clients):

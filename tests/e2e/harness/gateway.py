@@ -7,10 +7,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 
 from .client import Client, NS_PING
-from .util import STANZA_TIMEOUT, require_gateway, tail
+from .util import require_gateway, tail
 
 _running = {}  # id(server) -> the gateway process attached to it
 

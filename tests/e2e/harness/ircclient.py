@@ -6,13 +6,19 @@ IrcClient records every received line, parsed (prefix nick, command,
 params); a scenario awaits the line it expects with `expect(pred, what,
 timeout)`, a bounded wait whose failure names what was awaited and shows
 the last lines received. PING is answered by the reader.
+
+The per-server settings of a user (the `configure` ad-hoc command on the
+IRC server's JID) are read with `configure_form` and changed with
+`configure`, which submits the form as a client would: every field with
+its current value, passwords empty (kept), the given fields changed.
 """
 import asyncio
 import itertools
 import secrets
 from xml.sax.saxutils import escape
 
-from .client import NS_REGISTER
+from .client import NS_REGISTER, form_fields, form_of, submit_form
+from .scenario import command
 from .util import STANZA_TIMEOUT
 
 IRC_COMPONENT = "irc.localhost"
@@ -170,11 +176,20 @@ class IrcClient:
         got = []
         while True:
             l = await self.expect(lambda l: l.command in ("301", "311", "312", "317", "318",
-                                                          "319", "401", "671", "276", "320"),
+                                                          "319", "401", "671", "276", "320",
+                                                          "275", "307", "313", "330", "378",
+                                                          "379"),
                                   "the WHOIS %s reply (318)" % nick, timeout)
             got.append(l)
             if l.command == "318":
                 return got
+
+    async def whois_numeric(self, nick, numeric, timeout=STANZA_TIMEOUT):
+        """The line with `numeric` in a WHOIS `nick` reply, or None."""
+        for l in await self.whois(nick, timeout):
+            if l.command == numeric:
+                return l
+        return None
 
     async def online(self, nick, timeout=STANZA_TIMEOUT):
         """Whether `nick` is on the server now (ISON)."""
@@ -224,6 +239,15 @@ class IrcPool:
     async def new(self, nick=None, prefix="b", port=None):
         c = await IrcClient.connect(port or self.port, nick or fresh_nick(prefix))
         self.all.append(c)
+        return c
+
+    async def oper(self, name, password, nick=None):
+        """A new client that has become an IRC operator (381)."""
+        c = await self.new(nick, prefix="op")
+        c.send("OPER %s %s" % (name, password))
+        l = await c.expect(lambda l: l.command in ("381", "464", "491"),
+                           "the answer to OPER %s (381)" % name)
+        assert l.command == "381", "IRC: OPER %s refused: %s" % (name, l)
         return c
 
     async def close_all(self):
@@ -301,3 +325,61 @@ def message_from(frm, mtype=None, contains=None):
             return False
         return contains is None or contains.lower() in st["body"].lower()
     return pred
+
+
+def stanza_text(st):
+    """A message's body and its error text, if any, as one string."""
+    err = st.xml.find("{jabber:client}error")
+    texts = [st["body"] or ""]
+    if err is not None:
+        texts += [t.text or "" for t in err.iter() if t.tag.endswith("}text")]
+    return " ".join(texts)
+
+
+# -- per-server settings: the `configure` ad-hoc command -------------------------------
+CONFIGURE = "configure"
+
+
+async def configure_form(c, server="localhost", component=IRC_COMPONENT):
+    """Executes `configure` on the IRC server's JID; returns (sessionid,
+    {var: field}, the iq answer). Asserts status executing and a form."""
+    to = irc_server_jid(server, component)
+    r, cmd = await command(c, to, CONFIGURE)
+    assert r["type"] == "result" and cmd is not None, "configure on %s: %s" % (to, r)
+    assert cmd.get("status") == "executing", "configure on %s: expected executing: %s" % (to, r)
+    assert cmd.get("sessionid"), "configure on %s: no sessionid: %s" % (to, r)
+    x = form_of(cmd)
+    assert x is not None and x.get("type") == "form", "configure on %s: no form: %s" % (to, r)
+    return cmd.get("sessionid"), form_fields(x), r
+
+
+def _current(field):
+    vals = field["values"]
+    if field["type"] in ("list-multi", "jid-multi", "text-multi"):
+        return vals
+    return vals[0] if vals else ""
+
+
+async def configure_submit(c, values, server="localhost", component=IRC_COMPONENT):
+    """Executes `configure` and completes it with the form as shown, the
+    fields in `values` changed; returns the iq answer of the completion."""
+    sid, fields, _ = await configure_form(c, server, component)
+    unknown = set(values) - set(fields)
+    assert not unknown, "configure: no field %s in the form (fields: %s)" % (
+        ", ".join(sorted(unknown)), ", ".join(sorted(fields)))
+    submit = {var: _current(f) for var, f in fields.items() if f["type"] != "fixed"}
+    submit.update(values)
+    r, _ = await command(c, irc_server_jid(server, component), CONFIGURE, "complete", sid,
+                         submit_form(submit))
+    return r
+
+
+async def configure(c, server="localhost", component=IRC_COMPONENT, **values):
+    """Sets the user's settings for IRC server `server` (configure_submit)
+    and asserts the command completed."""
+    r = await configure_submit(c, values, server, component)
+    cmd = r.xml.find("{http://jabber.org/protocol/commands}command")
+    assert r["type"] == "result" and cmd is not None and cmd.get("status") == "completed", (
+        "configure %s on %s: expected status completed, got:\n%s"
+        % (", ".join("%s=%r" % kv for kv in sorted(values.items())), server, r))
+    return r

@@ -1,7 +1,9 @@
 """Real IRC servers run privately on 127.0.0.1 for the IRC backend's tests.
 
 - Ngircd: ngIRCd with a private configuration (no DNS, no ident, no PAM,
-  connection and join limits lifted, no flood penalty).
+  connection and join limits lifted, no flood penalty); optionally a TLS
+  port with a self-signed certificate for "localhost" (`tls=True`) and an
+  IRC operator (`oper=True`: OPER <name> <password> from `.oper`).
 - InspircdAtheme: InspIRCd 3 with Atheme services linked over a loopback
   port, for SASL and NickServ.
 
@@ -102,19 +104,65 @@ class Daemon:
     def diagnostics(self):
         return tail(self.out_path, 40)
 
+    def log_text(self):
+        """Everything the daemon wrote to its stdout/stderr so far."""
+        try:
+            with open(self.out_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def self_signed_cert(dir_, host="localhost"):
+    """A self-signed certificate for `host` (CN and subjectAltName) made with
+    the openssl CLI; returns (cert path, key path)."""
+    openssl = require_tool("openssl")
+    cert = os.path.join(dir_, "cert.pem")
+    key = os.path.join(dir_, "key.pem")
+    r = subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+                        "-keyout", key, "-out", cert, "-subj", "/CN=%s" % host,
+                        "-addext", "subjectAltName=DNS:%s" % host],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=30)
+    if r.returncode != 0:
+        raise RuntimeError("openssl could not make a self-signed certificate:\n%s"
+                           % r.stdout.decode("utf-8", "replace"))
+    return cert, key
+
 
 # -- ngIRCd -------------------------------------------------------------------
 class Ngircd(Daemon):
     """ngIRCd on 127.0.0.1:<port>. `start()` returns self; `restart()` keeps
-    the port (clients reconnect to the same address)."""
+    the port (clients reconnect to the same address).
+
+    tls=True: also TLS on 127.0.0.1:<tls_port> with a self-signed
+    certificate for "localhost" (`.cert`). oper=True: an [Operator] block,
+    `.oper` = (name, password) for OPER (then KLINE, GLINE, KILL work).
+    `log_text()` is ngIRCd's log (one line per connection accepted, user
+    registered or rejected)."""
 
     name = "ngircd"
     server_name = "irc.test"
 
-    def __init__(self, port=None, base=None):
+    def __init__(self, port=None, base=None, tls=False, oper=False):
         self.exe = require_tool("ngircd")
         super().__init__(base or tempfile.mkdtemp(prefix="xgw-ngircd-"))
         self.port = port or free_port()
+        self.tls_port = None
+        self.cert = None
+        self.oper = None
+        extra = ""
+        if tls:
+            self.tls_port = free_port()
+            while self.tls_port == self.port:
+                self.tls_port = free_port()
+            self.cert, key = self_signed_cert(self.dir, "localhost")
+            extra += "\n[SSL]\nCertFile = %s\nKeyFile = %s\nPorts = %d\n" % (
+                self.cert, key, self.tls_port)
+        if oper:
+            self.oper = ("oper", secrets.token_hex(8))
+            extra += "\n[Operator]\nName = %s\nPassword = %s\n" % self.oper
         self.config = os.path.join(self.dir, "ngircd.conf")
         with open(self.config, "w") as f:
             f.write("""# private test server
@@ -140,15 +188,17 @@ PongTimeout = 20
 DNS = no
 Ident = no
 PAM = no
-""" % dict(name=self.server_name, port=self.port))
+""" % dict(name=self.server_name, port=self.port) + extra)
 
     def command(self):
         return [self.exe, "-n", "-f", self.config]
 
     def start(self, timeout=10.0):
-        refuse_if_taken(self.port)
+        ports = [self.port] + ([self.tls_port] if self.tls_port else [])
+        refuse_if_taken(*ports)
         self.spawn()
-        self.wait_port(self.port, timeout)
+        for p in ports:
+            self.wait_port(p, timeout)
         return self
 
     def restart(self, pause=1.0):
@@ -222,9 +272,23 @@ class InspircdAtheme:
 
     def stop(self):
         try:
+            self.thaw_services()
             self.atheme.stop()
         finally:
             self.ircd.stop()
+
+    def freeze_services(self):
+        """SIGSTOP Atheme: the link stays up, InspIRCd keeps offering sasl,
+        and AUTHENTICATE gets no answer at all (services that hang)."""
+        assert self.atheme.running(), "atheme is not running:\n%s" % self.diagnostics()
+        self.atheme.proc.send_signal(signal.SIGSTOP)
+        self.atheme.frozen = True
+
+    def thaw_services(self):
+        """SIGCONT Atheme after freeze_services() (no-op otherwise)."""
+        if getattr(self.atheme, "frozen", False) and self.atheme.running():
+            self.atheme.proc.send_signal(signal.SIGCONT)
+        self.atheme.frozen = False
 
     def cleanup(self):
         self.stop()
