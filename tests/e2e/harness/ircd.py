@@ -359,6 +359,8 @@ class _Inspircd(Daemon):
 <module name="ircv3_servertime">
 <module name="namesx">
 <module name="hidechans">
+<module name="monitor">
+<monitor maxentries="100">
 <sasl target="%(services)s" requiressl="no">
 <link name="%(services)s" ipaddr="127.0.0.1" port="%(link)d" allowmask="127.0.0.0/8"
       sendpass="%(pw)s" recvpass="%(pw)s">
