@@ -170,14 +170,18 @@ static void ping_tick(void *ud)
 {
 	struct irc_client *c = ud;
 	c->ping_timer = 0;
-	gint64 idle_s = (g_get_monotonic_time() - c->last_rx) / G_USEC_PER_SEC;
-	if (c->ping_out && idle_s >= 2 * (gint64)c->p.ping_interval_s) {
+	gint64 now = g_get_monotonic_time();
+	gint64 interval = (gint64)c->p.ping_interval_s * G_USEC_PER_SEC;
+	/* Dead: our PING unanswered for two intervals and nothing else heard
+	 * for one. */
+	if (c->ping_sent && now - c->ping_sent >= 2 * interval && now - c->last_rx >= interval) {
 		client_connection_over(c, GW_ERR_REMOTE_TIMEOUT, "ping timeout");
 		return;
 	}
-	if (!c->ping_out && idle_s >= (gint64)c->p.ping_interval_s) {
+	/* One PING per interval measures the lag even on a busy link. */
+	if (!c->ping_sent) {
 		client_send(c, true, "PING", "xmpp-gw", NULL);
-		c->ping_out = true;
+		c->ping_sent = now;
 	}
 	arm_ping(c);
 }
@@ -433,6 +437,16 @@ static void on_numeric(struct irc_client *c, const struct irc_msg *m, int num)
 	server_text(c, m);
 }
 
+static void on_pong(struct irc_client *c)
+{
+	if (!c->ping_sent)
+		return;
+	c->lag_ms = (int)((g_get_monotonic_time() - c->ping_sent) / 1000);
+	c->ping_sent = 0;
+	log_msg(c->lag_ms > 10000 ? LOG_WARN : LOG_DEBUG, "irc", "%s: lag %d ms", c->p.server,
+		c->lag_ms);
+}
+
 static void dispatch(struct irc_client *c, const struct irc_msg *m)
 {
 	const char *cmd = m->command;
@@ -441,7 +455,7 @@ static void dispatch(struct irc_client *c, const struct irc_msg *m)
 	} else if (!strcmp(cmd, "PING")) {
 		client_send(c, true, "PONG", irc_param(m, 0) ? irc_param(m, 0) : "", NULL);
 	} else if (!strcmp(cmd, "PONG")) {
-		c->ping_out = false;
+		on_pong(c);
 	} else if (!strcmp(cmd, "PRIVMSG") || !strcmp(cmd, "NOTICE")) {
 		on_privmsg(c, m, cmd[0] == 'N');
 	} else if (!strcmp(cmd, "NICK")) {
@@ -463,7 +477,6 @@ static void conn_line(void *ud, const char *line, size_t len)
 {
 	struct irc_client *c = ud;
 	c->last_rx = g_get_monotonic_time();
-	c->ping_out = false;
 	struct irc_msg m;
 	if (!irc_parse(line, len, &m)) {
 		log_msg(LOG_DEBUG, "irc", "%s: unparsable line dropped", c->p.server);
@@ -501,6 +514,7 @@ struct irc_client *irc_client_new(const struct irc_client_params *p,
 	c->watched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	c->online = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	irc_isupport_init(&c->is);
+	c->lag_ms = -1;
 	schedule_connect(c, 0);
 	return c;
 }
@@ -551,6 +565,7 @@ void irc_client_quit(struct irc_client *c, const char *message)
 }
 
 bool irc_client_ready(const struct irc_client *c) { return c->state == CL_READY; }
+int irc_client_lag_ms(const struct irc_client *c) { return c->lag_ms; }
 const char *irc_client_nick(const struct irc_client *c) { return c->nick; }
 const struct irc_isupport *irc_client_isupport(const struct irc_client *c) { return &c->is; }
 

@@ -70,6 +70,8 @@ void irc_client_quit(struct irc_client *c, const char *message);
 void irc_client_free(struct irc_client *c);
 
 bool irc_client_ready(const struct irc_client *c);
+/* The round trip of the last keepalive PING in milliseconds; -1: none yet. */
+int irc_client_lag_ms(const struct irc_client *c);
 const char *irc_client_nick(const struct irc_client *c);
 const struct irc_isupport *irc_client_isupport(const struct irc_client *c);
 

@@ -31,7 +31,8 @@ struct irc_client {
 	bool sasl_ok;
 	unsigned reg_timer, sasl_timer, ready_timer, ping_timer, ison_timer, wait_timer;
 	gint64 last_rx;
-	bool ping_out;
+	gint64 ping_sent;         /* our PING waiting for its PONG; 0: none */
+	int lag_ms;               /* the last PING's round trip; -1: unknown */
 	char *away;
 	GHashTable *watched;      /* folded nick -> nick as given */
 	GHashTable *online;       /* folded nicks seen online */

@@ -25,6 +25,8 @@ void client_reg_start(struct irc_client *c)
 	irc_isupport_init(&c->is);
 	g_string_truncate(c->caps, 0);
 	c->last_rx = g_get_monotonic_time();
+	c->ping_sent = 0;
+	c->lag_ms = -1;
 	c->reg_timer = gw_timer_add(c->p.registration_timeout_ms, reg_timeout, c);
 	client_send(c, true, "CAP", "LS", "302", NULL);
 	if (c->p.password && *c->p.password)

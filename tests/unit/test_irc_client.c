@@ -631,6 +631,25 @@ static void test_ping_numerics_motd(void **state)
 	WAIT(count_ev("server bob bobu bob.host * Bob Real") == 1, "the WHOIS reply as text");
 }
 
+/* Keepalive: one PING per interval measures the lag; a PING unanswered for
+ * two intervals with nothing else heard drops the link. */
+static void test_keepalive_lag(void **state)
+{
+	E->p.ping_interval_s = 1;
+	start_ready();
+	assert_int_equal(irc_client_lag_ms(E->c), -1);
+	guint from = E->f.cur;
+	WAIT(find_line("PING *", from) >= 0, "a keepalive PING");
+	send_line(":srv PONG srv :xmpp-gw");
+	WAIT(irc_client_lag_ms(E->c) >= 0, "the lag measured from the PONG");
+	assert_true(irc_client_lag_ms(E->c) < 2000);
+	/* Now the server goes silent: no PONG, nothing else. */
+	WAIT_MS(count_ev("lost *") == 1, 5000, "the silent link dropped");
+	assert_int_equal(count_ev("lost ping timeout"), 1);
+	/* and the client reconnects by itself. */
+	WAIT_MS(E->f.accepts == 2, 5000, "a new connection after the ping timeout");
+}
+
 /* ---- 7. irc_client_say, irc_client_raw --------------------------------- */
 
 static void test_say(void **state)
@@ -776,6 +795,7 @@ int main(void)
 		T(test_own_nick),
 		T(test_messages),
 		T(test_ping_numerics_motd),
+		T(test_keepalive_lag),
 		T(test_say),
 		T(test_raw),
 		T(test_ison),
