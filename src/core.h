@@ -34,6 +34,7 @@ struct gw_session {
 	char *jid;                     /* bare */
 	GHashTable *resources;         /* resource -> struct resource_state * */
 	GHashTable *contacts;          /* legacy -> struct contact_state * */
+	GHashTable *rooms;             /* legacy -> struct muc_room * (muc.c) */
 	void *priv;
 	bool logged_in;
 };
@@ -75,6 +76,11 @@ enum gw_err session_login(struct gw_session *s);
 void session_end(struct gw_session *s);
 /* Sends unavailable from every online contact to the user. */
 void session_contacts_offline(struct gw_session *s);
+/* muc.c: the rooms table of a new session, and its end (no room_leave:
+ * the backend logs the whole session out). */
+GHashTable *muc_rooms_new(void);
+void muc_session_end(struct gw_session *s);
+
 /* Aggregated presence of the user's resources. */
 enum gw_show session_show(struct gw_session *s, const char **status);
 

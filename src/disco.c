@@ -38,6 +38,13 @@ enum gw_err disco_info(struct iq_req *r)
 	} else if (r->target == IQ_TO_GATEWAY) {
 		add_identity(q, "gateway", be->type, be->description);
 		router_features(r, add_feature, q);
+	} else if (muc_is_room(r->gw, r->legacy)) {
+		enum gw_err e = muc_disco_info(r, q);
+		if (e != GW_OK) {
+			err = e;
+			goto out;
+		}
+		router_features(r, add_feature, q);
 	} else {
 		if (be->contact_category && be->contact_type)
 			add_identity(q, be->contact_category, be->contact_type, NULL);

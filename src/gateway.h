@@ -56,7 +56,12 @@ enum gw_cap {
 	 * per IRC server: ops.settings_apply, settings_check and
 	 * settings_changed are called. */
 	GW_CAP_CONTACT_SETTINGS = 1u << 4,
+	/* Some legacy addresses are group chats, offered as XEP-0045 rooms:
+	 * ops.is_room, room_join, room_leave, room_message and room_subject
+	 * are called. */
+	GW_CAP_MUC = 1u << 5,
 };
+
 
 /* ---- registration fields (XEP-0077 and the settings command) -------- */
 
@@ -126,6 +131,42 @@ struct gw_option {
 	const char *help;     /* one line, shown by --check-config */
 };
 
+/* ---- group chats (GW_CAP_MUC) ----------------------------------------
+ *
+ * The core keeps, per user and room, which of the user's resources joined
+ * and under which nick, builds every MUC stanza (occupant presences with
+ * their muc#user items and status codes, subjects, reflections with an
+ * XEP-0359 stanza-id, error presences), answers XEP-0410 self-pings and
+ * room disco. The backend keeps what the other network says about the room
+ * (occupants, topic) and reports it with the gw_room_* functions. A user's
+ * resources share one membership on the other network. */
+
+enum gw_role { GW_ROLE_NONE = 0, GW_ROLE_VISITOR, GW_ROLE_PARTICIPANT, GW_ROLE_MODERATOR };
+enum gw_affiliation {
+	GW_AFF_NONE = 0, GW_AFF_OUTCAST, GW_AFF_MEMBER, GW_AFF_ADMIN, GW_AFF_OWNER,
+};
+
+/* What an occupant presence says besides role and affiliation. */
+enum gw_occ_flags {
+	GW_OCC_SELF = 1u << 0,      /* the user's own occupant (status 110) */
+	GW_OCC_NICK_FIXED = 1u << 1,/* the network changed the nick (210) */
+	GW_OCC_GONE = 1u << 2,      /* left the room (unavailable) */
+	GW_OCC_KICKED = 1u << 3,    /* with GONE: was kicked (307) */
+	GW_OCC_RENAMED = 1u << 4,   /* with GONE: now called new_nick (303) */
+	GW_OCC_BANNED = 1u << 5,    /* with GONE: was banned (301) */
+};
+
+struct gw_occupant {
+	const char *nick;
+	enum gw_role role;
+	enum gw_affiliation affiliation;
+	enum gw_show show;          /* GW_SHOW_ONLINE unless the network says */
+	unsigned flags;             /* enum gw_occ_flags */
+	const char *new_nick;       /* GW_OCC_RENAMED */
+	const char *reason;         /* GW_OCC_GONE: the part, quit or kick text */
+	const char *real;           /* the occupant's address on the network, or NULL */
+};
+
 /* ---- the backend ---------------------------------------------------- */
 
 struct gw_ops {
@@ -191,6 +232,28 @@ struct gw_ops {
 	/* GW_CAP_CONTACT_SETTINGS. jid stored new settings for legacy; s is
 	 * its session, or NULL when the user is not logged in. */
 	void (*settings_changed)(struct gw *gw, struct gw_session *s, const char *legacy);
+
+	/* GW_CAP_MUC. Whether legacy is a group chat (IRC: a channel). */
+	bool (*is_room)(struct gw *gw, const char *legacy);
+	/* GW_CAP_MUC. The user joins room as nick (password: the room's, or
+	 * NULL). Called only when none of the user's resources is in the
+	 * room; the core handles later resources itself. The backend answers
+	 * once: gw_room_occupant() for each other occupant, then the user's
+	 * own with GW_OCC_SELF (which completes the join), then
+	 * gw_room_subject(); or gw_room_error(). */
+	void (*room_join)(struct gw_session *s, const char *room, const char *nick,
+			  const char *password);
+	/* GW_CAP_MUC. The user's last resource left room (or the user went
+	 * offline): leave it on the network. No answer is expected. */
+	void (*room_leave)(struct gw_session *s, const char *room, const char *reason);
+	/* GW_CAP_MUC. A message from the user to the room. On GW_OK the core
+	 * reflects it to every joined resource, with a stanza-id. */
+	enum gw_err (*room_message)(struct gw_session *s, const char *room,
+				    const struct gw_message *msg, const char **why);
+	/* GW_CAP_MUC. The user sets the room's subject. The new subject comes
+	 * back through gw_room_subject() when the network confirms it. */
+	enum gw_err (*room_subject)(struct gw_session *s, const char *room, const char *subject,
+				    const char **why);
 };
 
 struct gw_backend {
@@ -272,6 +335,29 @@ enum gw_err gw_contact_add(struct gw_session *s, const char *legacy, const char 
 /* Calls cb for each stored contact of the session's user. */
 void gw_contact_foreach(struct gw_session *s,
 			bool (*cb)(const char *legacy, const char *name, void *ud), void *ud);
+
+/* ---- group chats (GW_CAP_MUC) ----------------------------------------- */
+
+/* An occupant of room joined, changed or left; sent to every joined
+ * resource of the user (and, for the user's own with GW_OCC_SELF during a
+ * join, it completes the join). */
+enum gw_err gw_room_occupant(struct gw_session *s, const char *room,
+			     const struct gw_occupant *o);
+/* The room's subject (NULL or "": none), set by nick (may be NULL). Sent
+ * to every joined resource; also remembered for resources joining later. */
+enum gw_err gw_room_subject(struct gw_session *s, const char *room, const char *subject,
+			    const char *nick);
+/* A message in room from nick (NULL: from the room itself). */
+enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *nick,
+			    const struct gw_message *msg);
+/* The join failed, or the user was removed from the room by the network
+ * (all resources get an error presence and leave). */
+enum gw_err gw_room_error(struct gw_session *s, const char *room, enum gw_err err,
+			  const char *text);
+/* The user's nick in room (NULL when not joined). Borrowed. */
+const char *gw_room_nick(struct gw_session *s, const char *room);
+/* Calls cb for each room the user is in (or joining). */
+void gw_room_foreach(struct gw_session *s, void (*cb)(const char *room, void *ud), void *ud);
 
 /* ---- asynchronous answers ------------------------------------------- */
 

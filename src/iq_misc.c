@@ -6,6 +6,8 @@
 
 enum gw_err ping_get(struct iq_req *r)
 {
+	if (r->legacy && r->resource && muc_is_room(r->gw, r->legacy))
+		return muc_ping(r); /* XEP-0410 self-ping */
 	core_send(r->gw, stanza_iq_result(r->iq));
 	return GW_OK;
 }

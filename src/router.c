@@ -116,8 +116,14 @@ void router_dispatch(struct gw *gw, xmpp_stanza_t *st)
 	} else {
 		r.target = IQ_TO_GATEWAY;
 	}
+	r.resource = tj.resource;
+	bool room = r.legacy && muc_is_room(gw, r.legacy);
 	if (!strcmp(name, "iq"))
 		route_iq(gw, st, &r);
+	else if (room && !strcmp(name, "message"))
+		muc_message(&r, st);
+	else if (room)
+		muc_presence(&r, st);
 	else if (!strcmp(name, "message"))
 		message_handle(gw, st, from, r.bare, r.legacy);
 	else

@@ -24,6 +24,7 @@ struct iq_req {
 	const char *from;        /* full JID of the requester */
 	char *bare;              /* its normalised bare JID */
 	char *legacy;            /* IQ_TO_CONTACT: the unescaped localpart */
+	const char *resource;    /* the resource of `to`, or NULL */
 	enum iq_target target;
 };
 
@@ -66,6 +67,12 @@ void presence_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const c
 		     const char *legacy);
 void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const char *bare,
 		    const char *legacy);
+/* muc.c: stanzas for group chats (GW_CAP_MUC and legacy a room). */
+bool muc_is_room(struct gw *gw, const char *legacy);
+void muc_presence(struct iq_req *r, xmpp_stanza_t *st);
+void muc_message(struct iq_req *r, xmpp_stanza_t *st);
+enum gw_err muc_ping(struct iq_req *r);
+enum gw_err muc_disco_info(struct iq_req *r, xmpp_stanza_t *q);
 
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"

@@ -29,6 +29,7 @@ struct gw_session *session_get(struct gw *gw, const char *jid, bool create)
 	s->jid = g_strdup(jid);
 	s->resources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, resource_free);
 	s->contacts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, contact_free);
+	s->rooms = muc_rooms_new();
 	s->priv = g_malloc0(gw->be->session_size ? gw->be->session_size : 1);
 	g_hash_table_insert(gw->sessions, s->jid, s);
 	return s;
@@ -79,6 +80,7 @@ void session_end(struct gw_session *s)
 	g_hash_table_steal(gw->sessions, s->jid);
 	g_hash_table_destroy(s->resources);
 	g_hash_table_destroy(s->contacts);
+	muc_session_end(s);
 	g_free(s->priv);
 	g_free(s->jid);
 	g_free(s);
