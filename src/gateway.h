@@ -164,7 +164,8 @@ struct gw_occupant {
 	unsigned flags;             /* enum gw_occ_flags */
 	const char *new_nick;       /* GW_OCC_RENAMED */
 	const char *reason;         /* GW_OCC_GONE: the part, quit or kick text */
-	const char *real;           /* the occupant's address on the network, or NULL */
+	const char *real;           /* the occupant's legacy address (the core shows its
+				       JID in the item), or NULL: anonymous */
 };
 
 /* ---- the backend ---------------------------------------------------- */
@@ -243,8 +244,9 @@ struct gw_ops {
 	 * gw_room_subject(); or gw_room_error(). */
 	void (*room_join)(struct gw_session *s, const char *room, const char *nick,
 			  const char *password);
-	/* GW_CAP_MUC. The user's last resource left room (or the user went
-	 * offline): leave it on the network. No answer is expected. */
+	/* GW_CAP_MUC. The user's last resource left room: leave it on the
+	 * network. No answer is expected. Not called when the whole session
+	 * ends: logout covers the rooms. */
 	void (*room_leave)(struct gw_session *s, const char *room, const char *reason);
 	/* GW_CAP_MUC. A message from the user to the room. On GW_OK the core
 	 * reflects it to every joined resource, with a stanza-id. */
@@ -343,8 +345,10 @@ void gw_contact_foreach(struct gw_session *s,
  * join, it completes the join). */
 enum gw_err gw_room_occupant(struct gw_session *s, const char *room,
 			     const struct gw_occupant *o);
-/* The room's subject (NULL or "": none), set by nick (may be NULL). Sent
- * to every joined resource; also remembered for resources joining later. */
+/* The room's subject (NULL or "": none). nick: the occupant who just set
+ * it, whom the subject message comes from; NULL: from the room itself (as
+ * at a join). Sent to every joined resource; remembered for resources
+ * joining later. */
 enum gw_err gw_room_subject(struct gw_session *s, const char *room, const char *subject,
 			    const char *nick);
 /* A message in room from nick (NULL: from the room itself). */

@@ -418,7 +418,7 @@ static void remember(struct muc_room *r, const char *nick, const struct gw_occup
 	mo->aff = o->affiliation;
 	mo->show = o->show ? o->show : GW_SHOW_ONLINE;
 	g_free(mo->real);
-	mo->real = o->real ? text_sanitize(o->real, -1, JID_PART_MAX) : NULL;
+	mo->real = g_strdup(o->real); /* already the contact's JID */
 }
 
 static void joining_done(struct muc_room *r)
@@ -440,16 +440,17 @@ enum gw_err gw_room_occupant(struct gw_session *s, const char *room, const struc
 	char *nick = text_sanitize(o->nick, -1, NICK_MAX);
 	char *new_nick = o->new_nick ? text_sanitize(o->new_nick, -1, NICK_MAX) : NULL;
 	char *reason = o->reason ? text_sanitize(o->reason, -1, SUBJECT_MAX) : NULL;
+	char *real = o->real ? core_contact_jid(s->gw, o->real) : NULL;
 	struct gw_occupant clean = *o;
 	clean.nick = nick;
 	clean.new_nick = new_nick;
 	clean.reason = reason;
+	clean.real = real;
 	clean.show = o->show ? o->show : GW_SHOW_ONLINE;
+	enum gw_err err = GW_OK;
 	if (!*nick) {
-		g_free(nick);
-		g_free(new_nick);
-		g_free(reason);
-		return GW_ERR_JID_MALFORMED;
+		err = GW_ERR_JID_MALFORMED;
+		goto out;
 	}
 	struct occ_send os = { r, nick, &clean };
 	if (o->flags & GW_OCC_SELF) {
@@ -467,10 +468,12 @@ enum gw_err gw_room_occupant(struct gw_session *s, const char *room, const struc
 		r->in = true;
 		joining_done(r);
 	}
+out:
 	g_free(nick);
 	g_free(new_nick);
 	g_free(reason);
-	return GW_OK;
+	g_free(real);
+	return err;
 }
 
 enum gw_err gw_room_subject(struct gw_session *s, const char *room, const char *subject,

@@ -304,14 +304,14 @@ static void ctcp_request(struct irc_client *c, const char *nick, const char *cmd
 static void on_privmsg(struct irc_client *c, const struct irc_msg *m, bool notice)
 {
 	const char *target = irc_param(m, 0), *text = irc_param(m, 1);
-	if (!target || !text)
+	if (!target || !text || client_chan_text(c, m, notice))
 		return;
 	if (!from_user(m)) { /* the server itself, or services without a mask */
 		c->ops->on_server(c->ud, text);
 		return;
 	}
 	if (!irc_caseeq(c->is.casemap, target, c->nick))
-		return; /* channels: bridged elsewhere */
+		return; /* neither a channel nor us */
 	char *cmd = NULL, *args = NULL;
 	if (irc_ctcp_parse(text, &cmd, &args)) {
 		if (!notice)
@@ -326,14 +326,19 @@ static void on_privmsg(struct irc_client *c, const struct irc_msg *m, bool notic
 static void on_nick(struct irc_client *c, const struct irc_msg *m)
 {
 	const char *to = irc_param(m, 0);
-	/* Our own nick only when the whole nick matches, never a prefix. */
-	if (!to || !m->nick || !irc_caseeq(c->is.casemap, m->nick, c->nick))
+	if (!to || !m->nick)
 		return;
+	/* Our own nick only when the whole nick matches, never a prefix. */
+	if (!irc_caseeq(c->is.casemap, m->nick, c->nick)) {
+		client_chan_nick(c, m->nick, to, false);
+		return;
+	}
 	g_free(c->nick);
 	c->nick = g_strdup(to);
 	char *t = g_strdup_printf("Your nick is now %s", to);
 	c->ops->on_server(c->ud, t);
 	g_free(t);
+	client_chan_nick(c, m->nick, to, true);
 }
 
 static void presence_change(struct irc_client *c, const char *nick, bool online)
@@ -393,6 +398,8 @@ static void server_text(struct irc_client *c, const struct irc_msg *m)
 
 static void on_numeric(struct irc_client *c, const struct irc_msg *m, int num)
 {
+	if (client_chan_numeric(c, m, num))
+		return;
 	switch (num) {
 	case 1:
 		client_welcome(c, m);
@@ -460,6 +467,8 @@ static void dispatch(struct irc_client *c, const struct irc_msg *m)
 		on_privmsg(c, m, cmd[0] == 'N');
 	} else if (!strcmp(cmd, "NICK")) {
 		on_nick(c, m);
+	} else if (client_chan_command(c, m)) {
+		/* JOIN, PART, KICK, QUIT, MODE, TOPIC */
 	} else if (!strcmp(cmd, "CAP") && irc_param(m, 1)) {
 		client_cap(c, m);
 	} else if (!strcmp(cmd, "AUTHENTICATE") && irc_param(m, 0) && !strcmp(irc_param(m, 0), "+")) {
@@ -624,6 +633,24 @@ enum gw_err irc_client_raw(struct irc_client *c, const char *text)
 		g_free(line);
 	}
 	g_strfreev(lines);
+	return err;
+}
+
+enum gw_err irc_client_cmd(struct irc_client *c, const char *cmd, ...)
+{
+	if (c->state != CL_READY && c->state != CL_WELCOMED)
+		return GW_ERR_SERVICE_UNAVAILABLE;
+	const char *params[16];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, cmd);
+	for (const char *p = va_arg(ap, const char *); p && n < G_N_ELEMENTS(params);
+	     p = va_arg(ap, const char *))
+		params[n++] = p;
+	va_end(ap);
+	char *line = irc_build((size_t)c->is.linelen, cmd, params, n);
+	enum gw_err err = line ? irc_conn_send(c->conn, line, false) : GW_ERR_BAD_REQUEST;
+	g_free(line);
 	return err;
 }
 

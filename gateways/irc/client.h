@@ -42,6 +42,37 @@ struct irc_client_params {
 
 enum irc_text_kind { IRC_TEXT_PRIVMSG, IRC_TEXT_NOTICE, IRC_TEXT_ACTION };
 
+/* What happens in channels, as on_channel sees it. */
+enum irc_chan_kind {
+	IRC_CHAN_JOIN,       /* nick joined chan */
+	IRC_CHAN_PART,       /* nick left chan; text: the reason or NULL */
+	IRC_CHAN_KICK,       /* by kicked nick from chan; text: the reason */
+	IRC_CHAN_QUIT,       /* nick quit (every channel); text: the reason */
+	IRC_CHAN_NICK,       /* nick is now called text (every channel) */
+	IRC_CHAN_MODE,       /* by set (add) or cleared prefix mode on nick in chan */
+	IRC_CHAN_TOPIC,      /* nick set chan's topic to text ("": none) */
+	IRC_CHAN_TOPIC_IS,   /* 332/331: chan's topic is text ("": none) */
+	IRC_CHAN_TOPIC_BY,   /* 333: nick set it */
+	IRC_CHAN_NAMES,      /* 353: text is a list of "@+nick" entries */
+	IRC_CHAN_NAMES_END,  /* 366 */
+	IRC_CHAN_JOIN_ERROR, /* joining chan failed: err, text */
+	IRC_CHAN_ERROR,      /* the server refused something in chan: text */
+	IRC_CHAN_TEXT,       /* a message in chan from nick (NULL: the server) */
+};
+
+struct irc_chan_event {
+	enum irc_chan_kind kind;
+	const char *chan;    /* as the server spells it; NULL for QUIT, NICK */
+	const char *nick;
+	const char *by;      /* KICK, MODE: who did it; may be NULL */
+	const char *text;
+	bool self;           /* nick is our own (before a NICK change) */
+	char mode;           /* MODE: the prefix mode letter */
+	bool add;
+	enum irc_text_kind text_kind; /* TEXT */
+	enum gw_err err;     /* JOIN_ERROR */
+};
+
 struct irc_client_ops {
 	/* Registered (001 seen): messages can flow. again: after a reconnect. */
 	void (*on_ready)(void *ud, const char *nick, bool again);
@@ -57,6 +88,10 @@ struct irc_client_ops {
 	void (*on_failed)(void *ud, enum gw_err err, const char *why);
 	/* An established connection dropped; the client reconnects by itself. */
 	void (*on_lost)(void *ud, const char *why);
+	/* Optional. Something happened in a channel. Returns whether the
+	 * channel is one the callee tracks: numerics, errors and server text
+	 * it does not take go to on_server instead. ev is borrowed. */
+	bool (*on_channel)(void *ud, const struct irc_chan_event *ev);
 };
 
 struct irc_client;
@@ -84,6 +119,11 @@ enum gw_err irc_client_say(struct irc_client *c, const char *target, const char 
 /* Sends each line of text as a raw IRC command (CR, LF and NUL can only end
  * lines). GW_ERR_BAD_REQUEST when a line is not a valid command. */
 enum gw_err irc_client_raw(struct irc_client *c, const char *text);
+/* Sends one command with a NULL-terminated list of parameters (the last
+ * may hold spaces). GW_ERR_BAD_REQUEST when it cannot be one IRC line
+ * (see irc_build); GW_ERR_RESOURCE_CONSTRAINT when the send queue is full;
+ * GW_ERR_SERVICE_UNAVAILABLE when not ready. */
+enum gw_err irc_client_cmd(struct irc_client *c, const char *cmd, ...) G_GNUC_NULL_TERMINATED;
 /* AWAY with text, or back when text is NULL; remembered across reconnects. */
 void irc_client_away(struct irc_client *c, const char *text);
 /* Watches or unwatches nick with MONITOR, or ISON polling without it. */

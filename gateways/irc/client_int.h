@@ -60,4 +60,12 @@ void client_sasl_challenge(struct irc_client *c);
 void client_sasl_result(struct irc_client *c, bool ok);
 void client_nick_taken(struct irc_client *c, const struct irc_msg *m);
 
+/* client_chan.c: channel events for on_channel. Each returns whether it
+ * handled m (numerics: whether on_channel took it). */
+bool client_chan_command(struct irc_client *c, const struct irc_msg *m);
+bool client_chan_numeric(struct irc_client *c, const struct irc_msg *m, int num);
+/* A PRIVMSG or NOTICE (notice true) to a channel; false for other targets. */
+bool client_chan_text(struct irc_client *c, const struct irc_msg *m, bool notice);
+void client_chan_nick(struct irc_client *c, const char *old_nick, const char *new_nick, bool self);
+
 #endif

@@ -5,24 +5,16 @@
  *   nick%irc.example.net@irc.gw.example   an IRC user, for one-to-one chat
  *   irc.example.net@irc.gw.example        the IRC server: raw lines go to it,
  *                                         server notices come from it
+ *   #chan%irc.example.net@irc.gw.example  a channel, as a MUC room (room.c)
  * With fixed_server set, "%server" is dropped: nick@irc.gw.example, and the
  * gateway JID itself stands for the server.
  */
-#include "client.h"
+#include "irc_int.h"
 #include "text.h"
 
 #include <string.h>
 
 #define PENDING_MAX 50   /* messages waiting for a connection to be ready */
-
-struct irc_gw {
-	char *fixed_server;
-	char **allowed;      /* lower-cased; "*" allows any */
-	struct irc_port *ports;
-	size_t n_ports;
-	struct irc_client_params defaults;
-	size_t max_lines;
-};
 
 struct pending {
 	char *to;            /* nick, or NULL for a raw line */
@@ -32,24 +24,9 @@ struct pending {
 	bool action;
 };
 
-/* One connection of one user to one server. */
-struct link {
-	struct gw_session *s;
-	char *server;
-	struct irc_client *cl;
-	GQueue pending;      /* struct pending * */
-};
-
-struct irc_session {
-	GHashTable *links;   /* server -> struct link * */
-	char *away;          /* the AWAY text while the user is away */
-};
-
 /* ---- addresses ------------------------------------------------------------ */
 
-/* Splits a legacy address into nick (NULL for the server itself) and server.
- * Both new. false when it names no server. */
-static bool split_address(struct irc_gw *g, const char *legacy, char **nick, char **server)
+bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char **server)
 {
 	*nick = *server = NULL;
 	if (g->fixed_server && *g->fixed_server) {
@@ -71,21 +48,21 @@ static bool split_address(struct irc_gw *g, const char *legacy, char **nick, cha
 	return true;
 }
 
-static char *address_of(struct irc_gw *g, const char *nick, const char *server)
+char *irc_address_of(struct irc_gw *g, const char *nick, const char *server)
 {
 	if (g->fixed_server && *g->fixed_server)
 		return nick ? g_strdup(nick) : NULL;
 	return nick ? g_strdup_printf("%s%%%s", nick, server) : g_strdup(server);
 }
 
-static bool server_name_ok(const char *s)
+bool irc_server_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 	return n > 0 && n < 254 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") == n &&
 	       s[0] != '-' && s[0] != '.';
 }
 
-static bool server_allowed(struct irc_gw *g, const char *server)
+bool irc_server_allowed(struct irc_gw *g, const char *server)
 {
 	for (char **a = g->allowed; *a; a++)
 		if (!strcmp(*a, "*") || !g_ascii_strcasecmp(*a, server))
@@ -116,6 +93,7 @@ static void link_free(struct link *l, const char *quit)
 			irc_client_free(l->cl);
 	}
 	g_queue_clear_full(&l->pending, pending_free);
+	irc_rooms_free(l);
 	g_free(l->server);
 	g_free(l);
 }
@@ -124,7 +102,7 @@ static void link_free(struct link *l, const char *quit)
 static void server_says(struct link *l, const char *text)
 {
 	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
-	char *from = address_of(g, NULL, l->server);
+	char *from = irc_address_of(g, NULL, l->server);
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = text };
 	gw_deliver_message(l->s, from, &m);
 	g_free(from);
@@ -151,12 +129,13 @@ static void on_ready(void *ud, const char *nick, bool again)
 		g_free(t);
 	}
 	irc_client_away(l->cl, is->away);
+	irc_rooms_ready(l);
 	struct pending *m;
 	while ((m = g_queue_pop_head(&l->pending))) {
 		const char *why = NULL;
 		enum gw_err err = send_now(l, m->to, m->text, m->action, &why);
 		if (err != GW_OK) {
-			char *from = address_of(g, m->to, l->server);
+			char *from = irc_address_of(g, m->to, l->server);
 			gw_deliver_error(l->s, from, m->sender, m->id, err, why);
 			g_free(from);
 		}
@@ -170,7 +149,7 @@ static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const c
 	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
 	char *plain = irc_strip_format(text);
 	char *body = kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain) : g_strdup(plain);
-	char *from = address_of(g, nick, l->server);
+	char *from = irc_address_of(g, nick, l->server);
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
 	gw_deliver_message(l->s, from, &m);
 	g_free(from);
@@ -188,7 +167,7 @@ static void on_server(void *ud, const char *text)
 static void on_presence(void *ud, const char *nick, bool online)
 {
 	struct link *l = ud;
-	char *from = address_of(gw_priv(gw_session_gw(l->s)), nick, l->server);
+	char *from = irc_address_of(gw_priv(gw_session_gw(l->s)), nick, l->server);
 	gw_deliver_presence(l->s, from, online ? GW_SHOW_ONLINE : GW_SHOW_OFFLINE, NULL);
 	g_free(from);
 }
@@ -202,7 +181,7 @@ static bool contact_offline(const char *legacy, const char *name, void *ud)
 {
 	struct offline_ctx *o = ud;
 	char *nick, *server;
-	if (split_address(o->g, legacy, &nick, &server) && nick && !strcmp(server, o->l->server))
+	if (irc_split_address(o->g, legacy, &nick, &server) && nick && !strcmp(server, o->l->server))
 		gw_deliver_presence(o->l->s, legacy, GW_SHOW_OFFLINE, NULL);
 	g_free(nick);
 	g_free(server);
@@ -215,6 +194,7 @@ static void on_lost(void *ud, const char *why)
 	char *t = g_strdup_printf("Connection to %s lost (%s); reconnecting", l->server, why);
 	server_says(l, t);
 	g_free(t);
+	irc_rooms_lost(l, why);
 	struct offline_ctx o = { l, gw_priv(gw_session_gw(l->s)) };
 	gw_contact_foreach(l->s, contact_offline, &o);
 }
@@ -227,11 +207,12 @@ static void on_failed(void *ud, enum gw_err err, const char *why)
 	char *t = g_strdup_printf("Could not connect to %s: %s", l->server, why);
 	struct pending *m;
 	while ((m = g_queue_pop_head(&l->pending))) {
-		char *from = address_of(g, m->to, l->server);
+		char *from = irc_address_of(g, m->to, l->server);
 		gw_deliver_error(l->s, from, m->sender, m->id, err, t);
 		g_free(from);
 		pending_free(m);
 	}
+	irc_rooms_failed(l, err, t);
 	server_says(l, t);
 	g_free(t);
 	g_hash_table_remove(is->links, l->server); /* frees l and its client */
@@ -244,6 +225,7 @@ static const struct irc_client_ops client_ops = {
 	.on_presence = on_presence,
 	.on_failed = on_failed,
 	.on_lost = on_lost,
+	.on_channel = irc_room_event,
 };
 
 static void link_destroy(gpointer p)
@@ -269,9 +251,10 @@ static GArray *ports_for(struct gw_session *s, struct irc_gw *g, const char *ser
 	return a;
 }
 
-/* A client with the user's settings for server over the defaults. */
+/* A client with the user's settings for server over the defaults; nick,
+ * when usable, over them all. */
 static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, const char *server,
-				     struct link *l)
+				     const char *nick_for, struct link *l)
 {
 	static const char *const keys[] = { "nick", "username", "realname", "server_password",
 					    "sasl_account", "sasl_password", "nickserv_password",
@@ -279,7 +262,8 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 	char *v[G_N_ELEMENTS(keys)];
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		v[i] = gw_session_get_for(s, server, keys[i]);
-	char *nick = v[0] ? g_strdup(v[0]) : gw_session_get(s, "nick");
+	char *nick = nick_for && irc_nick_ok(nick_for) ? g_strdup(nick_for)
+		     : v[0] ? g_strdup(v[0]) : gw_session_get(s, "nick");
 	GArray *ports = ports_for(s, g, server);
 	struct irc_client_params p = g->defaults;
 	p.server = server;
@@ -306,8 +290,7 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 	return cl;
 }
 
-/* The user's link to server, opened on first use. */
-static struct link *link_get(struct gw_session *s, const char *server)
+struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick)
 {
 	struct irc_session *is = gw_session_priv(s);
 	struct link *l = g_hash_table_lookup(is->links, server);
@@ -318,7 +301,8 @@ static struct link *link_get(struct gw_session *s, const char *server)
 	l->s = s;
 	l->server = g_strdup(server);
 	g_queue_init(&l->pending);
-	l->cl = client_for(s, g, server, l);
+	l->chans = g_ptr_array_new();
+	l->cl = client_for(s, g, server, nick, l);
 	g_hash_table_insert(is->links, l->server, l);
 	return l;
 }
@@ -374,6 +358,7 @@ static enum gw_err irc_start(struct gw *gw)
 	d->reconnect_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
 	d->version = "xmpp-gw " XMPPGW_VERSION " (XMPP gateway)";
 	g->max_lines = (size_t)gw_conf_int(gw, "max_lines");
+	g->chantypes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return GW_OK;
 }
 
@@ -384,11 +369,11 @@ static void irc_stop(struct gw *gw)
 	g_strfreev(g->allowed);
 	g_free(g->ports);
 	g_free((char *)g->defaults.realname);
+	if (g->chantypes)
+		g_hash_table_destroy(g->chantypes);
 }
 
-/* RFC 2812 nicks, loosely: servers differ, so only what can never work is
- * refused here. */
-static bool nick_ok(const char *n)
+bool irc_nick_ok(const char *n)
 {
 	size_t len = strlen(n);
 	if (len < 1 || len > 64 || strchr("#&:$+!~0123456789-", n[0]))
@@ -400,7 +385,7 @@ static void irc_register_check(struct gw *gw, struct gw_request *req, const char
 			       GHashTable *values, GHashTable *old)
 {
 	const char *nick = g_hash_table_lookup(values, "nick");
-	if (!nick_ok(nick))
+	if (!irc_nick_ok(nick))
 		gw_request_done(req, GW_ERR_NOT_ACCEPTABLE,
 				"an IRC nick has no spaces or , * ? ! @ . and does not start with a "
 				"digit, - or a channel character");
@@ -413,8 +398,8 @@ static bool watch_contact(const char *legacy, const char *name, void *ud)
 	struct gw_session *s = ud;
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	char *nick, *server;
-	if (split_address(g, legacy, &nick, &server) && nick && server_allowed(g, server))
-		irc_client_watch(link_get(s, server)->cl, nick, true);
+	if (irc_split_address(g, legacy, &nick, &server) && nick && irc_server_allowed(g, server))
+		irc_client_watch(irc_link_get(s, server, NULL)->cl, nick, true);
 	g_free(nick);
 	g_free(server);
 	return true;
@@ -441,6 +426,7 @@ static void irc_logout(struct gw_session *s)
 		l->cl = NULL;
 	}
 	g_hash_table_destroy(is->links);
+	is->links = NULL;
 	g_free(is->away);
 }
 
@@ -450,14 +436,14 @@ static enum gw_err irc_send_message(struct gw_session *s, const char *to,
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	char *nick = NULL, *server = NULL;
 	enum gw_err err = GW_OK;
-	if (!split_address(g, to, &nick, &server) || !server_name_ok(server)) {
+	if (!irc_split_address(g, to, &nick, &server) || !irc_server_name_ok(server)) {
 		*text = to ? "not an IRC address: write to nick%irc.example.net or to "
 			     "irc.example.net itself"
 			   : "write to nick%irc.example.net, or to irc.example.net for raw commands";
 		err = GW_ERR_NOT_FOUND;
 		goto out;
 	}
-	if (!server_allowed(g, server)) {
+	if (!irc_server_allowed(g, server)) {
 		*text = "this gateway does not connect to that IRC server";
 		err = GW_ERR_NOT_ALLOWED;
 		goto out;
@@ -466,7 +452,7 @@ static enum gw_err irc_send_message(struct gw_session *s, const char *to,
 	bool action = nick && !strncmp(body, "/me ", 4);
 	if (action)
 		body += 4;
-	struct link *l = link_get(s, server);
+	struct link *l = irc_link_get(s, server, NULL);
 	if (irc_client_ready(l->cl)) {
 		err = send_now(l, nick, body, action, text);
 	} else if (g_queue_get_length(&l->pending) >= PENDING_MAX) {
@@ -505,12 +491,12 @@ static enum gw_err irc_contact_add(struct gw_session *s, const char *legacy)
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	char *nick, *server;
 	enum gw_err err = GW_OK;
-	if (!split_address(g, legacy, &nick, &server) || !nick || !server_name_ok(server))
+	if (!irc_split_address(g, legacy, &nick, &server) || !nick || !irc_server_name_ok(server))
 		err = GW_ERR_NOT_FOUND; /* a server JID is no contact to watch */
-	else if (!server_allowed(g, server))
+	else if (!irc_server_allowed(g, server))
 		err = GW_ERR_NOT_ALLOWED;
 	else
-		irc_client_watch(link_get(s, server)->cl, nick, true);
+		irc_client_watch(irc_link_get(s, server, NULL)->cl, nick, true);
 	g_free(nick);
 	g_free(server);
 	return err;
@@ -521,7 +507,7 @@ static void irc_contact_remove(struct gw_session *s, const char *legacy)
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	struct irc_session *is = gw_session_priv(s);
 	char *nick, *server;
-	if (split_address(g, legacy, &nick, &server) && nick) {
+	if (irc_split_address(g, legacy, &nick, &server) && nick) {
 		struct link *l = g_hash_table_lookup(is->links, server);
 		if (l)
 			irc_client_watch(l->cl, nick, false);
@@ -538,97 +524,6 @@ static enum gw_err irc_translate(struct gw *gw, const char *typed, char **legacy
 	*legacy = g_strdup(typed);
 	return GW_OK;
 }
-
-/* ---- per-server settings (the configure command on server JIDs) ---------- */
-
-static bool irc_settings_apply(struct gw *gw, const char *legacy)
-{
-	struct irc_gw *g = gw_priv(gw);
-	return !(g->fixed_server && *g->fixed_server) && !strchr(legacy, '%') &&
-	       server_name_ok(legacy) && server_allowed(g, legacy);
-}
-
-static bool ports_ok(const char *list, bool none_ok)
-{
-	if (!*list || (none_ok && !strcmp(list, "none")))
-		return true;
-	char **parts = g_strsplit_set(list, ", ", -1);
-	bool ok = true;
-	for (char **p = parts; *p && ok; p++) {
-		char *end;
-		long n = **p ? strtol(*p, &end, 10) : 1;
-		ok = !**p || (*end == 0 && n >= 1 && n <= 65535);
-	}
-	g_strfreev(parts);
-	return ok;
-}
-
-static enum gw_err irc_settings_check(struct gw *gw, const char *legacy, GHashTable *values,
-				      const char **why)
-{
-	const char *nick = g_hash_table_lookup(values, "nick");
-	const char *account = g_hash_table_lookup(values, "sasl_account");
-	const char *user = g_hash_table_lookup(values, "username");
-	if (nick && *nick && !nick_ok(nick)) {
-		*why = "not a usable IRC nick";
-		return GW_ERR_NOT_ACCEPTABLE;
-	}
-	if ((account && strchr(account, ' ')) || (user && strpbrk(user, " @"))) {
-		*why = "the account and the username hold no spaces";
-		return GW_ERR_NOT_ACCEPTABLE;
-	}
-	if (!ports_ok(g_hash_table_lookup(values, "tls_ports"), false) ||
-	    !ports_ok(g_hash_table_lookup(values, "plain_ports"), true)) {
-		*why = "ports are numbers from 1 to 65535, separated by commas (plaintext ports may "
-		       "also be none)";
-		return GW_ERR_NOT_ACCEPTABLE;
-	}
-	return GW_OK;
-}
-
-/* New settings take effect with a new connection. */
-static void irc_settings_changed(struct gw *gw, struct gw_session *s, const char *legacy)
-{
-	if (!s)
-		return;
-	struct irc_session *is = gw_session_priv(s);
-	struct link *l = g_hash_table_lookup(is->links, legacy);
-	if (!l)
-		return;
-	irc_client_quit(l->cl, "Reconnecting with new settings");
-	l->cl = NULL;
-	g_hash_table_remove(is->links, legacy);
-}
-
-static const struct gw_field server_fields[] = {
-	{ .var = "nick", .label = "Nick on this server (empty: your gateway nick)",
-	  .type = GW_FIELD_TEXT, .max_bytes = 64 },
-	{ .var = "username", .label = "Username (ident)", .type = GW_FIELD_TEXT, .max_bytes = 64 },
-	{ .var = "realname", .label = "Real name", .type = GW_FIELD_TEXT, .max_bytes = 256 },
-	{ .var = "server_password", .label = "Server password (PASS)", .type = GW_FIELD_PRIVATE,
-	  .max_bytes = 256 },
-	{ .var = "sasl_account", .label = "SASL account (empty: the nick)", .type = GW_FIELD_TEXT,
-	  .max_bytes = 64 },
-	{ .var = "sasl_password", .label = "SASL password", .type = GW_FIELD_PRIVATE,
-	  .max_bytes = 256 },
-	{ .var = "nickserv_password", .label = "NickServ password (used without SASL)",
-	  .type = GW_FIELD_PRIVATE, .max_bytes = 256 },
-	{ .var = "tls_ports", .label = "TLS ports, tried first (empty: the gateway's)",
-	  .type = GW_FIELD_TEXT, .max_bytes = 64 },
-	{ .var = "plain_ports", .label = "Plaintext ports, tried next (empty: the gateway's; none)",
-	  .type = GW_FIELD_TEXT, .max_bytes = 64 },
-	{ .var = "tls_verify", .label = "Verify the TLS certificate (off: trust any)",
-	  .type = GW_FIELD_BOOLEAN,
-	  .deflt = "1" },
-};
-
-static const struct gw_contact_settings server_settings = {
-	.node = "configure",
-	.name = "Configure this IRC server",
-	.instructions = "Your settings for this IRC server. Leave a password empty to keep it.",
-	.fields = server_fields,
-	.n_fields = G_N_ELEMENTS(server_fields),
-};
 
 static const struct gw_field irc_fields[] = {
 	{ .var = "nick", .label = "Nick (on every IRC server)", .type = GW_FIELD_TEXT,
@@ -672,7 +567,8 @@ const struct gw_backend irc_backend = {
 	.name = "irc",
 	.type = "irc",
 	.description = "IRC gateway",
-	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE | GW_CAP_CONTACT_SETTINGS,
+	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE | GW_CAP_CONTACT_SETTINGS |
+		GW_CAP_MUC,
 	.priv_size = sizeof(struct irc_gw),
 	.session_size = sizeof(struct irc_session),
 	.fields = irc_fields,
@@ -680,11 +576,11 @@ const struct gw_backend irc_backend = {
 	.options = irc_options,
 	.n_options = G_N_ELEMENTS(irc_options),
 	.instructions = "Choose the nick you will have on IRC servers. Then write to "
-			"nick%irc.example.net at this gateway.",
+			"nick%irc.example.net at this gateway, or join #channel%irc.example.net.",
 	.prompt = "nick%irc.example.net",
 	.contact_category = "client",
 	.contact_type = "pc",
-	.contact_settings = &server_settings,
+	.contact_settings = &irc_server_settings,
 	.ops = {
 		.start = irc_start,
 		.stop = irc_stop,
@@ -699,5 +595,10 @@ const struct gw_backend irc_backend = {
 		.settings_apply = irc_settings_apply,
 		.settings_check = irc_settings_check,
 		.settings_changed = irc_settings_changed,
+		.is_room = irc_is_room,
+		.room_join = irc_room_join,
+		.room_leave = irc_room_leave,
+		.room_message = irc_room_message,
+		.room_subject = irc_room_subject,
 	},
 };

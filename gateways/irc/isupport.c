@@ -13,6 +13,7 @@
 #define DEFAULT_PREFIX_MODES "ov"
 #define DEFAULT_PREFIX_CHARS "@+"
 #define DEFAULT_CHANTYPES "#&"
+#define DEFAULT_CHANMODES "b,k,l,imnpst"
 /* Bounds for numeric values that we accept as sane. */
 #define NICKLEN_MAX 1024
 #define MONITOR_MAX 1000000
@@ -98,6 +99,23 @@ static void set_chantypes(struct irc_isupport *is, const char *v)
 		replace(&is->chantypes, v);
 }
 
+/* Four comma-separated groups of letters (more groups are allowed and
+ * ignored by the spec's rule; we keep them, mode_type reads four). */
+static void set_chanmodes(struct irc_isupport *is, const char *v)
+{
+	if (v == NULL)
+		v = DEFAULT_CHANMODES;
+	int commas = 0;
+	for (const char *p = v; *p; p++) {
+		if (*p == ',')
+			commas++;
+		else if (!g_ascii_isalpha(*p))
+			return;
+	}
+	if (commas >= 3)
+		replace(&is->chanmodes, v);
+}
+
 static void set_casemapping(struct irc_isupport *is, const char *v)
 {
 	if (v == NULL)
@@ -172,6 +190,7 @@ static const struct {
 } tokens[] = {
 	{ "PREFIX", set_prefix },
 	{ "CHANTYPES", set_chantypes },
+	{ "CHANMODES", set_chanmodes },
 	{ "CASEMAPPING", set_casemapping },
 	{ "NETWORK", set_network },
 	{ "NICKLEN", set_nicklen },
@@ -192,6 +211,7 @@ void irc_isupport_clear(struct irc_isupport *is)
 	g_free(is->prefix_modes);
 	g_free(is->prefix_chars);
 	g_free(is->chantypes);
+	g_free(is->chanmodes);
 	g_free(is->network);
 	memset(is, 0, sizeof(*is));
 }
@@ -232,4 +252,25 @@ char irc_isupport_prefix_of(const struct irc_isupport *is, char mode)
 	if (p == NULL || (size_t)(p - is->prefix_modes) >= strlen(is->prefix_chars))
 		return 0;
 	return is->prefix_chars[p - is->prefix_modes];
+}
+
+bool irc_isupport_is_channel(const struct irc_isupport *is, const char *name)
+{
+	return name && name[0] && is->chantypes && strchr(is->chantypes, name[0]);
+}
+
+char irc_isupport_mode_type(const struct irc_isupport *is, char mode)
+{
+	if (mode == '\0' || mode == ',')
+		return 'D';
+	if (irc_isupport_prefix_of(is, mode))
+		return 'P';
+	char type = 'A';
+	for (const char *p = is->chanmodes ? is->chanmodes : ""; *p && type <= 'D'; p++) {
+		if (*p == ',')
+			type++;
+		else if (*p == mode)
+			return type;
+	}
+	return 'D';
 }

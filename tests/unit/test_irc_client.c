@@ -135,6 +135,7 @@ static void fake_unlisten(struct fake *f)
 struct rec {
 	GPtrArray *ev;
 	enum gw_err fail_err;
+	bool take_channels; /* what on_channel answers */
 };
 
 static void rec_add(void *ud, char *s) { g_ptr_array_add(((struct rec *)ud)->ev, s); }
@@ -165,9 +166,29 @@ static void on_lost(void *ud, const char *why)
 	rec_add(ud, g_strdup_printf("lost %s", why ? why : ""));
 }
 
+/* "chan KIND chan nick by=by self=0|1 mode=+o kind=text_kind err=err :text" */
+static bool on_channel(void *ud, const struct irc_chan_event *ev)
+{
+	static const char *const kinds[] = {
+		[IRC_CHAN_JOIN] = "JOIN", [IRC_CHAN_PART] = "PART", [IRC_CHAN_KICK] = "KICK",
+		[IRC_CHAN_QUIT] = "QUIT", [IRC_CHAN_NICK] = "NICK", [IRC_CHAN_MODE] = "MODE",
+		[IRC_CHAN_TOPIC] = "TOPIC", [IRC_CHAN_TOPIC_IS] = "TOPIC_IS",
+		[IRC_CHAN_TOPIC_BY] = "TOPIC_BY", [IRC_CHAN_NAMES] = "NAMES",
+		[IRC_CHAN_NAMES_END] = "NAMES_END", [IRC_CHAN_JOIN_ERROR] = "JOIN_ERROR",
+		[IRC_CHAN_ERROR] = "ERROR", [IRC_CHAN_TEXT] = "TEXT",
+	};
+	rec_add(ud, g_strdup_printf("chan %s %s %s by=%s self=%d mode=%c%c kind=%d err=%d :%s",
+				    kinds[ev->kind], ev->chan ? ev->chan : "-",
+				    ev->nick ? ev->nick : "-", ev->by ? ev->by : "-", ev->self,
+				    ev->add ? '+' : '-', ev->mode ? ev->mode : '.',
+				    (int)ev->text_kind, (int)ev->err, ev->text ? ev->text : "-"));
+	return ((struct rec *)ud)->take_channels;
+}
+
 static const struct irc_client_ops ops = {
 	.on_ready = on_ready, .on_text = on_text, .on_server = on_server,
 	.on_presence = on_presence, .on_failed = on_failed, .on_lost = on_lost,
+	.on_channel = on_channel,
 };
 
 /* ---- one test's world -------------------------------------------------- */
@@ -776,6 +797,147 @@ static void test_refused(void **state)
 	assert_int_equal(count_ev("ready *") + count_ev("lost *"), 0);
 }
 
+/* ---- 11. channels -------------------------------------------------------- */
+
+#define ISUPPORT_NGIRCD                                                              \
+	":srv 005 alice PREFIX=(qaohv)~&@%+ CHANMODES=beI,k,l,imnt CHANTYPES=#& "       \
+	"CASEMAPPING=ascii :are supported"
+
+static void expect_ev(const char *pattern)
+{
+	WAIT(count_ev(pattern) == 1, "one callback matching \"%s\"", pattern);
+}
+
+static void test_channel_join_names(void **state)
+{
+	E->r.take_channels = true;
+	start(E);
+	reg_caps();
+	welcome("alice", ISUPPORT_NGIRCD);
+	send_line(":alice!u@h JOIN #Chan");
+	send_line(":srv 332 alice #Chan :the topic");
+	send_line(":srv 333 alice #Chan bob!u@h 1700000000");
+	send_line(":srv 353 alice = #Chan :alice ~&bob +carol");
+	send_line(":srv 353 alice #Chan :dave"); /* RFC 1459: no channel symbol */
+	send_line(":srv 366 alice #Chan :End of NAMES list");
+	expect_ev("chan NAMES_END #Chan - *");
+	expect_ev("chan JOIN #Chan alice by=- self=1 *");
+	expect_ev("chan TOPIC_IS #Chan - *:the topic");
+	expect_ev("chan TOPIC_BY #Chan bob *");
+	expect_ev("chan NAMES #Chan - *:alice ~&bob +carol");
+	expect_ev("chan NAMES #Chan - *:dave");
+	send_line(":srv 331 alice #Chan :No topic is set");
+	expect_ev("chan TOPIC_IS #Chan - *:");
+	send_line(":srv 474 alice #banned :Cannot join channel (+b)");
+	expect_ev("chan JOIN_ERROR #banned - * err=6 :banned from #banned");
+	send_line(":srv 475 alice #keyed :Cannot join channel (+k)");
+	expect_ev("chan JOIN_ERROR #keyed - * err=7 :wrong or missing key for #keyed");
+	send_line(":srv 404 alice #Chan :Cannot send to channel");
+	expect_ev("chan ERROR #Chan - *:Cannot send to channel");
+	assert_int_equal(count_ev("server *"), 0);
+	assert_int_equal(GW_ERR_FORBIDDEN, 6);
+	assert_int_equal(GW_ERR_NOT_AUTHORIZED, 7);
+}
+
+static void test_channel_changes(void **state)
+{
+	E->r.take_channels = true;
+	start(E);
+	reg_caps();
+	welcome("alice", ISUPPORT_NGIRCD);
+	send_line(":dave!u@h JOIN :#chan");
+	expect_ev("chan JOIN #chan dave by=- self=0 *");
+	send_line(":carol!u@h PART #chan :bye now");
+	expect_ev("chan PART #chan carol by=- self=0 * :bye now");
+	send_line(":carol!u@h PART #chan");
+	expect_ev("chan PART #chan carol * :-");
+	send_line(":bob!u@h KICK #chan dave :out");
+	expect_ev("chan KICK #chan dave by=bob self=0 *:out");
+	send_line(":bob!u@h MODE #chan +bov-k+l-h mask!*@* alice carol key 10 eve");
+	expect_ev("chan MODE #chan alice by=bob self=1 mode=+o *");
+	expect_ev("chan MODE #chan carol by=bob self=0 mode=+v *");
+	expect_ev("chan MODE #chan eve by=bob self=0 mode=-h *");
+	assert_int_equal(count_ev("chan MODE *"), 3);
+	send_line(":alice!u@h MODE alice :+i"); /* our user modes */
+	send_line(":bob!u@h TOPIC #chan :new topic");
+	expect_ev("chan TOPIC #chan bob by=- self=0 *:new topic");
+	send_line(":bob!u@h TOPIC #chan :");
+	expect_ev("chan TOPIC #chan bob by=- self=0 *:");
+	send_line(":eve!u@h QUIT :gone");
+	expect_ev("chan QUIT - eve by=- self=0 *:gone");
+	send_line(":bob!u@h NICK bobby");
+	expect_ev("chan NICK - bob by=- self=0 *:bobby");
+	send_line(":alice!u@h NICK :alice2");
+	expect_ev("chan NICK - alice by=- self=1 *:alice2");
+	send_line(":bobby!u@h KICK #chan alice2 :bye");
+	expect_ev("chan KICK #chan alice2 by=bobby self=1 *:bye");
+	round_trip();
+	assert_int_equal(count_ev("chan MODE *"), 3);
+}
+
+static void test_channel_text(void **state)
+{
+	E->r.take_channels = true;
+	start(E);
+	reg_caps();
+	welcome("alice", ISUPPORT_NGIRCD);
+	guint mark = E->f.lines->len;
+	send_line(":bob!u@h PRIVMSG #chan :hello");
+	expect_ev("chan TEXT #chan bob by=- self=0 mode=-. kind=0 *:hello");
+	send_line(":bob!u@h PRIVMSG #chan :\001ACTION waves\001");
+	expect_ev("chan TEXT #chan bob * kind=2 *:waves");
+	send_line(":bob!u@h NOTICE #chan :note");
+	expect_ev("chan TEXT #chan bob * kind=1 *:note");
+	send_line(":bob!u@h PRIVMSG @#chan :ops only");
+	expect_ev("chan TEXT #chan bob * kind=0 *:ops only");
+	send_line(":bob!u@h PRIVMSG #chan :\001VERSION\001");
+	send_line(":bob!u@h NOTICE #chan :\001PING 1\001");
+	send_line(":srv NOTICE #chan :server says");
+	expect_ev("chan TEXT #chan - * kind=1 *:server says");
+	round_trip();
+	assert_int_equal(count_ev("chan TEXT *"), 5);
+	assert_int_equal(count_lines("NOTICE *", mark), 0); /* no CTCP answers to channels */
+	assert_int_equal(count_ev("text *") + count_ev("server *"), 0);
+}
+
+/* What the backend does not take goes on as before: numerics as server text,
+ * server notices to channels as server text, users' messages nowhere. */
+static void test_channel_untracked(void **state)
+{
+	start_ready();
+	send_line(":srv 353 alice = #other :a b");
+	expect_ev("server = #other a b");
+	send_line(":srv 474 alice #other :Cannot join channel (+b)");
+	expect_ev("server #other Cannot join channel (+b)");
+	send_line(":srv NOTICE #other :server says");
+	expect_ev("server server says");
+	send_line(":bob!u@h PRIVMSG #other :hi");
+	round_trip();
+	assert_int_equal(count_ev("chan TEXT *"), 2);
+	assert_int_equal(count_ev("text *"), 0);
+	assert_int_equal(count_ev("server *"), 3);
+}
+
+static void test_cmd(void **state)
+{
+	E->r.take_channels = true;
+	start(E);
+	assert_int_equal(irc_client_cmd(E->c, "JOIN", "#chan", NULL), GW_ERR_SERVICE_UNAVAILABLE);
+	reg_caps();
+	welcome("alice", NULL);
+	assert_int_equal(irc_client_cmd(E->c, "JOIN", "#chan", "key", NULL), GW_OK);
+	expect_line("JOIN #chan key");
+	assert_int_equal(irc_client_cmd(E->c, "TOPIC", "#chan", "a new topic", NULL), GW_OK);
+	expect_line("TOPIC #chan :a new topic");
+	assert_int_equal(irc_client_cmd(E->c, "TOPIC", "#chan", "", NULL), GW_OK);
+	expect_line("TOPIC #chan :");
+	assert_int_equal(irc_client_cmd(E->c, "JOIN", "#a b", NULL), GW_OK); /* last param */
+	expect_line("JOIN :#a b");
+	assert_int_equal(irc_client_cmd(E->c, "JOIN", "#a b", "key", NULL), GW_ERR_BAD_REQUEST);
+	assert_int_equal(irc_client_cmd(E->c, "PART", "#chan", "x\r\nQUIT", NULL),
+			 GW_ERR_BAD_REQUEST);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -802,6 +964,11 @@ int main(void)
 		T(test_monitor),
 		T(test_reconnect),
 		T(test_refused),
+		T(test_channel_join_names),
+		T(test_channel_changes),
+		T(test_channel_text),
+		T(test_channel_untracked),
+		T(test_cmd),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	loop_fini();

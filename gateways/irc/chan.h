@@ -1,0 +1,83 @@
+/* chan.h - what one IRC connection knows about one channel: its members
+ * with their prefix modes, its topic, and how far the join has got. Plus
+ * the pure rules: NAMES entries, MODE changes, and prefix modes as MUC
+ * roles and affiliations. No I/O and no gw_* calls: the glue (room.c)
+ * tells the core. */
+#ifndef XMPPGW_IRC_CHAN_H
+#define XMPPGW_IRC_CHAN_H
+
+#include "gateway.h"
+#include "isupport.h"
+
+#define IRC_CHANS_MAX 100        /* channels one connection tracks */
+#define IRC_MEMBERS_MAX 100000   /* members of one channel kept */
+#define IRC_MODES_MAX 16         /* prefix modes one member holds */
+#define IRC_CHAN_NAME_MAX 200    /* RFC 2812 */
+
+struct irc_member {
+	char *nick;                   /* as the server spells it */
+	char modes[IRC_MODES_MAX + 1];/* prefix mode letters, in PREFIX order */
+};
+
+struct irc_chan {
+	char *name;        /* as the server spells it once joined, else as asked */
+	char *room;        /* the room's legacy address, as the core gave it */
+	char *key;         /* the join key, kept for rejoining; or NULL */
+	char *want_nick;   /* the nick the user asked for */
+	char *topic, *topic_by;
+	char *old_topic;   /* the topic before a rejoin, to tell a change */
+	GHashTable *members; /* folded nick -> struct irc_member * */
+	GHashTable *names;   /* a NAMES reply being collected, or NULL */
+	bool pending;      /* the core waits for the answer to room_join */
+	bool sent;         /* JOIN sent on the current connection */
+	bool on_irc;       /* our JOIN came back: we are in it on IRC */
+	bool synced;       /* the core has the members (since the last 366) */
+};
+
+/* Returns new. key may be NULL. */
+struct irc_chan *irc_chan_new(const char *name, const char *room, const char *key,
+			      const char *want_nick);
+void irc_chan_free(struct irc_chan *ch);
+/* The channel named name in chans (struct irc_chan *), or NULL. */
+struct irc_chan *irc_chan_find(GPtrArray *chans, enum irc_casemap map, const char *name);
+
+/* The member nick, or NULL. Borrowed. */
+struct irc_member *irc_chan_member(struct irc_chan *ch, enum irc_casemap map, const char *nick);
+/* Adds or replaces nick with modes (letters; NULL: none). Returns the
+ * member (borrowed), or NULL when the channel is full (IRC_MEMBERS_MAX). */
+struct irc_member *irc_chan_add(struct irc_chan *ch, enum irc_casemap map, const char *nick,
+				const char *modes);
+/* Removes nick; false when it was no member. */
+bool irc_chan_remove(struct irc_chan *ch, enum irc_casemap map, const char *nick);
+/* A new empty member table (folded nick -> struct irc_member *). */
+GHashTable *irc_chan_members_new(void);
+
+/* Adds the entries of one 353 list ("@+alice bob") to ch->names, which
+ * it creates when needed. */
+void irc_chan_names(struct irc_chan *ch, const struct irc_isupport *is, const char *list);
+
+/* One NAMES entry: "@+nick" or "@nick!user@host" into *nick (new) and its
+ * prefix modes (letters in PREFIX order, at most IRC_MODES_MAX). false for
+ * an entry with no nick. */
+bool irc_names_entry(const struct irc_isupport *is, const char *entry, char **nick,
+		     char modes[IRC_MODES_MAX + 1]);
+
+/* Sets (add) or clears one prefix mode letter in modes, keeping PREFIX
+ * order. Returns whether modes changed. */
+bool irc_modes_set(const struct irc_isupport *is, char modes[IRC_MODES_MAX + 1], char mode,
+		   bool add);
+
+/* The MUC role and affiliation of prefix modes: the highest counts.
+ * q owner, a admin, o admin (moderators); h moderator and member; v
+ * participant and member; none participant. */
+void irc_modes_role(const struct irc_isupport *is, const char *modes, enum gw_role *role,
+		    enum gw_affiliation *aff);
+
+/* Walks a channel MODE change: modes ("+o-v+l") and its arguments.
+ * Calls cb for each PREFIX mode change with the nick it applies to;
+ * other modes consume their arguments by their CHANMODES type. */
+typedef void (*irc_mode_cb)(char mode, bool add, const char *nick, void *ud);
+void irc_mode_walk(const struct irc_isupport *is, const char *modes, const char *const *args,
+		   size_t n_args, irc_mode_cb cb, void *ud);
+
+#endif

@@ -1,0 +1,76 @@
+/* irc_int.h - the inside of the IRC backend glue, shared by irc.c (the
+ * backend table, addresses, links, private chats), room.c (channels as MUC
+ * rooms) and server_settings.c. Not for the IRC client. */
+#ifndef XMPPGW_IRC_INT_H
+#define XMPPGW_IRC_INT_H
+
+#include "chan.h"
+#include "client.h"
+
+struct irc_gw {
+	char *fixed_server;
+	char **allowed;      /* lower-cased; "*" allows any */
+	struct irc_port *ports;
+	size_t n_ports;
+	struct irc_client_params defaults;
+	size_t max_lines;
+	GHashTable *chantypes; /* server -> CHANTYPES it announced */
+};
+
+/* One connection of one user to one server. */
+struct link {
+	struct gw_session *s;
+	char *server;
+	struct irc_client *cl;
+	GQueue pending;      /* struct pending * (irc.c) */
+	GPtrArray *chans;    /* struct irc_chan *, the rooms on this server */
+};
+
+struct irc_session {
+	GHashTable *links;   /* server -> struct link * */
+	char *away;          /* the AWAY text while the user is away */
+};
+
+/* irc.c */
+/* Splits a legacy address into nick (NULL for the server itself) and server.
+ * Both new. false when it names no server. */
+bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char **server);
+/* The legacy address of nick (NULL: the server) on server. Returns new. */
+char *irc_address_of(struct irc_gw *g, const char *nick, const char *server);
+bool irc_server_name_ok(const char *s);
+bool irc_server_allowed(struct irc_gw *g, const char *server);
+/* The user's link to server, opened on first use; a new link registers
+ * as nick when it is a usable nick (NULL: the user's settings). */
+struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick);
+
+/* RFC 2812 nicks, loosely: servers differ, so only what can never work is
+ * refused. */
+bool irc_nick_ok(const char *n);
+
+/* server_settings.c */
+extern const struct gw_contact_settings irc_server_settings;
+bool irc_settings_apply(struct gw *gw, const char *legacy);
+enum gw_err irc_settings_check(struct gw *gw, const char *legacy, GHashTable *values,
+			       const char **why);
+void irc_settings_changed(struct gw *gw, struct gw_session *s, const char *legacy);
+
+/* room.c */
+bool irc_is_room(struct gw *gw, const char *legacy);
+void irc_room_join(struct gw_session *s, const char *room, const char *nick,
+		   const char *password);
+void irc_room_leave(struct gw_session *s, const char *room, const char *reason);
+enum gw_err irc_room_message(struct gw_session *s, const char *room,
+			     const struct gw_message *msg, const char **why);
+enum gw_err irc_room_subject(struct gw_session *s, const char *room, const char *subject,
+			     const char **why);
+/* The client's on_channel. */
+bool irc_room_event(void *ud, const struct irc_chan_event *ev);
+/* The link is ready: (re)join its channels. */
+void irc_rooms_ready(struct link *l);
+/* The connection dropped: the other occupants are gone until a rejoin. */
+void irc_rooms_lost(struct link *l, const char *why);
+/* The link failed for good: every room gets err and text. */
+void irc_rooms_failed(struct link *l, enum gw_err err, const char *text);
+void irc_rooms_free(struct link *l);
+
+#endif
