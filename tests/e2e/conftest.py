@@ -33,7 +33,7 @@ from harness.pool import ClientPool, GatewayFactory  # noqa: E402
 
 TEST_TIMEOUT = 150.0
 
-# The XMPP servers the IRC tests (test_irc_*.py) run on: a comma list of
+# The XMPP servers the IRC and MUC tests (test_irc_*.py, test_muc_*.py) run on: a comma list of
 # kinds in $E2E_IRC_XMPP, default both. The other kinds' IRC items are
 # deselected (not re-parametrized, so the session servers stay shared).
 IRC_XMPP_KINDS = [k.strip() for k in os.environ.get("E2E_IRC_XMPP", "prosody,ejabberd").split(",")
@@ -52,7 +52,7 @@ def run(coro, timeout=TEST_TIMEOUT):
 
 
 def pytest_collection_modifyitems(config, items):
-    drop = [it for it in items if it.module.__name__.startswith("test_irc_")
+    drop = [it for it in items if it.module.__name__.startswith(("test_irc_", "test_muc_"))
             and hasattr(it, "callspec")
             and it.callspec.params.get("server_kind") not in (None, *IRC_XMPP_KINDS)]
     if drop:

@@ -1,0 +1,50 @@
+"""Leaving a room: the self-presence unavailable (110) and a PART; a later
+join works. Two resources of one user share one membership: the second
+gets the occupants and subject without a second JOIN, both get the
+messages, and only the last one leaving PARTs."""
+from harness.muc import (expect_join, expect_occupant, groupchat_from, irc_line, irc_wait, join,
+                         leave, occupant, user_in_room)
+
+
+async def test_leave_and_join_again(server, irc_gateway, clients, ircs):
+    c, bob, channel, room = await user_in_room(clients, ircs, topic="come and go")
+    leave(c, room, c.nick)
+    await expect_occupant(c, room, c.nick, "unavailable", codes=("110",),
+                          what="the user's own unavailable presence (110)")
+    await irc_wait(bob, "PART", c.nick, channel, what="the PART of %s" % c.nick)
+
+    join(c, room, c.nick)
+    await expect_join(c, room, c.nick, others=[bob.nick], subject="come and go")
+    await irc_wait(bob, "JOIN", c.nick, channel, what="the second JOIN of %s" % c.nick)
+
+
+async def test_two_resources_one_membership(server, irc_gateway, clients, ircs):
+    c, bob, channel, room = await user_in_room(clients, ircs, topic="two of us")
+    c2 = await clients.login(c.bare, c.password, resource="second")
+
+    join(c2, room, c.nick)
+    await expect_join(c2, room, c.nick, others=[bob.nick], subject="two of us")
+    await bob.expect_none(irc_line("JOIN", c.nick, channel),
+                          "a second JOIN of %s (its second resource joined)" % c.nick, 1.0)
+
+    bob.privmsg(channel, "to both of you")
+    for r, name in ((c, "the first"), (c2, "the second")):
+        await r.expect(groupchat_from(occupant(room, bob.nick), "to both of you"),
+                       "bob's message in %s reaching %s resource" % (channel, name))
+
+    leave(c, room, c.nick)
+    await expect_occupant(c, room, c.nick, "unavailable", codes=("110",),
+                          what="the first resource's own unavailable presence (110)")
+    bob.privmsg(channel, "only for the second")
+    await c2.expect(groupchat_from(occupant(room, bob.nick), "only for the second"),
+                    "bob's message reaching the second resource, still in the room")
+    await bob.expect_none(irc_line("PART", c.nick, channel),
+                          "a PART of %s while its second resource is in the room" % c.nick, 1.0)
+    await c.expect_none(groupchat_from(occupant(room, bob.nick)),
+                        "a message from the room to the resource that left", 0)
+
+    leave(c2, room, c.nick)
+    await expect_occupant(c2, room, c.nick, "unavailable", codes=("110",),
+                          what="the second resource's own unavailable presence (110)")
+    await irc_wait(bob, "PART", c.nick, channel, what="the PART of %s (its last resource left)"
+                   % c.nick)
