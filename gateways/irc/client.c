@@ -13,24 +13,31 @@ static gint64 next_slot_us; /* pacing of connects across every client */
 
 /* ---- helpers ----------------------------------------------------------- */
 
-void client_send(struct irc_client *c, bool urgent, const char *cmd, ...)
+/* Builds "cmd params..." from a NULL-terminated list and queues it.
+ * GW_ERR_BAD_REQUEST (nothing sent) when a parameter could inject. */
+static enum gw_err send_va(struct irc_client *c, bool urgent, const char *cmd, va_list ap)
 {
 	const char *params[16];
 	size_t n = 0;
-	va_list ap;
-	va_start(ap, cmd);
 	for (const char *p = va_arg(ap, const char *); p && n < G_N_ELEMENTS(params);
 	     p = va_arg(ap, const char *))
 		params[n++] = p;
-	va_end(ap);
 	char *line = irc_build((size_t)c->is.linelen, cmd, params, n);
 	if (!line) {
 		log_msg(LOG_WARN, "irc", "%s: refusing to send a malformed %s", c->p.server, cmd);
-		return;
+		return GW_ERR_BAD_REQUEST;
 	}
-	if (c->conn)
-		irc_conn_send(c->conn, line, urgent);
+	enum gw_err err = c->conn ? irc_conn_send(c->conn, line, urgent) : GW_ERR_SERVICE_UNAVAILABLE;
 	g_free(line);
+	return err;
+}
+
+void client_send(struct irc_client *c, bool urgent, const char *cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	send_va(c, urgent, cmd, ap);
+	va_end(ap);
 }
 
 void client_stop_timer(unsigned *t)
@@ -640,17 +647,10 @@ enum gw_err irc_client_cmd(struct irc_client *c, const char *cmd, ...)
 {
 	if (c->state != CL_READY && c->state != CL_WELCOMED)
 		return GW_ERR_SERVICE_UNAVAILABLE;
-	const char *params[16];
-	size_t n = 0;
 	va_list ap;
 	va_start(ap, cmd);
-	for (const char *p = va_arg(ap, const char *); p && n < G_N_ELEMENTS(params);
-	     p = va_arg(ap, const char *))
-		params[n++] = p;
+	enum gw_err err = send_va(c, false, cmd, ap);
 	va_end(ap);
-	char *line = irc_build((size_t)c->is.linelen, cmd, params, n);
-	enum gw_err err = line ? irc_conn_send(c->conn, line, false) : GW_ERR_BAD_REQUEST;
-	g_free(line);
 	return err;
 }
 
