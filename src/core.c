@@ -195,6 +195,37 @@ int core_run(GMainLoop *loop)
 	return exit_code;
 }
 
+/* The operations each capability needs; checked once, so that dispatch
+ * never meets a NULL pointer. */
+static bool backend_valid(const struct gw_backend *be)
+{
+	const struct gw_ops *o = &be->ops;
+	struct need {
+		unsigned cap; /* 0: always */
+		bool ok;
+		const char *what;
+	} needs[] = {
+		{ 0, o->start && o->stop && o->register_check && o->login && o->logout &&
+		     o->send_message, "start, stop, register_check, login, logout, send_message" },
+		{ GW_CAP_CONTACTS, o->contact_add && o->contact_remove, "contact_add/remove" },
+		{ GW_CAP_TRANSLATE, o->translate != NULL, "translate" },
+		{ GW_CAP_FLOW, o->pause != NULL, "pause" },
+		{ GW_CAP_PRESENCE, o->send_presence != NULL, "send_presence" },
+		{ GW_CAP_CONTACT_SETTINGS, be->contact_settings && o->settings_apply &&
+		  o->settings_check && o->settings_changed, "contact_settings and settings_*" },
+		{ GW_CAP_MUC, o->is_room && o->room_join && o->room_leave && o->room_message &&
+		  o->room_subject && o->room_nick && o->room_role && o->room_private,
+		  "is_room and room_*" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
+		if ((!needs[i].cap || (be->caps & needs[i].cap)) && !needs[i].ok) {
+			log_msg(LOG_ERROR, "core", "backend %s lacks %s", be->name, needs[i].what);
+			return false;
+		}
+	}
+	return true;
+}
+
 enum gw_err core_start(struct conf *c)
 {
 	core_conf = c;
@@ -203,6 +234,8 @@ enum gw_err core_start(struct conf *c)
 	instances = g_ptr_array_new();
 	for (guint i = 0; i < c->backends->len; i++) {
 		struct conf_backend *cb = g_ptr_array_index(c->backends, i);
+		if (!backend_valid(cb->be))
+			return GW_ERR_INTERNAL;
 		struct gw *gw = g_new0(struct gw, 1);
 		gw->be = cb->be;
 		gw->cb = cb;

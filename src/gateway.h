@@ -57,8 +57,7 @@ enum gw_cap {
 	 * settings_changed are called. */
 	GW_CAP_CONTACT_SETTINGS = 1u << 4,
 	/* Some legacy addresses are group chats, offered as XEP-0045 rooms:
-	 * ops.is_room, room_join, room_leave, room_message and room_subject
-	 * are called. */
+	 * ops.is_room and every room_* operation are called. */
 	GW_CAP_MUC = 1u << 5,
 };
 
@@ -256,6 +255,19 @@ struct gw_ops {
 	 * back through gw_room_subject() when the network confirms it. */
 	enum gw_err (*room_subject)(struct gw_session *s, const char *room, const char *subject,
 				    const char **why);
+	/* GW_CAP_MUC. The user asks for nick in room. The network's answer
+	 * comes back as occupant reports: the old self GONE|RENAMED|SELF, the
+	 * new one SELF. On IRC a nick is per connection: every room on it
+	 * changes. */
+	enum gw_err (*room_nick)(struct gw_session *s, const char *room, const char *nick,
+				 const char **why);
+	/* GW_CAP_MUC. The user sets nick's role (GW_ROLE_NONE: kicks it) with
+	 * reason (may be NULL). Confirmed by occupant reports. */
+	enum gw_err (*room_role)(struct gw_session *s, const char *room, const char *nick,
+				 enum gw_role role, const char *reason, const char **why);
+	/* GW_CAP_MUC. A private message from the user to occupant nick. */
+	enum gw_err (*room_private)(struct gw_session *s, const char *room, const char *nick,
+				    const struct gw_message *msg, const char **why);
 };
 
 struct gw_backend {
@@ -277,6 +289,9 @@ struct gw_backend {
 	const struct gw_contact_settings *contact_settings; /* GW_CAP_CONTACT_SETTINGS */
 	struct gw_ops ops;
 };
+
+/* The core checks each backend once at start-up: the required operations,
+ * and the operations of every capability it declares, must be set. */
 
 /* ---- the instance --------------------------------------------------- */
 
@@ -353,6 +368,10 @@ enum gw_err gw_room_subject(struct gw_session *s, const char *room, const char *
 			    const char *nick);
 /* A message in room from nick (NULL: from the room itself). */
 enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *nick,
+			    const struct gw_message *msg);
+/* A private message to the user from occupant nick of room; it comes from
+ * the occupant's JID, to every joined resource. */
+enum gw_err gw_room_private(struct gw_session *s, const char *room, const char *nick,
 			    const struct gw_message *msg);
 /* The join failed, or the user was removed from the room by the network
  * (all resources get an error presence and leave). */

@@ -225,10 +225,16 @@ static void join(struct iq_req *q, xmpp_stanza_t *st, const char *room_jid)
 	struct muc_room *r = room_get(s, q->legacy);
 	if (r && (g_hash_table_contains(r->joined, q->from) ||
 		  g_hash_table_contains(r->joining, q->from))) {
-		if (strcmp(r->nick, q->resource) != 0)
-			error_presence(gw, xmpp_stanza_get_to(st), q->from, GW_ERR_NOT_ACCEPTABLE,
-				       "changing the nick in a room comes in a later version");
-		return; /* a presence update in the room: nothing to do */
+		if (strcmp(r->nick, q->resource) == 0)
+			return; /* a presence update in the room: nothing to do */
+		/* A nick change: the network's answer comes as occupant reports. */
+		const char *why = NULL;
+		enum gw_err err = r->in ? gw->be->ops.room_nick(s, q->legacy, q->resource, &why)
+					: GW_ERR_RESOURCE_CONSTRAINT;
+		if (err != GW_OK)
+			error_presence(gw, xmpp_stanza_get_to(st), q->from, err,
+				       why ? why : "the nick cannot be changed now");
+		return;
 	}
 	if (r && r->in) {
 		g_hash_table_add(r->joined, g_strdup(q->from));
@@ -311,6 +317,27 @@ static xmpp_stanza_t *make_reflection(const char *to, void *ud)
 	return m;
 }
 
+/* A message from a joined resource to an occupant: private, on the network. */
+static void private_message(struct iq_req *q, xmpp_stanza_t *st, struct gw_session *s,
+			    struct muc_room *r)
+{
+	const char *body = stanza_child_text(st, "body");
+	if (!body || !*body)
+		return; /* chat states and the like */
+	if (!in_room(r, q->from)) {
+		router_error(q->gw, st, GW_ERR_NOT_ACCEPTABLE, "join the room first");
+		return;
+	}
+	const char *why = NULL;
+	struct gw_message m = { .type = GW_MSG_CHAT, .body = body, .id = xmpp_stanza_get_id(st),
+				.sender = q->from };
+	enum gw_err err = text_is_clean(body)
+		? q->gw->be->ops.room_private(s, q->legacy, q->resource, &m, &why)
+		: GW_ERR_NOT_ACCEPTABLE;
+	if (err != GW_OK)
+		router_error(q->gw, st, err, why);
+}
+
 void muc_message(struct iq_req *q, xmpp_stanza_t *st)
 {
 	const char *type = xmpp_stanza_get_type(st);
@@ -318,9 +345,12 @@ void muc_message(struct iq_req *q, xmpp_stanza_t *st)
 		return;
 	struct gw_session *s = session_get(q->gw, q->bare, false);
 	struct muc_room *r = room_get(s, q->legacy);
-	if (q->resource || !type || strcmp(type, "groupchat")) {
-		router_error(q->gw, st, GW_ERR_FEATURE_NOT_IMPLEMENTED,
-			     "private messages to occupants come in a later version");
+	if (q->resource) {
+		private_message(q, st, s, r);
+		return;
+	}
+	if (!type || strcmp(type, "groupchat")) {
+		router_error(q->gw, st, GW_ERR_BAD_REQUEST, "messages to a room are of type groupchat");
 		return;
 	}
 	if (!in_room(r, q->from)) {
@@ -360,6 +390,56 @@ enum gw_err muc_ping(struct iq_req *q)
 	struct muc_room *r = room_get(session_get(q->gw, q->bare, false), q->legacy);
 	if (!in_room(r, q->from) || strcmp(r->nick, q->resource))
 		return GW_ERR_NOT_ACCEPTABLE;
+	core_send(q->gw, stanza_iq_result(q->iq));
+	return GW_OK;
+}
+
+bool muc_applies(struct iq_req *q)
+{
+	return q->legacy && muc_is_room(q->gw, q->legacy);
+}
+
+static bool parse_role(const char *s, enum gw_role *out)
+{
+	for (size_t i = 0; s && i < G_N_ELEMENTS(roles); i++) {
+		if (!strcmp(s, roles[i])) {
+			*out = (enum gw_role)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* XEP-0045 muc#admin: kicking (role none) and role changes by nick. */
+enum gw_err muc_admin_set(struct iq_req *q)
+{
+	struct gw_session *s = session_get(q->gw, q->bare, false);
+	struct muc_room *r = room_get(s, q->legacy);
+	if (q->resource)
+		return GW_ERR_BAD_REQUEST;
+	if (!in_room(r, q->from))
+		return GW_ERR_NOT_ACCEPTABLE;
+	xmpp_stanza_t *item = xmpp_stanza_get_child_by_name(q->payload, "item");
+	const char *nick = item ? xmpp_stanza_get_attribute(item, "nick") : NULL;
+	const char *role = item ? xmpp_stanza_get_attribute(item, "role") : NULL;
+	enum gw_role want;
+	if (!item || !nick || !*nick)
+		return GW_ERR_BAD_REQUEST;
+	if (!role)
+		return GW_ERR_FEATURE_NOT_IMPLEMENTED; /* affiliations: not through IRC modes yet */
+	if (!parse_role(role, &want) || !text_is_clean(nick))
+		return GW_ERR_BAD_REQUEST;
+	if (strcmp(nick, r->nick) && !g_hash_table_contains(r->occupants, nick))
+		return GW_ERR_NOT_FOUND;
+	const char *reason = stanza_child_text(item, "reason");
+	const char *why = NULL;
+	enum gw_err err = q->gw->be->ops.room_role(s, q->legacy, nick, want,
+						   reason && text_is_clean(reason) ? reason : NULL,
+						   &why);
+	if (err != GW_OK) {
+		router_error(q->gw, q->iq, err, why);
+		return GW_OK;
+	}
 	core_send(q->gw, stanza_iq_result(q->iq));
 	return GW_OK;
 }
@@ -462,7 +542,8 @@ enum gw_err gw_room_occupant(struct gw_session *s, const char *room, const struc
 		remember(r, nick, &clean);
 	}
 	send_all(s->gw, r, make_occ, &os);
-	if ((o->flags & GW_OCC_SELF) && (o->flags & GW_OCC_GONE)) {
+	unsigned out_of_room = GW_OCC_SELF | GW_OCC_GONE;
+	if ((o->flags & out_of_room) == out_of_room && !(o->flags & GW_OCC_RENAMED)) {
 		g_hash_table_remove(s->rooms, room); /* kicked, banned: out of the room */
 	} else if (o->flags & GW_OCC_SELF) {
 		r->in = true;
@@ -523,6 +604,32 @@ enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *
 	g_free(clean_nick);
 	g_free(body);
 	return GW_OK;
+}
+
+static xmpp_stanza_t *make_private(const char *to, void *ud)
+{
+	struct incoming *in = ud;
+	char *from = occupant_jid(in->r, in->nick);
+	xmpp_stanza_t *m = stanza_message(core_ctx(), from, to, "chat", in->body, NULL);
+	stanza_child(m, "x", NS_MUC_USER);
+	g_free(from);
+	return m;
+}
+
+enum gw_err gw_room_private(struct gw_session *s, const char *room, const char *nick,
+			    const struct gw_message *msg)
+{
+	struct muc_room *r = room_get(s, room);
+	if (!r || !nick)
+		return GW_ERR_NOT_FOUND;
+	char *clean_nick = text_sanitize(nick, -1, NICK_MAX);
+	char *body = text_sanitize(msg->body ? msg->body : "", -1, 128 * 1024);
+	struct incoming in = { r, clean_nick, body };
+	if (*clean_nick)
+		send_each(s->gw, r->joined, make_private, &in);
+	g_free(clean_nick);
+	g_free(body);
+	return *nick ? GW_OK : GW_ERR_JID_MALFORMED;
 }
 
 struct room_err {

@@ -20,6 +20,8 @@ static const struct iq_handler iq_handlers[] = {
 	{ .ns = NS_PING, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = ping_get,
 	  .advertise = true },
 	{ .ns = NS_VERSION, .targets = IQ_TO_GATEWAY, .get = version_get, .advertise = true },
+	{ .ns = NS_MUC_ADMIN, .targets = IQ_TO_CONTACT, .set = muc_admin_set, .advertise = true,
+	  .applies = muc_applies },
 };
 
 static bool serves(const struct iq_handler *h, struct iq_req *r)

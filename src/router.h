@@ -72,6 +72,8 @@ bool muc_is_room(struct gw *gw, const char *legacy);
 void muc_presence(struct iq_req *r, xmpp_stanza_t *st);
 void muc_message(struct iq_req *r, xmpp_stanza_t *st);
 enum gw_err muc_ping(struct iq_req *r);
+enum gw_err muc_admin_set(struct iq_req *r);
+bool muc_applies(struct iq_req *r);
 enum gw_err muc_disco_info(struct iq_req *r, xmpp_stanza_t *q);
 
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
@@ -81,5 +83,6 @@ enum gw_err muc_disco_info(struct iq_req *r, xmpp_stanza_t *q);
 #define NS_PING "urn:xmpp:ping"
 #define NS_VERSION "jabber:iq:version"
 #define NS_COMMANDS "http://jabber.org/protocol/commands"
+#define NS_MUC_ADMIN "http://jabber.org/protocol/muc#admin"
 
 #endif
