@@ -186,6 +186,31 @@ void irc_modes_role(const struct irc_isupport *is, const char *modes, enum gw_ro
 	}
 }
 
+size_t irc_role_modes(const char *modes, enum gw_role role, char out[IRC_ROLE_MODES_MAX])
+{
+	const char *held = modes ? modes : "";
+	size_t n = 0;
+	out[0] = 0;
+	if (role == GW_ROLE_MODERATOR) {
+		g_strlcpy(out, "+o", IRC_ROLE_MODES_MAX);
+		return 1;
+	}
+	if (role != GW_ROLE_PARTICIPANT && role != GW_ROLE_VISITOR)
+		return 0;
+	out[n++] = '-';
+	for (const char *m = "oh"; *m; m++)
+		if (strchr(held, *m))
+			out[n++] = *m;
+	if (role == GW_ROLE_VISITOR) {
+		out[n++] = 'v';
+	} else if (n == 1) { /* no op mode to take: a participant by voice */
+		out[0] = '+';
+		out[n++] = 'v';
+	}
+	out[n] = 0;
+	return n - 1;
+}
+
 void irc_mode_walk(const struct irc_isupport *is, const char *modes, const char *const *args,
 		   size_t n_args, irc_mode_cb cb, void *ud)
 {

@@ -73,6 +73,14 @@ bool irc_modes_set(const struct irc_isupport *is, char modes[IRC_MODES_MAX + 1],
 void irc_modes_role(const struct irc_isupport *is, const char *modes, enum gw_role *role,
 		    enum gw_affiliation *aff);
 
+/* The MODE change that gives a member holding modes the MUC role, as
+ * signed letters ("+o", "-o", "+v", "-ov") into out; each letter takes the
+ * nick as its argument. moderator: +o; participant: the op modes held
+ * (o, h) taken away, or else +v; visitor: the same and -v. GW_ROLE_NONE is
+ * a KICK, no mode: "". Returns the number of letters. */
+#define IRC_ROLE_MODES_MAX 8
+size_t irc_role_modes(const char *modes, enum gw_role role, char out[IRC_ROLE_MODES_MAX]);
+
 /* Walks a channel MODE change: modes ("+o-v+l") and its arguments.
  * Calls cb for each PREFIX mode change with the nick it applies to;
  * other modes consume their arguments by their CHANMODES type. */

@@ -340,8 +340,7 @@ static void on_nick(struct irc_client *c, const struct irc_msg *m)
 		client_chan_nick(c, m->nick, to, false);
 		return;
 	}
-	g_free(c->nick);
-	c->nick = g_strdup(to);
+	client_nick_changed(c, to);
 	char *t = g_strdup_printf("Your nick is now %s", to);
 	c->ops->on_server(c->ud, t);
 	g_free(t);
@@ -433,7 +432,7 @@ static void on_numeric(struct irc_client *c, const struct irc_msg *m, int num)
 	case 730: case 731:
 		on_monitor(c, m, num == 730);
 		return;
-	case 432: case 433: case 436:
+	case 432: case 433: case 436: case 437:
 		client_nick_taken(c, m);
 		return;
 	case 903: case 907:
@@ -512,7 +511,8 @@ struct irc_client *irc_client_new(const struct irc_client_params *p,
 	c->p = *p;
 	c->p.server = g_strdup(p->server);
 	c->p.nick = g_strdup(p->nick);
-	c->p.username = g_strdup(p->username);
+	/* The ident stays the first nick's when the nick changes later. */
+	c->p.username = g_strdup(p->username && *p->username ? p->username : p->nick);
 	c->p.realname = g_strdup(p->realname && *p->realname ? p->realname : p->nick);
 	c->p.password = g_strdup(p->password);
 	c->p.sasl_user = g_strdup(p->sasl_user);
@@ -559,6 +559,7 @@ void irc_client_free(struct irc_client *c)
 	g_free((char *)c->p.version);
 	g_free(c->ports);
 	g_free(c->nick);
+	g_free(c->nick_asked);
 	g_free(c->away);
 	g_free(c->fail_why);
 	g_string_free(c->caps, TRUE);

@@ -58,6 +58,9 @@ enum irc_chan_kind {
 	IRC_CHAN_JOIN_ERROR, /* joining chan failed: err, text */
 	IRC_CHAN_ERROR,      /* the server refused something in chan: text */
 	IRC_CHAN_TEXT,       /* a message in chan from nick (NULL: the server) */
+	IRC_CHAN_NICK_ERROR, /* the server refused the nick asked for with
+				irc_client_nick_change (every channel):
+				nick, err, text (readable) */
 };
 
 struct irc_chan_event {
@@ -124,6 +127,11 @@ enum gw_err irc_client_raw(struct irc_client *c, const char *text);
  * (see irc_build); GW_ERR_RESOURCE_CONSTRAINT when the send queue is full;
  * GW_ERR_SERVICE_UNAVAILABLE when not ready. */
 enum gw_err irc_client_cmd(struct irc_client *c, const char *cmd, ...) G_GNUC_NULL_TERMINATED;
+/* Asks the server for nick (NICK). Its echo renames us (IRC_CHAN_NICK with
+ * self) and makes nick the one used when reconnecting; a refusal comes as
+ * IRC_CHAN_NICK_ERROR, or as server text when on_channel does not take it.
+ * GW_ERR_SERVICE_UNAVAILABLE when not ready; else as irc_client_cmd(). */
+enum gw_err irc_client_nick_change(struct irc_client *c, const char *nick);
 /* AWAY with text, or back when text is NULL; remembered across reconnects. */
 void irc_client_away(struct irc_client *c, const char *text);
 /* Watches or unwatches nick with MONITOR, or ISON polling without it. */

@@ -125,7 +125,8 @@ static const struct {
 	int num;
 	enum irc_chan_kind kind;
 	enum gw_err err;
-	const char *pre, *post; /* JOIN_ERROR: the text before and after the channel */
+	const char *pre, *post; /* JOIN_ERROR: the text before and after the channel;
+				   ERROR: pre, when set, goes before the server's text */
 } numerics[] = {
 	{ 331, IRC_CHAN_TOPIC_IS, GW_OK, NULL, NULL },
 	{ 332, IRC_CHAN_TOPIC_IS, GW_OK, NULL, NULL },
@@ -146,7 +147,7 @@ static const struct {
 	{ 479, IRC_CHAN_JOIN_ERROR, GW_ERR_NOT_FOUND, "bad channel name ", "" },
 	{ 404, IRC_CHAN_ERROR, GW_OK, NULL, NULL },   /* cannot send to channel */
 	{ 442, IRC_CHAN_ERROR, GW_OK, NULL, NULL },   /* not on channel */
-	{ 482, IRC_CHAN_ERROR, GW_OK, NULL, NULL },   /* not channel operator */
+	{ 482, IRC_CHAN_ERROR, GW_OK, "you are not a channel operator: ", NULL },
 };
 
 /* Fills ev from a channel numeric: "me #chan ..." (353: "me = #chan :list"). */
@@ -179,6 +180,12 @@ static bool numeric_event(struct irc_client *c, const struct irc_msg *m, size_t 
 		*text = g_strconcat(numerics[i].pre, ev->chan ? ev->chan : "", numerics[i].post,
 				    NULL);
 		ev->text = *text;
+		break;
+	case IRC_CHAN_ERROR:
+		/* Servers word these their own way ("Your privileges are too
+		 * low"): say plainly what it is. */
+		if (numerics[i].pre)
+			ev->text = *text = g_strconcat(numerics[i].pre, ev->text, NULL);
 		break;
 	default:
 		break;

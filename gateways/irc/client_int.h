@@ -24,6 +24,7 @@ struct irc_client {
 	size_t port_idx;
 	bool ever_ready;
 	char *nick;
+	char *nick_asked;         /* irc_client_nick_change() waiting; or NULL */
 	int nick_tries;
 	struct irc_isupport is;
 	GString *caps;            /* CAP LS collected */
@@ -58,7 +59,10 @@ void client_cap(struct irc_client *c, const struct irc_msg *m);
 void client_sasl_challenge(struct irc_client *c);
 /* 903/907 (ok true) or 902/904/905/906. */
 void client_sasl_result(struct irc_client *c, bool ok);
+/* 432, 433, 436, 437: a nick refused, while registering or later. */
 void client_nick_taken(struct irc_client *c, const struct irc_msg *m);
+/* Our own NICK came back: we are now called to. */
+void client_nick_changed(struct irc_client *c, const char *to);
 
 /* client_chan.c: channel events for on_channel. Each returns whether it
  * handled m (numerics: whether on_channel took it). */

@@ -19,6 +19,7 @@ void client_reg_start(struct irc_client *c)
 	c->state = CL_REGISTERING;
 	c->nick_tries = 0;
 	c->sasl_ok = false;
+	g_clear_pointer(&c->nick_asked, g_free);
 	g_free(c->nick);
 	c->nick = g_strdup(c->p.nick);
 	irc_isupport_clear(&c->is);
@@ -125,9 +126,38 @@ void client_sasl_challenge(struct irc_client *c)
 	g_free(b64);
 }
 
+/* A refusal of the nick asked for with irc_client_nick_change(), for
+ * on_channel: whether it took it. Whatever nick the refusal names (servers
+ * may cut it at NICKLEN), it answers the one asked for. */
+static bool nick_refused(struct irc_client *c, const struct irc_msg *m)
+{
+	const char *num = m->command;
+	if (!c->nick_asked)
+		return false;
+	char *text;
+	enum gw_err err = GW_ERR_CONFLICT;
+	if (!strcmp(num, "433") || !strcmp(num, "436")) {
+		text = g_strdup_printf("nick %s is already in use", c->nick_asked);
+	} else if (!strcmp(num, "437")) {
+		text = g_strdup_printf("nick %s is temporarily unavailable", c->nick_asked);
+	} else {
+		text = g_strdup_printf("nick %s is refused by the server: %s", c->nick_asked,
+				       irc_param(m, m->params->len - 1));
+		err = GW_ERR_NOT_ACCEPTABLE;
+	}
+	struct irc_chan_event ev = { .kind = IRC_CHAN_NICK_ERROR, .nick = c->nick_asked,
+				     .text = text, .err = err };
+	bool taken = c->ops->on_channel && c->ops->on_channel(c->ud, &ev);
+	g_free(text);
+	g_clear_pointer(&c->nick_asked, g_free);
+	return taken;
+}
+
 void client_nick_taken(struct irc_client *c, const struct irc_msg *m)
 {
 	if (c->state == CL_READY || c->state == CL_WELCOMED) {
+		if (nick_refused(c, m))
+			return;
 		char *t = g_strdup_printf("%s: %s", irc_param(m, 1) ? irc_param(m, 1) : "",
 					  irc_param(m, m->params->len - 1));
 		c->ops->on_server(c->ud, t);
@@ -176,4 +206,27 @@ void client_sasl_result(struct irc_client *c, bool ok)
 		c->ops->on_server(c->ud, "SASL authentication failed: the services refused the "
 					 "account or password; continuing without logging in");
 	cap_end(c);
+}
+
+void client_nick_changed(struct irc_client *c, const char *to)
+{
+	/* A nick the user asked for is kept for reconnecting; one the server
+	 * or services forced is not. */
+	if (c->nick_asked && irc_caseeq(c->is.casemap, to, c->nick_asked)) {
+		g_free((char *)c->p.nick);
+		c->p.nick = g_strdup(to);
+		g_clear_pointer(&c->nick_asked, g_free);
+	}
+	g_free(c->nick);
+	c->nick = g_strdup(to);
+}
+
+enum gw_err irc_client_nick_change(struct irc_client *c, const char *nick)
+{
+	enum gw_err err = irc_client_cmd(c, "NICK", nick, NULL);
+	if (err == GW_OK) {
+		g_free(c->nick_asked);
+		c->nick_asked = g_strdup(nick);
+	}
+	return err;
 }

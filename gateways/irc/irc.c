@@ -149,10 +149,15 @@ static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const c
 	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
 	char *plain = irc_strip_format(text);
 	char *body = kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain) : g_strdup(plain);
-	char *from = irc_address_of(g, nick, l->server);
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
-	gw_deliver_message(l->s, from, &m);
-	g_free(from);
+	/* From someone in one of the user's rooms: from that occupant. */
+	const char *occ = NULL;
+	struct irc_chan *ch = irc_room_of_nick(l, nick, &occ);
+	if (!ch || gw_room_private(l->s, ch->room, occ, &m) != GW_OK) {
+		char *from = irc_address_of(g, nick, l->server);
+		gw_deliver_message(l->s, from, &m);
+		g_free(from);
+	}
 	g_free(body);
 	g_free(plain);
 }
@@ -600,5 +605,8 @@ const struct gw_backend irc_backend = {
 		.room_leave = irc_room_leave,
 		.room_message = irc_room_message,
 		.room_subject = irc_room_subject,
+		.room_nick = irc_room_nick,
+		.room_role = irc_room_role,
+		.room_private = irc_room_private,
 	},
 };

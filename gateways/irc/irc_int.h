@@ -1,6 +1,7 @@
 /* irc_int.h - the inside of the IRC backend glue, shared by irc.c (the
  * backend table, addresses, links, private chats), room.c (channels as MUC
- * rooms) and server_settings.c. Not for the IRC client. */
+ * rooms), room_ops.c (nick, role and private messages in rooms) and
+ * server_settings.c. Not for the IRC client. */
 #ifndef XMPPGW_IRC_INT_H
 #define XMPPGW_IRC_INT_H
 
@@ -72,5 +73,25 @@ void irc_rooms_lost(struct link *l, const char *why);
 /* The link failed for good: every room gets err and text. */
 void irc_rooms_failed(struct link *l, enum gw_err err, const char *text);
 void irc_rooms_free(struct link *l);
+/* Shared with room_ops.c: */
+/* The channel of room and its link, when the user has them. */
+struct irc_chan *irc_room_lookup(struct gw_session *s, const char *room, struct link **lp);
+/* IRC takes one line: line breaks become spaces. Returns new. */
+char *irc_one_line(const char *s);
+/* Reports the user's own occupant of ch (GW_OCC_SELF | flags). */
+void irc_room_tell_self(struct link *l, struct irc_chan *ch, unsigned flags, const char *reason);
+
+/* room_ops.c */
+enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *nick,
+			  const char **why);
+enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *nick,
+			  enum gw_role role, const char *reason, const char **why);
+enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,
+			     const struct gw_message *msg, const char **why);
+/* IRC_CHAN_NICK_ERROR (ch NULL): told in every room of the link. */
+bool irc_room_nick_error(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev);
+/* The first room of l that nick is in (*occ: the member's spelling,
+ * borrowed), or NULL: where a private message from nick belongs. */
+struct irc_chan *irc_room_of_nick(struct link *l, const char *nick, const char **occ);
 
 #endif

@@ -56,8 +56,7 @@ bool irc_is_room(struct gw *gw, const char *legacy)
 	return ok;
 }
 
-/* The channel of room and its link, when the user has them. */
-static struct irc_chan *room_lookup(struct gw_session *s, const char *room, struct link **lp)
+struct irc_chan *irc_room_lookup(struct gw_session *s, const char *room, struct link **lp)
 {
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	struct irc_session *is = gw_session_priv(s);
@@ -81,8 +80,7 @@ static void forget(struct link *l, struct irc_chan *ch)
 	irc_chan_free(ch);
 }
 
-/* IRC takes one line: line breaks become spaces. Returns new. */
-static char *one_line(const char *s)
+char *irc_one_line(const char *s)
 {
 	char *t = g_strdup(s ? s : "");
 	for (char *p = t; *p; p++)
@@ -115,7 +113,7 @@ static struct irc_member *self_member(struct link *l, struct irc_chan *ch)
 	return m ? m : irc_chan_add(ch, casemap(l), me, NULL);
 }
 
-static void tell_self(struct link *l, struct irc_chan *ch, unsigned flags, const char *reason)
+void irc_room_tell_self(struct link *l, struct irc_chan *ch, unsigned flags, const char *reason)
 {
 	struct irc_member *m = self_member(l, ch);
 	struct irc_member none = { .nick = (char *)irc_client_nick(l->cl) };
@@ -134,7 +132,7 @@ static void announce_all(struct link *l, struct irc_chan *ch, bool subject)
 	unsigned flags = 0;
 	if (ch->pending && ch->want_nick && strcmp(ch->want_nick, irc_client_nick(l->cl)))
 		flags |= GW_OCC_NICK_FIXED;
-	tell_self(l, ch, flags, NULL);
+	irc_room_tell_self(l, ch, flags, NULL);
 	if (subject)
 		gw_room_subject(l->s, ch->room, ch->topic ? ch->topic : "", NULL);
 	ch->pending = false;
@@ -165,7 +163,7 @@ static void self_out(struct link *l, struct irc_chan *ch, unsigned flags, const 
 		gw_room_error(l->s, ch->room, GW_ERR_SERVICE_UNAVAILABLE,
 			      reason && *reason ? reason : "left the channel on IRC");
 	else
-		tell_self(l, ch, GW_OCC_GONE | flags, reason);
+		irc_room_tell_self(l, ch, GW_OCC_GONE | flags, reason);
 	forget(l, ch);
 }
 
@@ -382,6 +380,7 @@ static const struct {
 	[IRC_CHAN_JOIN_ERROR] = { ev_join_error, false },
 	[IRC_CHAN_ERROR] = { ev_error, false },
 	[IRC_CHAN_TEXT] = { ev_text, false },
+	[IRC_CHAN_NICK_ERROR] = { irc_room_nick_error, true },
 };
 
 bool irc_room_event(void *ud, const struct irc_chan_event *ev)
@@ -491,11 +490,11 @@ out:
 void irc_room_leave(struct gw_session *s, const char *room, const char *reason)
 {
 	struct link *l = NULL;
-	struct irc_chan *ch = room_lookup(s, room, &l);
+	struct irc_chan *ch = irc_room_lookup(s, room, &l);
 	if (!ch)
 		return;
 	if (ch->sent) {
-		char *why = one_line(reason);
+		char *why = irc_one_line(reason);
 		if (*why)
 			irc_client_cmd(l->cl, "PART", ch->name, why, NULL);
 		else
@@ -510,7 +509,7 @@ enum gw_err irc_room_message(struct gw_session *s, const char *room,
 {
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	struct link *l = NULL;
-	struct irc_chan *ch = room_lookup(s, room, &l);
+	struct irc_chan *ch = irc_room_lookup(s, room, &l);
 	if (!ch || !ch->synced) {
 		*why = "not in this channel on IRC right now";
 		return GW_ERR_SERVICE_UNAVAILABLE;
@@ -526,12 +525,12 @@ enum gw_err irc_room_subject(struct gw_session *s, const char *room, const char 
 			     const char **why)
 {
 	struct link *l = NULL;
-	struct irc_chan *ch = room_lookup(s, room, &l);
+	struct irc_chan *ch = irc_room_lookup(s, room, &l);
 	if (!ch || !ch->synced) {
 		*why = "not in this channel on IRC right now";
 		return GW_ERR_SERVICE_UNAVAILABLE;
 	}
-	char *topic = one_line(subject);
+	char *topic = irc_one_line(subject);
 	enum gw_err err = irc_client_cmd(l->cl, "TOPIC", ch->name, topic, NULL);
 	g_free(topic);
 	if (err == GW_ERR_BAD_REQUEST)

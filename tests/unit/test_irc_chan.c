@@ -208,6 +208,40 @@ static void test_members(void **state)
 	irc_isupport_clear(&is);
 }
 
+/* A MUC role asked for an occupant, as the MODE letters that give it. */
+static void test_role_modes(void **state)
+{
+	static const struct {
+		const char *held;
+		enum gw_role role;
+		const char *modes; /* "" : no MODE */
+	} cases[] = {
+		{ "", GW_ROLE_MODERATOR, "+o" },
+		{ "v", GW_ROLE_MODERATOR, "+o" },
+		{ "o", GW_ROLE_MODERATOR, "+o" },        /* already: harmless */
+		{ "o", GW_ROLE_PARTICIPANT, "-o" },
+		{ "ov", GW_ROLE_PARTICIPANT, "-o" },
+		{ "h", GW_ROLE_PARTICIPANT, "-h" },      /* halfops moderate too */
+		{ "ohv", GW_ROLE_PARTICIPANT, "-oh" },
+		{ "", GW_ROLE_PARTICIPANT, "+v" },
+		{ "v", GW_ROLE_PARTICIPANT, "+v" },
+		{ "", GW_ROLE_VISITOR, "-v" },
+		{ "v", GW_ROLE_VISITOR, "-v" },
+		{ "o", GW_ROLE_VISITOR, "-ov" },
+		{ "qaohv", GW_ROLE_VISITOR, "-ohv" },
+		{ NULL, GW_ROLE_VISITOR, "-v" },
+		{ "o", GW_ROLE_NONE, "" },               /* a KICK */
+		{ "", (enum gw_role)42, "" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char out[IRC_ROLE_MODES_MAX];
+		memset(out, 'x', sizeof out);
+		size_t n = irc_role_modes(cases[i].held, cases[i].role, out);
+		assert_string_equal(out, cases[i].modes);
+		assert_int_equal(n, *out ? strlen(out) - 1 : 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_mode_walk),
 		cmocka_unit_test(test_chanmodes_isupport),
 		cmocka_unit_test(test_members),
+		cmocka_unit_test(test_role_modes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

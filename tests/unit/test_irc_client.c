@@ -176,6 +176,7 @@ static bool on_channel(void *ud, const struct irc_chan_event *ev)
 		[IRC_CHAN_TOPIC_BY] = "TOPIC_BY", [IRC_CHAN_NAMES] = "NAMES",
 		[IRC_CHAN_NAMES_END] = "NAMES_END", [IRC_CHAN_JOIN_ERROR] = "JOIN_ERROR",
 		[IRC_CHAN_ERROR] = "ERROR", [IRC_CHAN_TEXT] = "TEXT",
+		[IRC_CHAN_NICK_ERROR] = "NICK_ERROR",
 	};
 	rec_add(ud, g_strdup_printf("chan %s %s %s by=%s self=%d mode=%c%c kind=%d err=%d :%s",
 				    kinds[ev->kind], ev->chan ? ev->chan : "-",
@@ -834,6 +835,8 @@ static void test_channel_join_names(void **state)
 	expect_ev("chan JOIN_ERROR #keyed - * err=7 :wrong or missing key for #keyed");
 	send_line(":srv 404 alice #Chan :Cannot send to channel");
 	expect_ev("chan ERROR #Chan - *:Cannot send to channel");
+	send_line(":srv 482 alice #Chan :Your privileges are too low");
+	expect_ev("chan ERROR #Chan - *:you are not a channel operator: Your privileges are too low");
 	assert_int_equal(count_ev("server *"), 0);
 	assert_int_equal(GW_ERR_FORBIDDEN, 6);
 	assert_int_equal(GW_ERR_NOT_AUTHORIZED, 7);
@@ -938,6 +941,46 @@ static void test_cmd(void **state)
 			 GW_ERR_BAD_REQUEST);
 }
 
+/* A nick the user asks for: refusals go to on_channel, the echo renames
+ * and the new nick is the one a reconnect registers with. */
+static void test_nick_change(void **state)
+{
+	E->r.take_channels = true;
+	start(E);
+	assert_int_equal(irc_client_nick_change(E->c, "bob"), GW_ERR_SERVICE_UNAVAILABLE);
+	reg_caps();
+	welcome("alice", ISUPPORT_NGIRCD);
+	assert_int_equal(irc_client_nick_change(E->c, "bob"), GW_OK);
+	expect_line("NICK bob");
+	send_line(":srv 433 alice bob :Nickname already in use");
+	expect_ev("chan NICK_ERROR - bob * err=* :nick bob is already in use");
+	assert_string_equal(irc_client_nick(E->c), "alice");
+	/* Answered once: a second 433 for it is server text. */
+	send_line(":srv 433 alice bob :Nickname already in use");
+	expect_ev("server bob: Nickname already in use");
+
+	assert_int_equal(irc_client_nick_change(E->c, "b@d"), GW_OK);
+	send_line(":srv 432 alice b@d :Erroneous nickname");
+	expect_ev("chan NICK_ERROR - b@d * :nick b@d is refused by the server: Erroneous nickname");
+
+	E->r.take_channels = false; /* no rooms: server text as before */
+	assert_int_equal(irc_client_nick_change(E->c, "carol"), GW_OK);
+	send_line(":srv 433 alice carol :Nickname already in use");
+	expect_ev("server carol: Nickname already in use");
+
+	assert_int_equal(irc_client_nick_change(E->c, "dave"), GW_OK);
+	send_line(":alice!u@h NICK :dave");
+	expect_ev("chan NICK - alice by=- self=1 *:dave");
+	assert_string_equal(irc_client_nick(E->c), "dave");
+
+	/* A reconnect registers as dave, with the first nick's ident. */
+	fake_close_conn(&E->f);
+	WAIT(count_ev("lost *") == 1, "on_lost");
+	WAIT_MS(E->f.accepts == 2 && find_line("USER *", 0) >= 0, 5000, "a reconnect");
+	expect_line("NICK dave");
+	assert_param(expect_line("USER *"), 0, "alice");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -969,6 +1012,7 @@ int main(void)
 		T(test_channel_text),
 		T(test_channel_untracked),
 		T(test_cmd),
+		T(test_nick_change),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	loop_fini();

@@ -1,0 +1,155 @@
+/* room_ops.c - what a user does to others in an IRC channel room: changing
+ * nick (on IRC, per connection: every room on the server follows), roles
+ * as KICK and prefix MODEs, and private messages to occupants, both ways.
+ *
+ * None of these is confirmed here: the server's echo (NICK, MODE, KICK)
+ * comes back through room.c as occupant reports, and its refusals as room
+ * messages from the room itself (482 through room.c, a refused nick
+ * through irc_room_nick_error). */
+#include "irc_int.h"
+
+#include <string.h>
+
+#define KICK_REASON_MAX 300 /* bytes: the rest of the line is the channel and nick */
+
+static enum irc_casemap casemap(struct link *l)
+{
+	return irc_client_isupport(l->cl)->casemap;
+}
+
+/* The channel of room when the user is in it on IRC now. */
+static struct irc_chan *joined(struct gw_session *s, const char *room, struct link **lp,
+			       const char **why)
+{
+	struct irc_chan *ch = irc_room_lookup(s, room, lp);
+	if (ch && ch->synced && irc_client_ready((*lp)->cl))
+		return ch;
+	*why = "not in this channel on IRC right now";
+	return NULL;
+}
+
+/* What a failed send means to the user. */
+static enum gw_err sent(enum gw_err err, const char **why, const char *too_long)
+{
+	if (err == GW_ERR_BAD_REQUEST)
+		*why = too_long;
+	else if (err == GW_ERR_RESOURCE_CONSTRAINT)
+		*why = "too much is waiting to be sent to the IRC server; try again shortly";
+	else if (err == GW_ERR_SERVICE_UNAVAILABLE && !*why)
+		*why = "not connected to the IRC server right now";
+	return err;
+}
+
+/* ---- nick ------------------------------------------------------------------- */
+
+enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *nick,
+			  const char **why)
+{
+	struct link *l = NULL;
+	if (!irc_nick_ok(nick)) {
+		*why = "an IRC nick has no spaces or , * ? ! @ . and does not start with a "
+		       "digit, - or a channel character";
+		return GW_ERR_NOT_ACCEPTABLE;
+	}
+	struct irc_chan *ch = joined(s, room, &l, why);
+	if (!ch)
+		return GW_ERR_SERVICE_UNAVAILABLE;
+	if (!strcmp(nick, irc_client_nick(l->cl))) {
+		irc_room_tell_self(l, ch, 0, NULL); /* no NICK echo would come */
+		return GW_OK;
+	}
+	return sent(irc_client_nick_change(l->cl, nick), why, "not a nick IRC can carry");
+}
+
+bool irc_room_nick_error(struct link *l, struct irc_chan *unused, const struct irc_chan_event *ev)
+{
+	struct gw_message m = { .type = GW_MSG_CHAT, .body = ev->text ? ev->text : "" };
+	bool told = false;
+	for (guint i = 0; i < l->chans->len; i++) {
+		struct irc_chan *ch = l->chans->pdata[i];
+		if (!ch->synced)
+			continue;
+		gw_room_message(l->s, ch->room, NULL, &m);
+		told = true;
+	}
+	return told;
+}
+
+/* ---- roles ------------------------------------------------------------------ */
+
+/* reason on one line and short enough for a KICK. Returns new. */
+static char *kick_reason(const char *reason)
+{
+	char *r = irc_one_line(reason);
+	if (strlen(r) > KICK_REASON_MAX) {
+		/* The core hands valid UTF-8: cut before a character. */
+		char *end = g_utf8_find_prev_char(r, r + KICK_REASON_MAX + 1);
+		*(end ? end : r) = 0;
+	}
+	return r;
+}
+
+enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *nick,
+			  enum gw_role role, const char *reason, const char **why)
+{
+	struct link *l = NULL;
+	struct irc_chan *ch = joined(s, room, &l, why);
+	if (!ch)
+		return GW_ERR_SERVICE_UNAVAILABLE;
+	struct irc_member *m = irc_chan_member(ch, casemap(l), nick);
+	if (!m) {
+		*why = "no one with that nick is in the channel";
+		return GW_ERR_NOT_FOUND;
+	}
+	enum gw_err err = GW_OK;
+	if (role == GW_ROLE_NONE) {
+		char *r = kick_reason(reason);
+		err = irc_client_cmd(l->cl, "KICK", ch->name, m->nick, r, NULL);
+		g_free(r);
+	} else {
+		char modes[IRC_ROLE_MODES_MAX];
+		size_t n = irc_role_modes(m->modes, role, modes);
+		/* Each letter takes the nick; the list ends at the first NULL. */
+		if (n)
+			err = irc_client_cmd(l->cl, "MODE", ch->name, modes, m->nick,
+					     n > 1 ? m->nick : NULL, n > 2 ? m->nick : NULL, NULL);
+	}
+	return sent(err, why, "the nick or reason cannot be sent to IRC");
+}
+
+/* ---- private messages ----------------------------------------------------------- */
+
+enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,
+			     const struct gw_message *msg, const char **why)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(s));
+	struct link *l = NULL;
+	struct irc_chan *ch = joined(s, room, &l, why);
+	if (!ch)
+		return GW_ERR_SERVICE_UNAVAILABLE;
+	/* Not only to occupants: whoever it is, the IRC server knows (or
+	 * answers 401 No such nick as server text). */
+	if (!irc_nick_ok(nick)) {
+		*why = "not an IRC nick";
+		return GW_ERR_NOT_FOUND;
+	}
+	const char *body = msg->body;
+	bool action = !strncmp(body, "/me ", 4);
+	if (action)
+		body += 4;
+	return sent(irc_client_say(l->cl, nick, body, action, g->max_lines, why), why,
+		    "the message cannot be sent to IRC");
+}
+
+struct irc_chan *irc_room_of_nick(struct link *l, const char *nick, const char **occ)
+{
+	for (guint i = 0; l->chans && i < l->chans->len; i++) {
+		struct irc_chan *ch = l->chans->pdata[i];
+		struct irc_member *m = ch->synced ? irc_chan_member(ch, casemap(l), nick) : NULL;
+		if (m) {
+			*occ = m->nick;
+			return ch;
+		}
+	}
+	return NULL;
+}
