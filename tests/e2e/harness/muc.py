@@ -356,3 +356,108 @@ async def user_in_room(clients, ircs, topic="a topic", channel=None):
     await expect_join(c, room, c.nick, others=[bob.nick], subject=topic or "")
     await irc_wait(bob, "JOIN", c.nick, channel, what="the IRC JOIN of %s" % c.nick)
     return c, bob, channel, room
+
+
+# -- nick changes, moderation, private messages ---------------------------------------
+NS_MUC_ADMIN = "http://jabber.org/protocol/muc#admin"
+
+
+def change_nick(c, room, nick):
+    """XEP-0045 7.6: an available presence to room/nick from a joined resource
+    (no <x xmlns='…/muc'/>: it is not a join)."""
+    c.send_presence(pto=occupant(room, nick))
+
+
+async def expect_nick_change(c, room, old, new, timeout=STANZA_TIMEOUT):
+    """The user's own nick change, in order: unavailable from room/old with
+    303, 110 and <item nick=new/>, then available from room/new with 110.
+    Returns (unavailable, available)."""
+    (gone,), (back,) = await expect_in_order(c, [
+        [(presence_from(occupant(room, old), "unavailable"),
+          "the user's unavailable presence from %s (nick change)" % occupant(room, old))],
+        [(presence_from(occupant(room, new)),
+          "the user's available presence from %s (nick change)" % occupant(room, new))]],
+        timeout)
+    check_occupant(gone, codes=("303", "110"), nick=new)
+    check_occupant(back, codes=("110",))
+    return gone, back
+
+
+def room_notice(room, contains=None):
+    """Predicate: a groupchat message from the room's bare JID itself (no
+    subject) whose body contains `contains` (case-insensitive) when given."""
+    return lambda st: (is_message(st) and str(st["from"]) == room
+                       and st.xml.get("type") == "groupchat" and subject_of(st) is None
+                       and (contains is None or contains.lower() in (st["body"] or "").lower()))
+
+
+def admin_item(nick, role=None, affiliation=None, reason=None):
+    """A muc#admin <item/> as XML text (without the namespace: admin_query adds it)."""
+    attrs = "".join(" %s=%s" % (k, quoteattr(v)) for k, v in
+                    (("nick", nick), ("role", role), ("affiliation", affiliation)) if v is not None)
+    inner = "<reason>%s</reason>" % escape(reason) if reason is not None else ""
+    return "<item%s>%s</item>" % (attrs, inner)
+
+
+def admin_query(*items):
+    """<query xmlns='…muc#admin'> with the given admin_item()s, as XML text."""
+    return "<query xmlns='%s'>%s</query>" % (NS_MUC_ADMIN, "".join(items))
+
+
+async def set_role(c, room, nick, role, reason=None, timeout=STANZA_TIMEOUT):
+    """An iq set to the room with one muc#admin item (role 'none' kicks);
+    returns the answer, result or error."""
+    return await c.iq(room, "set", admin_query(admin_item(nick, role=role, reason=reason)),
+                      timeout)
+
+
+async def op_user(bob, channel, c, room):
+    """bob (an operator) gives the user +o; the user gets its own presence
+    with role moderator (and 110)."""
+    await irc_mode(bob, channel, "+o %s" % c.nick)
+    await expect_occupant(c, room, c.nick, role="moderator", codes=("110",),
+                          what="the user's own presence as moderator after +o")
+
+
+def private_message(c, room, nick, body):
+    """XEP-0045 7.5: a chat message to room/nick with <x xmlns='…muc#user'/>."""
+    _send(c.make_message(mto=occupant(room, nick), mbody=body, mtype="chat"),
+          "<x xmlns='%s'/>" % NS_MUC_USER)
+
+
+def private_from(frm, body=None):
+    """Predicate: a chat message from exactly `frm` (an occupant JID) with a
+    muc#user <x/> (and body when given)."""
+    return lambda st: (is_message(st) and str(st["from"]) == frm
+                       and st.xml.get("type") == "chat" and muc_x(st) is not None
+                       and (body is None or st["body"] == body))
+
+
+def irc_private(nick, target, text=None):
+    """Predicate on an IrcClient line: PRIVMSG from `nick` to `target` (a
+    nick, not a channel), with text when given."""
+    def pred(l):
+        return (l.command == "PRIVMSG" and (l.nick or "").lower() == nick.lower()
+                and (l.params[:1] or [""])[0].lower() == target.lower()
+                and (text is None or l.last == text))
+    return pred
+
+
+async def still_in_channel(c, room, channel, member, body):
+    """`member` (a raw IRC client) is still in channel as far as both sides
+    see it: the user's message reaches it in the channel and its answer
+    reaches the user. Fails if it was kicked (a KICK line, or a 307 or any
+    unavailable presence from its occupant JID) before that round trip."""
+    say(c, room, body)
+    await irc_wait(member, "PRIVMSG", c.nick, channel, body,
+                   what="the user's message %r reaching %s in %s" % (body, member.nick, channel))
+    kicks = [l for l in member.history if l.command == "KICK"
+             and (l.params[1:2] or [""])[0].lower() == member.nick.lower()]
+    assert not kicks, "IRC %s was kicked: %s" % (member.nick, kicks[0])
+    member.privmsg(channel, "still here")
+    await c.expect(groupchat_from(occupant(room, member.nick), "still here"),
+                   "%s's message in %s (still an occupant)" % (member.nick, channel))
+    gone = [st for st in c.inbox
+            if presence_from(occupant(room, member.nick), "unavailable")(st)]
+    assert not gone, "%s: unexpected unavailable presence of %s:\n%s" % (
+        c.bare, member.nick, gone[0])
