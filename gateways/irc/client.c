@@ -669,6 +669,11 @@ void irc_client_away(struct irc_client *c, const char *text)
 		client_send(c, false, "AWAY", NULL);
 }
 
+unsigned irc_client_watching(const struct irc_client *c)
+{
+	return g_hash_table_size(c->watched);
+}
+
 void irc_client_watch(struct irc_client *c, const char *nick, bool watch)
 {
 	char *f = irc_casefold(c->is.casemap, nick);

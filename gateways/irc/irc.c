@@ -143,9 +143,31 @@ static void on_ready(void *ud, const char *nick, bool again)
 	}
 }
 
+void irc_link_private(struct link *l)
+{
+	l->last_private = g_get_monotonic_time();
+}
+
+void irc_link_release_if_unused(struct link *l)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	gint64 open_us = (gint64)g->private_chat_open_s * G_USEC_PER_SEC;
+	bool chatting = l->last_private && g_get_monotonic_time() - l->last_private < open_us;
+	if (l->chans->len || chatting || !g_queue_is_empty(&l->pending) ||
+	    (l->cl && irc_client_watching(l->cl)))
+		return;
+	struct irc_session *is = gw_session_priv(l->s);
+	log_msg(LOG_DEBUG, "irc", "%s: connection no longer used, closing", l->server);
+	if (l->cl)
+		irc_client_quit(l->cl, "Left every channel");
+	l->cl = NULL;
+	g_hash_table_remove(is->links, l->server); /* frees l */
+}
+
 static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const char *text)
 {
 	struct link *l = ud;
+	irc_link_private(l);
 	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
 	char *plain = irc_strip_format(text);
 	char *body = kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain) : g_strdup(plain);
@@ -363,6 +385,7 @@ static enum gw_err irc_start(struct gw *gw)
 	d->reconnect_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
 	d->version = "xmpp-gw " XMPPGW_VERSION " (XMPP gateway)";
 	g->max_lines = (size_t)gw_conf_int(gw, "max_lines");
+	g->private_chat_open_s = (unsigned)gw_conf_int(gw, "private_chat_open_s");
 	g->chantypes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return GW_OK;
 }
@@ -458,6 +481,8 @@ static enum gw_err irc_send_message(struct gw_session *s, const char *to,
 	if (action)
 		body += 4;
 	struct link *l = irc_link_get(s, server, NULL);
+	if (nick)
+		irc_link_private(l);
 	if (irc_client_ready(l->cl)) {
 		err = send_now(l, nick, body, action, text);
 	} else if (g_queue_get_length(&l->pending) >= PENDING_MAX) {
@@ -564,6 +589,9 @@ static const struct gw_option irc_options[] = {
 	  .help = "a silent connection is pinged after this; dropped after twice this" },
 	{ .key = "ison_interval_s", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 3600,
 	  .help = "ISON polling of contacts on servers without MONITOR" },
+	{ .key = "private_chat_open_s", .type = GW_OPT_INT, .deflt = "600", .min = 0,
+	  .max = 86400, .help = "a private chat keeps a connection open this long after its last "
+				"message, when no room is left" },
 	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 3600,
 	  .help = "cap of the reconnect backoff" },
 };

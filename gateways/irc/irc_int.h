@@ -15,6 +15,7 @@ struct irc_gw {
 	size_t n_ports;
 	struct irc_client_params defaults;
 	size_t max_lines;
+	unsigned private_chat_open_s;
 	GHashTable *chantypes; /* server -> CHANTYPES it announced */
 };
 
@@ -25,6 +26,7 @@ struct link {
 	struct irc_client *cl;
 	GQueue pending;      /* struct pending * (irc.c) */
 	GPtrArray *chans;    /* struct irc_chan *, the rooms on this server */
+	gint64 last_private; /* monotonic µs of the last private message, or 0 */
 };
 
 struct irc_session {
@@ -33,6 +35,12 @@ struct irc_session {
 };
 
 /* irc.c */
+/* Notes private chat on l (it keeps the connection open for a while). */
+void irc_link_private(struct link *l);
+/* Closes l (QUIT) when nothing uses it: no room, no watched contact, no
+ * message waiting, no private chat within private_chat_open_s. l may be
+ * freed. */
+void irc_link_release_if_unused(struct link *l);
 /* Splits a legacy address into nick (NULL for the server itself) and server.
  * Both new. false when it names no server. */
 bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char **server);

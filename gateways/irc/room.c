@@ -502,6 +502,7 @@ void irc_room_leave(struct gw_session *s, const char *room, const char *reason)
 		g_free(why);
 	}
 	forget(l, ch);
+	irc_link_release_if_unused(l);
 }
 
 enum gw_err irc_room_message(struct gw_session *s, const char *room,

@@ -137,6 +137,7 @@ enum gw_err irc_room_private(struct gw_session *s, const char *room, const char 
 	bool action = !strncmp(body, "/me ", 4);
 	if (action)
 		body += 4;
+	irc_link_private(l);
 	return sent(irc_client_say(l->cl, nick, body, action, g->max_lines, why), why,
 		    "the message cannot be sent to IRC");
 }
