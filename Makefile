@@ -106,9 +106,27 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
 
+# bench: start-up, then IRC rooms under load (bench/irc_bench.py; pass more
+# with IRC_BENCH_ARGS, e.g. "--users 100,1000,5000 --runs 3").
+IRC_BENCH_ARGS ?= --users 100,1000 --runs 3 --full-runs-upto 100 --join-timeout 120
 bench: deps all $(BUILD)/bench/gen_users
 	$(PYTHON) bench/startup.py --bin $(abspath $(BUILD)/xmpp-gw) \
 	  --gen $(abspath $(BUILD)/bench/gen_users)
+	$(PYTHON) bench/irc_bench.py --bin $(abspath $(BUILD)/xmpp-gw) $(IRC_BENCH_ARGS)
+
+# bench-compare: the IRC workload against xmpp-gw and Debian's biboumi, with
+# ratios. Installs biboumi here only (not in deps); fails when it cannot.
+.PHONY: bench-compare
+bench-compare: deps all
+	@if ! command -v biboumi >/dev/null 2>&1; then \
+	  if apt-cache policy biboumi 2>/dev/null | grep -q 'Candidate: [0-9]'; then \
+	    apt-get install -y biboumi || { echo "bench-compare: installing biboumi failed" >&2; exit 1; }; \
+	  else \
+	    echo "bench-compare: Debian has no biboumi package here; nothing to compare" >&2; exit 1; \
+	  fi; \
+	fi
+	$(PYTHON) bench/irc_bench.py --compare --bin $(abspath $(BUILD)/xmpp-gw) \
+	  --biboumi $$(command -v biboumi) $(IRC_BENCH_ARGS)
 
 # libFuzzer targets for the pure modules: make fuzz [FUZZ_SECONDS=60]
 FUZZ_SECONDS ?= 30
