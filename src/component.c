@@ -52,7 +52,16 @@ struct link {
 	int64_t outbox_len;     /* rows in the store, flushed or not */
 	int64_t flushed_upto;   /* highest outbox id handed to libstrophe */
 	int64_t inflight;       /* rows flushed but not yet acknowledged */
+	/* libstrophe writes its queue in order, so of `enqueued` stanzas handed
+	 * to it since the link came up, enqueued - queue length are written. */
+	uint64_t enqueued;
+	GQueue acks;            /* struct pending_ack *: flushed rows, oldest first */
 	bool outbox_full_logged;
+};
+
+struct pending_ack {
+	uint64_t seq;   /* `enqueued` once this row was handed over */
+	int64_t id;
 };
 
 static GSList *links;   /* for the sockopt callback, which gets only conn */
@@ -166,11 +175,42 @@ struct flush_ctx {
 static bool flush_one(int64_t id, const char *stanza, void *ud)
 {
 	struct flush_ctx *f = ud;
-	xmpp_send_raw(f->l->conn, stanza, strlen(stanza));
-	f->l->flushed_upto = id;
-	f->l->inflight++;
+	struct link *l = f->l;
+	xmpp_send_raw(l->conn, stanza, strlen(stanza));
+	struct pending_ack *a = g_new(struct pending_ack, 1);
+	a->seq = ++l->enqueued;
+	a->id = id;
+	g_queue_push_tail(&l->acks, a);
+	l->flushed_upto = id;
+	l->inflight++;
 	f->sent++;
 	return true;
+}
+
+/* Deletes the flushed rows libstrophe has written, and only those: a drop
+ * before they are written re-sends them after the reconnect. */
+static void ack_written(struct link *l)
+{
+	uint64_t written = l->enqueued - (uint64_t)xmpp_conn_send_queue_len(l->conn);
+	int64_t upto = -1, n = 0;
+	struct pending_ack *a;
+	while ((a = g_queue_peek_head(&l->acks)) && a->seq <= written) {
+		upto = a->id;
+		n++;
+		g_free(g_queue_pop_head(&l->acks));
+	}
+	if (n && store_outbox_ack(l->p.domain, upto) == GW_OK) {
+		l->outbox_len -= n;
+		l->inflight -= n;
+	}
+}
+
+static void forget_acks(struct link *l)
+{
+	g_queue_clear_full(&l->acks, g_free);
+	l->enqueued = 0;
+	l->inflight = 0;
+	l->flushed_upto = 0;
 }
 
 static void flush_outbox(struct link *l)
@@ -186,14 +226,7 @@ static void flush_outbox(struct link *l)
 			break;
 		}
 	}
-	/* Rows are deleted only once libstrophe has written them out, so a
-	 * drop in between re-sends them instead of losing them. */
-	if (l->inflight > 0 && xmpp_conn_send_queue_len(l->conn) == 0) {
-		if (store_outbox_ack(l->p.domain, l->flushed_upto) == GW_OK) {
-			l->outbox_len -= l->inflight;
-			l->inflight = 0;
-		}
-	}
+	ack_written(l);
 }
 
 static void after_io(struct link *l)
@@ -213,7 +246,10 @@ static void after_io(struct link *l)
 		flush_outbox(l);
 	if (!l->congested && l->outbox_len == 0 && l->outbox_full_logged)
 		l->outbox_full_logged = false;
-	if (!l->congested && l->outbox_len == l->inflight)
+	/* Backends resume once the outbox is handed over and the queue is
+	 * back under its low mark, not merely when rows left the store. */
+	if (!l->congested && l->outbox_len == l->inflight &&
+	    xmpp_conn_send_queue_len(l->conn) <= l->p.queue_low)
 		l->ops->on_congestion(l->ud, false);
 	set_fd_mask(l);
 }
@@ -273,8 +309,7 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int err,
 	bool was_up = l->state == LINK_UP;
 	detach_fd(l);
 	rereserve_fd(l);
-	l->flushed_upto = 0;
-	l->inflight = 0;
+	forget_acks(l);
 	if (l->state == LINK_CLOSED)
 		return;
 	l->state = LINK_DOWN;
@@ -378,6 +413,7 @@ struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
 	l->ops = ops;
 	l->ud = ud;
 	l->fd = -1;
+	g_queue_init(&l->acks);
 	l->reserved_fd = reserve_fd();
 	l->conn = xmpp_conn_new(ctx);
 	xmpp_conn_set_jid(l->conn, p->domain);
@@ -421,6 +457,7 @@ enum gw_err link_send(struct link *l, xmpp_stanza_t *st)
 	}
 	if (l->state == LINK_UP && !l->congested && l->outbox_len == l->inflight) {
 		xmpp_send(l->conn, st);
+		l->enqueued++;
 		wake(l);
 		if (xmpp_conn_send_queue_len(l->conn) >= l->p.queue_high)
 			after_io(l);
@@ -480,6 +517,7 @@ void link_free(struct link *l)
 	link_close(l);
 	detach_fd(l);
 	links = g_slist_remove(links, l);
+	forget_acks(l);
 	xmpp_conn_release(l->conn);
 	g_source_destroy(&l->src->source);
 	g_source_unref(&l->src->source);
