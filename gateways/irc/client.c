@@ -89,6 +89,8 @@ static void connect_now(void *ud)
 		port->tls ? " (TLS)" : "");
 	c->state = CL_CONNECTING;
 	c->conn = irc_conn_new(&cp, &conn_ops, c);
+	if (c->paused)
+		irc_conn_pause(c->conn, true);
 	irc_conn_start(c->conn);
 }
 
@@ -667,6 +669,13 @@ void irc_client_away(struct irc_client *c, const char *text)
 		client_send(c, false, "AWAY", text, NULL);
 	else
 		client_send(c, false, "AWAY", NULL);
+}
+
+void irc_client_pause(struct irc_client *c, bool paused)
+{
+	c->paused = paused;
+	if (c->conn)
+		irc_conn_pause(c->conn, paused);
 }
 
 unsigned irc_client_watching(const struct irc_client *c)

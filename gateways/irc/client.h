@@ -134,6 +134,9 @@ enum gw_err irc_client_cmd(struct irc_client *c, const char *cmd, ...) G_GNUC_NU
 enum gw_err irc_client_nick_change(struct irc_client *c, const char *nick);
 /* AWAY with text, or back when text is NULL; remembered across reconnects. */
 void irc_client_away(struct irc_client *c, const char *text);
+/* paused: stop reading from the server (the XMPP side is congested);
+ * false: resume. Carries over reconnects. */
+void irc_client_pause(struct irc_client *c, bool paused);
 /* How many nicks are watched. */
 unsigned irc_client_watching(const struct irc_client *c);
 /* Watches or unwatches nick with MONITOR, or ISON polling without it. */

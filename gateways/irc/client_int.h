@@ -34,6 +34,7 @@ struct irc_client {
 	gint64 last_rx;
 	gint64 ping_sent;         /* our PING waiting for its PONG; 0: none */
 	int lag_ms;               /* the last PING's round trip; -1: unknown */
+	bool paused;              /* irc_client_pause() */
 	char *away;
 	GHashTable *watched;      /* folded nick -> nick as given */
 	GHashTable *online;       /* folded nicks seen online */

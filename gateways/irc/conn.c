@@ -166,7 +166,8 @@ static ssize_t xwrite(struct irc_conn *c, const char *buf, size_t n, char **deta
 /* Interest for UP and CLOSING: write only while bytes wait. */
 static void set_interest(struct irc_conn *c)
 {
-	unsigned ev = c->read_wants_write ? GW_IO_WRITE : GW_IO_READ;
+	unsigned ev = c->paused && c->st == ST_UP ? 0
+		      : c->read_wants_write ? GW_IO_WRITE : GW_IO_READ;
 	if (c->ooff < c->olen)
 		ev |= c->write_wants_read ? GW_IO_READ : GW_IO_WRITE;
 	gw_watch_modify(c->w, ev);
@@ -383,6 +384,21 @@ static bool feed(struct irc_conn *c, char *buf, size_t n)
 	return true;
 }
 
+static void more_cb(void *ud);
+
+void irc_conn_pause(struct irc_conn *c, bool paused)
+{
+	if (c->paused == paused)
+		return;
+	c->paused = paused;
+	if (c->st != ST_UP)
+		return;
+	set_interest(c);
+	/* What TLS already decrypted would not wake epoll: read it now. */
+	if (!paused && !c->t_more)
+		c->t_more = gw_timer_add(0, more_cb, c);
+}
+
 static void more_cb(void *ud)
 {
 	struct irc_conn *c = ud;
@@ -398,7 +414,7 @@ static bool do_read(struct irc_conn *c)
 {
 	enum state st = c->st;
 	char buf[READ_CHUNK + 1];
-	for (int i = 0; i < READS_PER_EVENT; i++) {
+	for (int i = 0; i < READS_PER_EVENT && !(c->paused && st == ST_UP); i++) {
 		char *detail = NULL;
 		ssize_t n = xread(c, buf, READ_CHUNK, &detail);
 		if (n > 0) {
@@ -422,7 +438,7 @@ static bool do_read(struct irc_conn *c)
 		return false;
 	}
 	/* Bytes decrypted but not read would never wake epoll. */
-	if (c->ssl && irc_tls_pending(c->ssl) && !c->t_more)
+	if (c->ssl && irc_tls_pending(c->ssl) && !c->t_more && !c->paused)
 		c->t_more = gw_timer_add(0, more_cb, c);
 	return true;
 }

@@ -59,6 +59,9 @@ void irc_conn_start(struct irc_conn *c);
  * GW_ERR_RESOURCE_CONSTRAINT (nothing queued) when sendq_max would be
  * exceeded, GW_ERR_SERVICE_UNAVAILABLE when not connected. */
 enum gw_err irc_conn_send(struct irc_conn *c, const char *line, bool urgent);
+/* paused: stop reading (the received lines wait in the kernel and on the
+ * server) until resumed; writing goes on. Safe from any callback. */
+void irc_conn_pause(struct irc_conn *c, bool paused);
 /* Bytes waiting to be written. */
 size_t irc_conn_queued(const struct irc_conn *c);
 bool irc_conn_is_tls(const struct irc_conn *c);

@@ -35,6 +35,7 @@ struct irc_conn {
 	struct gw_watch *w;
 	struct ssl_st *ssl;
 	bool read_wants_write, write_wants_read, shut_wr;
+	bool paused;     /* irc_conn_pause(): no reading while up */
 	size_t ssl_wlen; /* length of an SSL write to repeat; 0: none */
 
 	char *rbuf; /* a partial received line */

@@ -86,6 +86,8 @@ static void pending_free(gpointer p)
 
 static void link_free(struct link *l, const char *quit)
 {
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	g_hash_table_remove(g->links, l);
 	if (l->cl) {
 		if (quit)
 			irc_client_quit(l->cl, quit);
@@ -330,8 +332,30 @@ struct link *irc_link_get(struct gw_session *s, const char *server, const char *
 	g_queue_init(&l->pending);
 	l->chans = g_ptr_array_new();
 	l->cl = client_for(s, g, server, nick, l);
+	if (g->paused)
+		irc_client_pause(l->cl, true);
 	g_hash_table_insert(is->links, l->server, l);
+	g_hash_table_add(g->links, l);
 	return l;
+}
+
+/* GW_CAP_FLOW: while the component link is congested, no connection reads
+ * from IRC, so nothing piles up in the gateway; IRC servers hold the lines
+ * (and drop a client whose send queue they cannot hold). */
+static void irc_pause(struct gw *gw, bool paused)
+{
+	struct irc_gw *g = gw_priv(gw);
+	g->paused = paused;
+	GHashTableIter it;
+	gpointer k;
+	g_hash_table_iter_init(&it, g->links);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		struct link *l = k;
+		if (l->cl)
+			irc_client_pause(l->cl, paused);
+	}
+	log_msg(LOG_INFO, "irc", "%s reading from IRC (%u connections)",
+		paused ? "paused" : "resumed", g_hash_table_size(g->links));
 }
 
 /* ---- the backend operations ------------------------------------------------ */
@@ -387,6 +411,7 @@ static enum gw_err irc_start(struct gw *gw)
 	g->max_lines = (size_t)gw_conf_int(gw, "max_lines");
 	g->private_chat_open_s = (unsigned)gw_conf_int(gw, "private_chat_open_s");
 	g->chantypes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g->links = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return GW_OK;
 }
 
@@ -399,6 +424,8 @@ static void irc_stop(struct gw *gw)
 	g_free((char *)g->defaults.realname);
 	if (g->chantypes)
 		g_hash_table_destroy(g->chantypes);
+	if (g->links)
+		g_hash_table_destroy(g->links);
 }
 
 bool irc_nick_ok(const char *n)
@@ -601,6 +628,7 @@ const struct gw_backend irc_backend = {
 	.type = "irc",
 	.description = "IRC gateway",
 	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE | GW_CAP_CONTACT_SETTINGS |
+		GW_CAP_FLOW |
 		GW_CAP_MUC,
 	.priv_size = sizeof(struct irc_gw),
 	.session_size = sizeof(struct irc_session),
@@ -625,6 +653,7 @@ const struct gw_backend irc_backend = {
 		.contact_add = irc_contact_add,
 		.contact_remove = irc_contact_remove,
 		.translate = irc_translate,
+		.pause = irc_pause,
 		.settings_apply = irc_settings_apply,
 		.settings_check = irc_settings_check,
 		.settings_changed = irc_settings_changed,

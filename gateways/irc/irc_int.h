@@ -17,6 +17,8 @@ struct irc_gw {
 	size_t max_lines;
 	unsigned private_chat_open_s;
 	GHashTable *chantypes; /* server -> CHANTYPES it announced */
+	GHashTable *links;     /* every struct link of every session (a set) */
+	bool paused;           /* the XMPP side is congested (GW_CAP_FLOW) */
 };
 
 /* One connection of one user to one server. */
