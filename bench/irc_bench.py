@@ -386,6 +386,9 @@ tls_ports =
 plain_ports = %d
 flood_interval_ms = 0
 """ % (comp_port, os.path.join(work, "gw.sqlite"), DOMAIN, GW, SECRET, IRC_SERVER, irc_port))
+        for opt in args.irc_option:
+            key, _, value = opt.partition("=")
+            f.write("%s = %s\n" % (key.strip(), value.strip()))
     out = open(os.path.join(work, "gw.log"), "wb")
     return subprocess.Popen([args.bin, "-c", conf], stdin=subprocess.DEVNULL, stdout=out,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -705,6 +708,8 @@ def main():
     ap.add_argument("--phase-timeout", type=int, default=120)
     ap.add_argument("--irc-port", type=int, default=0,
                     help="ngircd's port (default: a free one; biboumi needs 6667)")
+    ap.add_argument("--irc-option", action="append", default=[], metavar="KEY=VALUE",
+                    help="another key of xmpp-gw's [irc] section, e.g. connects_per_second=200")
     ap.add_argument("--keep", action="store_true", help="keep the work dir of failed runs")
     ap.add_argument("--trace", action="store_true",
                     help="write every received stanza to received.xml in the work dir")

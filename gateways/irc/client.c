@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define READY_WAIT_MS 3000      /* after 001, for the end of the MOTD */
-#define CONNECT_SLOT_MS 50      /* at most 20 connects a second, all clients */
+#define CONNECTS_PER_SECOND 20  /* default pacing of connects, all clients */
 #define BACKOFF_START_S 1
 #define PREFIX_GUESS 80         /* bytes of ":nick!user@host " we cannot see */
 
@@ -100,7 +100,8 @@ static void schedule_connect(struct irc_client *c, unsigned delay_ms)
 {
 	gint64 now = g_get_monotonic_time();
 	gint64 at = MAX(now + (gint64)delay_ms * 1000, next_slot_us);
-	next_slot_us = at + CONNECT_SLOT_MS * 1000;
+	unsigned rate = c->p.connects_per_second ? c->p.connects_per_second : CONNECTS_PER_SECOND;
+	next_slot_us = at + G_USEC_PER_SEC / rate;
 	c->state = CL_WAITING;
 	c->wait_timer = gw_timer_add((unsigned)((at - now) / 1000), connect_now, c);
 }

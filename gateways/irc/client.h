@@ -37,6 +37,8 @@ struct irc_client_params {
 	unsigned sasl_timeout_ms, registration_timeout_ms;
 	unsigned ping_interval_s, ison_interval_s;
 	unsigned reconnect_max_s;
+	unsigned connects_per_second; /* pacing of new connections, all clients;
+					 0: 20 */
 	const char *version;         /* CTCP VERSION answer */
 };
 

@@ -407,6 +407,7 @@ static enum gw_err irc_start(struct gw *gw)
 	d->ping_interval_s = (unsigned)gw_conf_int(gw, "ping_interval_s");
 	d->ison_interval_s = (unsigned)gw_conf_int(gw, "ison_interval_s");
 	d->reconnect_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
+	d->connects_per_second = (unsigned)gw_conf_int(gw, "connects_per_second");
 	d->version = "xmpp-gw " XMPPGW_VERSION " (XMPP gateway)";
 	g->max_lines = (size_t)gw_conf_int(gw, "max_lines");
 	g->private_chat_open_s = (unsigned)gw_conf_int(gw, "private_chat_open_s");
@@ -619,6 +620,8 @@ static const struct gw_option irc_options[] = {
 	{ .key = "private_chat_open_s", .type = GW_OPT_INT, .deflt = "600", .min = 0,
 	  .max = 86400, .help = "a private chat keeps a connection open this long after its last "
 				"message, when no room is left" },
+	{ .key = "connects_per_second", .type = GW_OPT_INT, .deflt = "20", .min = 1,
+	  .max = 10000, .help = "new IRC connections per second at most, all users together" },
 	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 3600,
 	  .help = "cap of the reconnect backoff" },
 };
