@@ -158,6 +158,22 @@ static xmpp_stanza_t *subject_message(struct muc_room *r, const char *to)
 	return m;
 }
 
+/* A groupchat message in r from nick (NULL: the room) to one resource, with
+ * the room's XEP-0359 stanza-id. */
+static xmpp_stanza_t *groupchat(struct muc_room *r, const char *nick, const char *to,
+				const char *body, const char *id)
+{
+	char *from = occupant_jid(r, nick);
+	xmpp_stanza_t *m = stanza_message(core_ctx(), from, to, "groupchat", body, id);
+	char *sid = stanza_make_id();
+	xmpp_stanza_t *s = stanza_child(m, "stanza-id", NS_SID);
+	xmpp_stanza_set_attribute(s, "by", r->jid);
+	xmpp_stanza_set_attribute(s, "id", sid);
+	g_free(sid);
+	g_free(from);
+	return m;
+}
+
 static xmpp_stanza_t *make_subject(const char *to, void *ud)
 {
 	return subject_message(ud, to);
@@ -304,16 +320,9 @@ struct reflect {
 static xmpp_stanza_t *make_reflection(const char *to, void *ud)
 {
 	struct reflect *f = ud;
-	char *from = occupant_jid(f->r, f->r->nick);
-	xmpp_stanza_t *m = stanza_message(core_ctx(), from, to, "groupchat", f->body, f->id);
+	xmpp_stanza_t *m = groupchat(f->r, f->r->nick, to, f->body, f->id);
 	if (f->origin)
 		xmpp_stanza_set_attribute(stanza_child(m, "origin-id", NS_SID), "id", f->origin);
-	char *sid = stanza_make_id();
-	xmpp_stanza_t *s = stanza_child(m, "stanza-id", NS_SID);
-	xmpp_stanza_set_attribute(s, "by", f->r->jid);
-	xmpp_stanza_set_attribute(s, "id", sid);
-	g_free(sid);
-	g_free(from);
 	return m;
 }
 
@@ -580,15 +589,7 @@ struct incoming {
 static xmpp_stanza_t *make_incoming(const char *to, void *ud)
 {
 	struct incoming *in = ud;
-	char *from = occupant_jid(in->r, in->nick);
-	xmpp_stanza_t *m = stanza_message(core_ctx(), from, to, "groupchat", in->body, NULL);
-	char *sid = stanza_make_id();
-	xmpp_stanza_t *s = stanza_child(m, "stanza-id", NS_SID);
-	xmpp_stanza_set_attribute(s, "by", in->r->jid);
-	xmpp_stanza_set_attribute(s, "id", sid);
-	g_free(sid);
-	g_free(from);
-	return m;
+	return groupchat(in->r, in->nick, to, in->body, NULL);
 }
 
 enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *nick,

@@ -13,7 +13,6 @@ to `nobody` and cannot write its PID file, so the Popen PID is the one to
 trust. Readiness is a TCP connect to the client port (InspIRCd+Atheme: a
 client registration that sees the services linked).
 """
-import atexit
 import base64
 import os
 import secrets
@@ -24,18 +23,8 @@ import subprocess
 import tempfile
 import time
 
+from .servers import _live  # one registry of running servers, stopped at exit
 from .util import free_port, port_open, refuse_if_taken, require_tool, tail
-
-_live = set()  # daemons still running, stopped at exit whatever happens
-
-
-@atexit.register
-def _stop_leftovers():
-    for d in list(_live):
-        try:
-            d.stop()
-        except Exception:
-            pass
 
 
 class Daemon:
