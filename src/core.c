@@ -214,7 +214,8 @@ static bool backend_valid(const struct gw_backend *be)
 		{ GW_CAP_CONTACT_SETTINGS, be->contact_settings && o->settings_apply &&
 		  o->settings_check && o->settings_changed, "contact_settings and settings_*" },
 		{ GW_CAP_MUC, o->is_room && o->room_join && o->room_leave && o->room_message &&
-		  o->room_subject && o->room_nick && o->room_role && o->room_private,
+		  o->room_subject && o->room_nick && o->room_role && o->room_private &&
+		  o->room_occupants,
 		  "is_room and room_*" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {

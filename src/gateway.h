@@ -132,13 +132,16 @@ struct gw_option {
 
 /* ---- group chats (GW_CAP_MUC) ----------------------------------------
  *
- * The core keeps, per user and room, which of the user's resources joined
- * and under which nick, builds every MUC stanza (occupant presences with
- * their muc#user items and status codes, subjects, reflections with an
- * XEP-0359 stanza-id, error presences), answers XEP-0410 self-pings and
- * room disco. The backend keeps what the other network says about the room
- * (occupants, topic) and reports it with the gw_room_* functions. A user's
- * resources share one membership on the other network. */
+ * The core keeps, per user and room, which of the user's resources joined,
+ * under which nick, and the subject; it builds every MUC stanza (occupant
+ * presences with their muc#user items and status codes, subjects,
+ * reflections with an XEP-0359 stanza-id, error presences), answers
+ * XEP-0410 self-pings and room disco. The backend keeps what the other
+ * network says about the room's occupants, reports changes with the
+ * gw_room_* functions, and lists them on request (room_occupants): the
+ * core keeps no occupant lists, so a backend can hold a room's occupants
+ * once for all the users in it. A user's resources share one membership on
+ * the other network. */
 
 enum gw_role { GW_ROLE_NONE = 0, GW_ROLE_VISITOR, GW_ROLE_PARTICIPANT, GW_ROLE_MODERATOR };
 enum gw_affiliation {
@@ -268,6 +271,13 @@ struct gw_ops {
 	/* GW_CAP_MUC. A private message from the user to occupant nick. */
 	enum gw_err (*room_private)(struct gw_session *s, const char *room, const char *nick,
 				    const struct gw_message *msg, const char **why);
+	/* GW_CAP_MUC. Calls cb, before returning, once for each occupant of
+	 * room the user sees except the user's own (reported as to a join: no
+	 * flags); nothing when the user is not in it on the network. For a
+	 * resource joining a room the user is in already, and for room disco.
+	 * The core sanitises what it gets as it does for gw_room_occupant. */
+	void (*room_occupants)(struct gw_session *s, const char *room,
+			       void (*cb)(const struct gw_occupant *o, void *ud), void *ud);
 };
 
 struct gw_backend {

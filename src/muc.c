@@ -1,9 +1,10 @@
 /* muc.c - XEP-0045 rooms for backends with group chats (GW_CAP_MUC).
  *
- * Per user and room the core keeps which resources joined, the user's nick,
- * the occupants and the subject, so that a resource joining later gets the
- * room without the network seeing a second join, and builds every MUC
- * stanza. The backend reports what its network says (gateway.h).
+ * Per user and room the core keeps which resources joined, the user's nick
+ * and the subject, so that a resource joining later gets the room without
+ * the network seeing a second join, and builds every MUC stanza. The
+ * backend reports what its network says, and lists the occupants when the
+ * core needs them (gateway.h): they are not kept here, per user.
  */
 #include "form.h"
 #include "jid.h"
@@ -20,31 +21,17 @@
 #define NICK_MAX 256
 #define SUBJECT_MAX 4096
 
-struct muc_occ {
-	enum gw_role role;
-	enum gw_affiliation aff;
-	enum gw_show show;
-	char *real;
-};
-
 struct muc_room {
 	char *legacy;
 	char *jid;            /* the room's bare JID */
 	char *nick;           /* ours: requested until the network says */
 	GHashTable *joined;   /* full JIDs in the room */
 	GHashTable *joining;  /* full JIDs waiting for the network */
-	GHashTable *occupants;/* nick -> struct muc_occ *, ours excluded */
-	struct muc_occ self;
+	enum gw_role role;    /* ours */
+	enum gw_affiliation aff;
 	char *subject, *subject_by;
 	bool in;              /* the network confirmed our join */
 };
-
-static void occ_free(gpointer p)
-{
-	struct muc_occ *o = p;
-	g_free(o->real);
-	g_free(o);
-}
 
 static void room_free(gpointer p)
 {
@@ -54,8 +41,6 @@ static void room_free(gpointer p)
 	g_free(r->nick);
 	g_hash_table_destroy(r->joined);
 	g_hash_table_destroy(r->joining);
-	g_hash_table_destroy(r->occupants);
-	g_free(r->self.real);
 	g_free(r->subject);
 	g_free(r->subject_by);
 	g_free(r);
@@ -179,22 +164,53 @@ static xmpp_stanza_t *make_subject(const char *to, void *ud)
 	return subject_message(ud, to);
 }
 
-/* Everything a resource joining an entered room gets: the others, itself
- * (110), the subject. */
+/* What the backend says of an occupant, made safe for a stanza: the
+ * strings are new (clean_free). */
+static void clean_occupant(struct gw *gw, const struct gw_occupant *o, struct gw_occupant *c)
+{
+	*c = *o;
+	c->nick = text_sanitize(o->nick ? o->nick : "", -1, NICK_MAX);
+	c->new_nick = o->new_nick ? text_sanitize(o->new_nick, -1, NICK_MAX) : NULL;
+	c->reason = o->reason ? text_sanitize(o->reason, -1, SUBJECT_MAX) : NULL;
+	c->real = o->real ? core_contact_jid(gw, o->real) : NULL;
+	c->show = o->show ? o->show : GW_SHOW_ONLINE;
+}
+
+static void clean_free(struct gw_occupant *c)
+{
+	g_free((char *)c->nick);
+	g_free((char *)c->new_nick);
+	g_free((char *)c->reason);
+	g_free((char *)c->real);
+}
+
+struct replay_to {
+	struct gw_session *s;
+	struct muc_room *r;
+	const char *to;   /* NULL: only counting */
+	unsigned count;
+};
+
+static void replay_one(const struct gw_occupant *o, void *ud)
+{
+	struct replay_to *rt = ud;
+	struct gw_occupant c;
+	clean_occupant(rt->s->gw, o, &c);
+	c.flags = 0;
+	if (*c.nick && rt->to)
+		core_send(rt->s->gw, occupant_presence(rt->r, c.nick, &c, rt->to));
+	rt->count += *c.nick != 0;
+	clean_free(&c);
+}
+
+/* Everything a resource joining an entered room gets: the others (from the
+ * backend), itself (110), the subject. */
 static void replay(struct gw_session *s, struct muc_room *r, const char *to)
 {
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, r->occupants);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct muc_occ *mo = v;
-		struct gw_occupant o = { .nick = k, .role = mo->role, .affiliation = mo->aff,
-					 .show = mo->show, .real = mo->real };
-		core_send(s->gw, occupant_presence(r, k, &o, to));
-	}
-	struct gw_occupant self = { .nick = r->nick, .role = r->self.role,
-				    .affiliation = r->self.aff, .show = GW_SHOW_ONLINE,
-				    .flags = GW_OCC_SELF };
+	struct replay_to rt = { s, r, to, 0 };
+	s->gw->be->ops.room_occupants(s, r->legacy, replay_one, &rt);
+	struct gw_occupant self = { .nick = r->nick, .role = r->role, .affiliation = r->aff,
+				    .show = GW_SHOW_ONLINE, .flags = GW_OCC_SELF };
 	core_send(s->gw, occupant_presence(r, r->nick, &self, to));
 	core_send(s->gw, subject_message(r, to));
 }
@@ -219,7 +235,6 @@ static struct muc_room *room_new(struct gw_session *s, const char *legacy, const
 	r->nick = g_strdup(nick);
 	r->joined = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	r->joining = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	r->occupants = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, occ_free);
 	g_hash_table_insert(s->rooms, r->legacy, r);
 	return r;
 }
@@ -275,7 +290,7 @@ static void leave(struct iq_req *q, xmpp_stanza_t *st)
 	if (!r || !(g_hash_table_remove(r->joined, q->from) |
 		    g_hash_table_remove(r->joining, q->from)))
 		return;
-	struct gw_occupant self = { .nick = r->nick, .role = r->self.role, .affiliation = r->self.aff,
+	struct gw_occupant self = { .nick = r->nick, .role = r->role, .affiliation = r->aff,
 				    .flags = GW_OCC_SELF | GW_OCC_GONE };
 	core_send(q->gw, occupant_presence(r, r->nick, &self, q->from));
 	if (g_hash_table_size(r->joined) || g_hash_table_size(r->joining))
@@ -438,8 +453,7 @@ enum gw_err muc_admin_set(struct iq_req *q)
 		return GW_ERR_FEATURE_NOT_IMPLEMENTED; /* affiliations: not through IRC modes yet */
 	if (!parse_role(role, &want) || !text_is_clean(nick))
 		return GW_ERR_BAD_REQUEST;
-	if (strcmp(nick, r->nick) && !g_hash_table_contains(r->occupants, nick))
-		return GW_ERR_NOT_FOUND;
+	/* Whether nick is in the room is the backend's to say (not found). */
 	const char *reason = stanza_child_text(item, "reason");
 	const char *why = NULL;
 	enum gw_err err = q->gw->be->ops.room_role(s, q->legacy, nick, want,
@@ -471,8 +485,11 @@ enum gw_err muc_disco_info(struct iq_req *q, xmpp_stanza_t *query)
 	form_add_field(x, "muc#roomconfig_roomname", "text-single", "Name", name, false);
 	struct muc_room *r = room_get(session_get(q->gw, q->bare, false), q->legacy);
 	if (r && r->in) {
+		struct gw_session *s = session_get(q->gw, q->bare, false);
+		struct replay_to rt = { s, r, NULL, 0 };
+		q->gw->be->ops.room_occupants(s, r->legacy, replay_one, &rt);
 		char n[16];
-		g_snprintf(n, sizeof n, "%u", g_hash_table_size(r->occupants) + 1);
+		g_snprintf(n, sizeof n, "%u", rt.count + 1);
 		form_add_field(x, "muc#roominfo_occupants", "text-single", "Occupants", n, false);
 		form_add_field(x, "muc#roominfo_subject", "text-single", "Subject", r->subject, false);
 	}
@@ -492,24 +509,6 @@ static void send_all(struct gw *gw, struct muc_room *r,
 	send_each(gw, r->joining, make, ud);
 }
 
-static void remember(struct muc_room *r, const char *nick, const struct gw_occupant *o)
-{
-	if (o->flags & GW_OCC_GONE) {
-		g_hash_table_remove(r->occupants, nick);
-		return;
-	}
-	struct muc_occ *mo = g_hash_table_lookup(r->occupants, nick);
-	if (!mo) {
-		mo = g_new0(struct muc_occ, 1);
-		g_hash_table_insert(r->occupants, g_strdup(nick), mo);
-	}
-	mo->role = o->role;
-	mo->aff = o->affiliation;
-	mo->show = o->show ? o->show : GW_SHOW_ONLINE;
-	g_free(mo->real);
-	mo->real = g_strdup(o->real); /* already the contact's JID */
-}
-
 static void joining_done(struct muc_room *r)
 {
 	GHashTableIter it;
@@ -526,29 +525,19 @@ enum gw_err gw_room_occupant(struct gw_session *s, const char *room, const struc
 	struct muc_room *r = room_get(s, room);
 	if (!r || !o->nick)
 		return GW_ERR_NOT_FOUND;
-	char *nick = text_sanitize(o->nick, -1, NICK_MAX);
-	char *new_nick = o->new_nick ? text_sanitize(o->new_nick, -1, NICK_MAX) : NULL;
-	char *reason = o->reason ? text_sanitize(o->reason, -1, SUBJECT_MAX) : NULL;
-	char *real = o->real ? core_contact_jid(s->gw, o->real) : NULL;
-	struct gw_occupant clean = *o;
-	clean.nick = nick;
-	clean.new_nick = new_nick;
-	clean.reason = reason;
-	clean.real = real;
-	clean.show = o->show ? o->show : GW_SHOW_ONLINE;
+	struct gw_occupant clean;
+	clean_occupant(s->gw, o, &clean);
 	enum gw_err err = GW_OK;
-	if (!*nick) {
+	if (!*clean.nick) {
 		err = GW_ERR_JID_MALFORMED;
 		goto out;
 	}
-	struct occ_send os = { r, nick, &clean };
+	struct occ_send os = { r, clean.nick, &clean };
 	if (o->flags & GW_OCC_SELF) {
 		g_free(r->nick);
-		r->nick = g_strdup(nick);
-		r->self.role = o->role;
-		r->self.aff = o->affiliation;
-	} else {
-		remember(r, nick, &clean);
+		r->nick = g_strdup(clean.nick);
+		r->role = o->role;
+		r->aff = o->affiliation;
 	}
 	send_all(s->gw, r, make_occ, &os);
 	unsigned out_of_room = GW_OCC_SELF | GW_OCC_GONE;
@@ -559,10 +548,7 @@ enum gw_err gw_room_occupant(struct gw_session *s, const char *room, const struc
 		joining_done(r);
 	}
 out:
-	g_free(nick);
-	g_free(new_nick);
-	g_free(reason);
-	g_free(real);
+	clean_free(&clean);
 	return err;
 }
 

@@ -6,9 +6,7 @@
 
 static void member_free(gpointer p)
 {
-	struct irc_member *m = p;
-	g_free(m->nick);
-	g_free(m);
+	irc_member_free(p);
 }
 
 GHashTable *irc_chan_members_new(void)
@@ -24,7 +22,6 @@ struct irc_chan *irc_chan_new(const char *name, const char *room, const char *ke
 	ch->room = g_strdup(room);
 	ch->key = key && *key ? g_strdup(key) : NULL;
 	ch->want_nick = g_strdup(want_nick);
-	ch->members = irc_chan_members_new();
 	return ch;
 }
 
@@ -41,7 +38,7 @@ void irc_chan_free(struct irc_chan *ch)
 	g_free(ch->topic);
 	g_free(ch->topic_by);
 	g_free(ch->old_topic);
-	g_hash_table_destroy(ch->members);
+	irc_view_detach(&ch->view);
 	if (ch->names)
 		g_hash_table_destroy(ch->names);
 	g_free(ch);
@@ -58,14 +55,6 @@ struct irc_chan *irc_chan_find(GPtrArray *chans, enum irc_casemap map, const cha
 	return NULL;
 }
 
-struct irc_member *irc_chan_member(struct irc_chan *ch, enum irc_casemap map, const char *nick)
-{
-	char *f = irc_casefold(map, nick);
-	struct irc_member *m = g_hash_table_lookup(ch->members, f);
-	g_free(f);
-	return m;
-}
-
 static struct irc_member *table_add(GHashTable *t, enum irc_casemap map, const char *nick,
 				    const char *modes)
 {
@@ -79,20 +68,6 @@ static struct irc_member *table_add(GHashTable *t, enum irc_casemap map, const c
 	g_strlcpy(m->modes, modes ? modes : "", sizeof m->modes);
 	g_hash_table_insert(t, f, m);
 	return m;
-}
-
-struct irc_member *irc_chan_add(struct irc_chan *ch, enum irc_casemap map, const char *nick,
-				const char *modes)
-{
-	return table_add(ch->members, map, nick, modes);
-}
-
-bool irc_chan_remove(struct irc_chan *ch, enum irc_casemap map, const char *nick)
-{
-	char *f = irc_casefold(map, nick);
-	bool had = g_hash_table_remove(ch->members, f);
-	g_free(f);
-	return had;
 }
 
 /* ---- NAMES ----------------------------------------------------------------- */

@@ -1,5 +1,6 @@
-/* chan.h - what one IRC connection knows about one channel: its members
- * with their prefix modes, its topic, and how far the join has got. Plus
+/* chan.h - what one IRC connection knows about one channel: its view of
+ * the members (roster.h: held once per server and channel, with their
+ * prefix modes), its topic, and how far the join has got. Plus
  * the pure rules: NAMES entries, MODE changes, and prefix modes as MUC
  * roles and affiliations. No I/O and no gw_* calls: the glue (room.c)
  * tells the core. */
@@ -8,16 +9,10 @@
 
 #include "gateway.h"
 #include "isupport.h"
+#include "roster.h"
 
 #define IRC_CHANS_MAX 100        /* channels one connection tracks */
-#define IRC_MEMBERS_MAX 100000   /* members of one channel kept */
-#define IRC_MODES_MAX 16         /* prefix modes one member holds */
 #define IRC_CHAN_NAME_MAX 200    /* RFC 2812 */
-
-struct irc_member {
-	char *nick;                   /* as the server spells it */
-	char modes[IRC_MODES_MAX + 1];/* prefix mode letters, in PREFIX order */
-};
 
 struct irc_chan {
 	char *name;        /* as the server spells it once joined, else as asked */
@@ -26,7 +21,7 @@ struct irc_chan {
 	char *want_nick;   /* the nick the user asked for */
 	char *topic, *topic_by;
 	char *old_topic;   /* the topic before a rejoin, to tell a change */
-	GHashTable *members; /* folded nick -> struct irc_member * */
+	struct irc_view view;/* the members, while on_irc */
 	GHashTable *names;   /* a NAMES reply being collected, or NULL */
 	bool pending;      /* the core waits for the answer to room_join */
 	bool sent;         /* JOIN sent on the current connection */
@@ -41,15 +36,7 @@ void irc_chan_free(struct irc_chan *ch);
 /* The channel named name in chans (struct irc_chan *), or NULL. */
 struct irc_chan *irc_chan_find(GPtrArray *chans, enum irc_casemap map, const char *name);
 
-/* The member nick, or NULL. Borrowed. */
-struct irc_member *irc_chan_member(struct irc_chan *ch, enum irc_casemap map, const char *nick);
-/* Adds or replaces nick with modes (letters; NULL: none). Returns the
- * member (borrowed), or NULL when the channel is full (IRC_MEMBERS_MAX). */
-struct irc_member *irc_chan_add(struct irc_chan *ch, enum irc_casemap map, const char *nick,
-				const char *modes);
-/* Removes nick; false when it was no member. */
-bool irc_chan_remove(struct irc_chan *ch, enum irc_casemap map, const char *nick);
-/* A new empty member table (folded nick -> struct irc_member *). */
+/* A new empty NAMES table (folded nick -> struct irc_member *). */
 GHashTable *irc_chan_members_new(void);
 
 /* Adds the entries of one 353 list ("@+alice bob") to ch->names, which

@@ -88,6 +88,8 @@ static void link_free(struct link *l, const char *quit)
 {
 	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
 	g_hash_table_remove(g->links, l);
+	if (l->release_timer)
+		gw_timer_remove(l->release_timer);
 	if (l->cl) {
 		if (quit)
 			irc_client_quit(l->cl, quit);
@@ -164,6 +166,19 @@ void irc_link_release_if_unused(struct link *l)
 		irc_client_quit(l->cl, "Left every channel");
 	l->cl = NULL;
 	g_hash_table_remove(is->links, l->server); /* frees l */
+}
+
+static void release_now(void *ud)
+{
+	struct link *l = ud;
+	l->release_timer = 0;
+	irc_link_release_if_unused(l);
+}
+
+void irc_link_release_later(struct link *l)
+{
+	if (!l->release_timer)
+		l->release_timer = gw_timer_add(0, release_now, l);
 }
 
 static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const char *text)
@@ -413,6 +428,7 @@ static enum gw_err irc_start(struct gw *gw)
 	g->private_chat_open_s = (unsigned)gw_conf_int(gw, "private_chat_open_s");
 	g->chantypes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g->links = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g->rosters = irc_rosters_new();
 	return GW_OK;
 }
 
@@ -427,6 +443,9 @@ static void irc_stop(struct gw *gw)
 		g_hash_table_destroy(g->chantypes);
 	if (g->links)
 		g_hash_table_destroy(g->links);
+	/* Every session has logged out: every view detached, no roster left. */
+	if (g->rosters)
+		g_hash_table_destroy(g->rosters);
 }
 
 bool irc_nick_ok(const char *n)
@@ -668,5 +687,6 @@ const struct gw_backend irc_backend = {
 		.room_nick = irc_room_nick,
 		.room_role = irc_room_role,
 		.room_private = irc_room_private,
+		.room_occupants = irc_room_occupants,
 	},
 };

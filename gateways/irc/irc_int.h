@@ -17,6 +17,7 @@ struct irc_gw {
 	size_t max_lines;
 	unsigned private_chat_open_s;
 	GHashTable *chantypes; /* server -> CHANTYPES it announced */
+	GHashTable *rosters;   /* channel members, once per server and channel */
 	GHashTable *links;     /* every struct link of every session (a set) */
 	bool paused;           /* the XMPP side is congested (GW_CAP_FLOW) */
 };
@@ -29,6 +30,7 @@ struct link {
 	GQueue pending;      /* struct pending * (irc.c) */
 	GPtrArray *chans;    /* struct irc_chan *, the rooms on this server */
 	gint64 last_private; /* monotonic µs of the last private message, or 0 */
+	unsigned release_timer; /* irc_link_release_later() pending, or 0 */
 };
 
 struct irc_session {
@@ -43,6 +45,9 @@ void irc_link_private(struct link *l);
  * message waiting, no private chat within private_chat_open_s. l may be
  * freed. */
 void irc_link_release_if_unused(struct link *l);
+/* The same, from inside a client callback (the client is on the stack):
+ * once the loop is back. */
+void irc_link_release_later(struct link *l);
 /* Splits a legacy address into nick (NULL for the server itself) and server.
  * Both new. false when it names no server. */
 bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char **server);
@@ -74,6 +79,8 @@ enum gw_err irc_room_message(struct gw_session *s, const char *room,
 			     const struct gw_message *msg, const char **why);
 enum gw_err irc_room_subject(struct gw_session *s, const char *room, const char *subject,
 			     const char **why);
+void irc_room_occupants(struct gw_session *s, const char *room,
+			void (*cb)(const struct gw_occupant *o, void *ud), void *ud);
 /* The client's on_channel. */
 bool irc_room_event(void *ud, const struct irc_chan_event *ev);
 /* The link is ready: (re)join its channels. */

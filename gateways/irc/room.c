@@ -1,8 +1,9 @@
 /* room.c - IRC channels as MUC rooms: #chan%irc.example.net (with
  * fixed_server, #chan). A user's resources share one membership: the
  * channel is joined on the user's own connection to the server (struct
- * link), whose channel state (chan.h) this file keeps and reports to the
- * core with the gw_room_* functions.
+ * link), whose channel state (chan.h; the members in a roster shared by
+ * every connection in the channel, roster.h) this file keeps and reports
+ * to the core with the gw_room_* functions.
  *
  * A join is answered at the end of NAMES (366): the other occupants, the
  * user's own occupant, then the subject. When the connection drops, the
@@ -74,10 +75,13 @@ struct irc_chan *irc_room_lookup(struct gw_session *s, const char *room, struct 
 	return ch;
 }
 
+/* Drops ch from l; a connection left with no use closes (once the loop is
+ * back: this may run inside a client callback). */
 static void forget(struct link *l, struct irc_chan *ch)
 {
 	g_ptr_array_remove(l->chans, ch);
 	irc_chan_free(ch);
+	irc_link_release_later(l);
 }
 
 char *irc_one_line(const char *s)
@@ -91,26 +95,36 @@ char *irc_one_line(const char *s)
 
 /* ---- telling the core --------------------------------------------------------- */
 
+/* m as an occupant; o->real is new (the caller frees it). */
+static void occupant_of(struct link *l, const struct irc_member *m, unsigned flags,
+			struct gw_occupant *o)
+{
+	/* Non-anonymous, as on IRC: the item's jid is the nick's own JID. */
+	*o = (struct gw_occupant){ .nick = m->nick, .show = GW_SHOW_ONLINE, .flags = flags,
+				   .real = irc_address_of(gw_priv(gw_session_gw(l->s)), m->nick,
+							  l->server) };
+	irc_modes_role(isup(l), m->modes, &o->role, &o->affiliation);
+	if (flags & GW_OCC_GONE)
+		o->role = GW_ROLE_NONE;
+}
+
 static void tell(struct link *l, struct irc_chan *ch, const struct irc_member *m, unsigned flags,
 		 const char *reason, const char *new_nick)
 {
-	/* Non-anonymous, as on IRC: the item's jid is the nick's own JID. */
-	char *real = irc_address_of(gw_priv(gw_session_gw(l->s)), m->nick, l->server);
-	struct gw_occupant o = { .nick = m->nick, .show = GW_SHOW_ONLINE, .flags = flags,
-				 .reason = reason, .new_nick = new_nick, .real = real };
-	irc_modes_role(isup(l), m->modes, &o.role, &o.affiliation);
-	if (flags & GW_OCC_GONE)
-		o.role = GW_ROLE_NONE;
+	struct gw_occupant o;
+	occupant_of(l, m, flags, &o);
+	o.reason = reason;
+	o.new_nick = new_nick;
 	gw_room_occupant(l->s, ch->room, &o);
-	g_free(real);
+	g_free((char *)o.real);
 }
 
 /* The user's own member (a stand-in when NAMES left us out). */
 static struct irc_member *self_member(struct link *l, struct irc_chan *ch)
 {
 	const char *me = irc_client_nick(l->cl);
-	struct irc_member *m = irc_chan_member(ch, casemap(l), me);
-	return m ? m : irc_chan_add(ch, casemap(l), me, NULL);
+	struct irc_member *m = irc_view_get(&ch->view, casemap(l), me);
+	return m ? m : irc_view_add(&ch->view, casemap(l), me, NULL);
 }
 
 void irc_room_tell_self(struct link *l, struct irc_chan *ch, unsigned flags, const char *reason)
@@ -123,12 +137,10 @@ void irc_room_tell_self(struct link *l, struct irc_chan *ch, unsigned flags, con
 /* Everyone, then the user, then the subject: the answer to a join. */
 static void announce_all(struct link *l, struct irc_chan *ch, bool subject)
 {
-	GHashTableIter it;
-	gpointer v;
-	g_hash_table_iter_init(&it, ch->members);
-	while (g_hash_table_iter_next(&it, NULL, &v))
-		if (!is_me(l, ((struct irc_member *)v)->nick))
-			tell(l, ch, v, 0, NULL, NULL);
+	guint i = 0;
+	for (struct irc_member *m; (m = irc_view_next(&ch->view, &i));)
+		if (!is_me(l, m->nick))
+			tell(l, ch, m, 0, NULL, NULL);
 	unsigned flags = 0;
 	if (ch->pending && ch->want_nick && strcmp(ch->want_nick, irc_client_nick(l->cl)))
 		flags |= GW_OCC_NICK_FIXED;
@@ -139,21 +151,33 @@ static void announce_all(struct link *l, struct irc_chan *ch, bool subject)
 	ch->synced = true;
 }
 
-/* A NAMES reply for a room already announced: only what changed. */
-static void announce_changes(struct link *l, struct irc_chan *ch, GHashTable *old)
+/* A complete NAMES reply (folded nick -> struct irc_member *) becomes the
+ * view of ch. tell: the room was announced, so what changed is told. */
+static void sync_names(struct link *l, struct irc_chan *ch, GHashTable *names, bool tell_changes)
 {
+	enum irc_casemap map = casemap(l);
+	GPtrArray *gone = g_ptr_array_new_with_free_func(g_free);
+	guint i = 0;
+	for (struct irc_member *m; (m = irc_view_next(&ch->view, &i));)
+		if (!g_hash_table_contains(names, m->key))
+			g_ptr_array_add(gone, g_strdup(m->nick));
+	for (guint k = 0; k < gone->len; k++) {
+		struct irc_member *m = irc_view_get(&ch->view, map, gone->pdata[k]);
+		if (tell_changes && !is_me(l, m->nick))
+			tell(l, ch, m, GW_OCC_GONE, NULL, NULL);
+		irc_view_remove(&ch->view, map, gone->pdata[k]);
+	}
+	g_ptr_array_free(gone, TRUE);
 	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, ch->members);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct irc_member *m = v, *was = g_hash_table_lookup(old, k);
-		if (!was || strcmp(was->modes, m->modes))
+	gpointer v;
+	g_hash_table_iter_init(&it, names);
+	while (g_hash_table_iter_next(&it, NULL, &v)) {
+		struct irc_member *n = v, *was = irc_view_get(&ch->view, map, n->nick);
+		bool news = !was || strcmp(was->modes, n->modes);
+		struct irc_member *m = irc_view_add(&ch->view, map, n->nick, n->modes);
+		if (m && news && tell_changes)
 			tell(l, ch, m, is_me(l, m->nick) ? GW_OCC_SELF : 0, NULL, NULL);
 	}
-	g_hash_table_iter_init(&it, old);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		if (!g_hash_table_contains(ch->members, k) && !is_me(l, ((struct irc_member *)v)->nick))
-			tell(l, ch, v, GW_OCC_GONE, NULL, NULL);
 }
 
 /* The user is out of ch on IRC (parted, kicked): tell the core, forget ch. */
@@ -171,12 +195,12 @@ static void self_out(struct link *l, struct irc_chan *ch, unsigned flags, const 
 static void member_gone(struct link *l, struct irc_chan *ch, const char *nick, unsigned flags,
 			const char *reason)
 {
-	struct irc_member *m = irc_chan_member(ch, casemap(l), nick);
+	struct irc_member *m = irc_view_get(&ch->view, casemap(l), nick);
 	if (!m)
 		return;
 	if (ch->synced)
 		tell(l, ch, m, GW_OCC_GONE | flags, reason, NULL);
-	irc_chan_remove(ch, casemap(l), nick);
+	irc_view_remove(&ch->view, casemap(l), nick);
 }
 
 /* JOIN, with the channel's key when it has one. false: ch is gone. */
@@ -200,9 +224,12 @@ static bool send_join(struct link *l, struct irc_chan *ch)
 static bool ev_join(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev)
 {
 	if (ev->self) {
+		struct irc_gw *g = gw_priv(gw_session_gw(l->s));
 		ch->on_irc = true;
 		g_free(ch->name);
 		ch->name = g_strdup(ev->chan);
+		if (!ch->view.r) /* else a JOIN again: NAMES tells what changed */
+			irc_view_attach(&ch->view, g->rosters, l->server, casemap(l), ch->name);
 		g_free(ch->old_topic);
 		ch->old_topic = ch->topic;
 		ch->topic = NULL;
@@ -210,7 +237,7 @@ static bool ev_join(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 		g_clear_pointer(&ch->names, g_hash_table_destroy);
 		return true;
 	}
-	struct irc_member *m = irc_chan_add(ch, casemap(l), ev->nick, NULL);
+	struct irc_member *m = irc_view_add(&ch->view, casemap(l), ev->nick, NULL);
 	if (m && ch->synced)
 		tell(l, ch, m, 0, NULL, NULL);
 	return true;
@@ -247,15 +274,15 @@ static bool ev_nick(struct link *l, struct irc_chan *ch_, const struct irc_chan_
 	unsigned self = ev->self ? GW_OCC_SELF : 0;
 	for (guint i = 0; i < l->chans->len; i++) {
 		struct irc_chan *ch = l->chans->pdata[i];
-		struct irc_member *m = irc_chan_member(ch, map, ev->nick);
+		struct irc_member *m = irc_view_get(&ch->view, map, ev->nick);
 		if (!m)
 			continue;
 		char modes[IRC_MODES_MAX + 1];
 		g_strlcpy(modes, m->modes, sizeof modes);
 		if (ch->synced)
 			tell(l, ch, m, GW_OCC_GONE | GW_OCC_RENAMED | self, NULL, ev->text);
-		irc_chan_remove(ch, map, ev->nick);
-		m = irc_chan_add(ch, map, ev->text, modes);
+		irc_view_remove(&ch->view, map, ev->nick);
+		m = irc_view_add(&ch->view, map, ev->text, modes);
 		if (m && ch->synced)
 			tell(l, ch, m, self, NULL, NULL);
 	}
@@ -264,13 +291,18 @@ static bool ev_nick(struct link *l, struct irc_chan *ch_, const struct irc_chan_
 
 static bool ev_mode(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev)
 {
-	struct irc_member *m = irc_chan_member(ch, casemap(l), ev->nick);
+	struct irc_member *m = irc_view_get(&ch->view, casemap(l), ev->nick);
 	if (!m)
 		return true;
+	/* Modes are shared, and another connection may have read this change
+	 * already: what it changed is told from the change itself. */
+	char before[IRC_MODES_MAX + 1];
+	irc_modes_set(isup(l), m->modes, ev->mode, ev->add);
+	g_strlcpy(before, m->modes, sizeof before);
+	irc_modes_set(isup(l), before, ev->mode, !ev->add);
 	enum gw_role r0, r1;
 	enum gw_affiliation a0, a1;
-	irc_modes_role(isup(l), m->modes, &r0, &a0);
-	irc_modes_set(isup(l), m->modes, ev->mode, ev->add);
+	irc_modes_role(isup(l), before, &r0, &a0);
 	irc_modes_role(isup(l), m->modes, &r1, &a1);
 	if (ch->synced && (r0 != r1 || a0 != a1))
 		tell(l, ch, m, ev->self ? GW_OCC_SELF : 0, NULL, NULL);
@@ -314,19 +346,18 @@ static bool ev_names_end(struct link *l, struct irc_chan *ch, const struct irc_c
 {
 	if (!ch->on_irc)
 		return false;
-	GHashTable *old = ch->members;
-	ch->members = ch->names ? ch->names : irc_chan_members_new();
+	GHashTable *names = ch->names ? ch->names : irc_chan_members_new();
 	ch->names = NULL;
-	if (ch->pending || !ch->synced) {
+	bool joining = ch->pending || !ch->synced;
+	sync_names(l, ch, names, !joining);
+	if (joining) {
 		/* A join, or a rejoin after a reconnect: the subject only when
 		 * it is news. */
 		bool subject = ch->pending || g_strcmp0(ch->old_topic ? ch->old_topic : "",
 							 ch->topic ? ch->topic : "");
 		announce_all(l, ch, subject);
-	} else {
-		announce_changes(l, ch, old);
 	}
-	g_hash_table_destroy(old);
+	g_hash_table_destroy(names);
 	return true;
 }
 
@@ -413,13 +444,11 @@ void irc_rooms_lost(struct link *l, const char *why)
 {
 	for (guint i = 0; i < l->chans->len; i++) {
 		struct irc_chan *ch = l->chans->pdata[i];
-		GHashTableIter it;
-		gpointer v;
-		g_hash_table_iter_init(&it, ch->members);
-		while (ch->synced && g_hash_table_iter_next(&it, NULL, &v))
-			if (!is_me(l, ((struct irc_member *)v)->nick))
-				tell(l, ch, v, GW_OCC_GONE, why, NULL);
-		g_hash_table_remove_all(ch->members);
+		guint k = 0;
+		for (struct irc_member *m; ch->synced && (m = irc_view_next(&ch->view, &k));)
+			if (!is_me(l, m->nick))
+				tell(l, ch, m, GW_OCC_GONE, why, NULL);
+		irc_view_detach(&ch->view);
 		g_clear_pointer(&ch->names, g_hash_table_destroy);
 		ch->synced = ch->sent = ch->on_irc = false;
 	}
@@ -503,6 +532,22 @@ void irc_room_leave(struct gw_session *s, const char *room, const char *reason)
 	}
 	forget(l, ch);
 	irc_link_release_if_unused(l);
+}
+
+void irc_room_occupants(struct gw_session *s, const char *room,
+			void (*cb)(const struct gw_occupant *o, void *ud), void *ud)
+{
+	struct link *l = NULL;
+	struct irc_chan *ch = irc_room_lookup(s, room, &l);
+	guint i = 0;
+	for (struct irc_member *m; ch && ch->synced && (m = irc_view_next(&ch->view, &i));) {
+		if (is_me(l, m->nick))
+			continue;
+		struct gw_occupant o;
+		occupant_of(l, m, 0, &o);
+		cb(&o, ud);
+		g_free((char *)o.real);
+	}
 }
 
 enum gw_err irc_room_message(struct gw_session *s, const char *room,

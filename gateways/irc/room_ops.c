@@ -96,7 +96,7 @@ enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *ni
 	struct irc_chan *ch = joined(s, room, &l, why);
 	if (!ch)
 		return GW_ERR_SERVICE_UNAVAILABLE;
-	struct irc_member *m = irc_chan_member(ch, casemap(l), nick);
+	struct irc_member *m = irc_view_get(&ch->view, casemap(l), nick);
 	if (!m) {
 		*why = "no one with that nick is in the channel";
 		return GW_ERR_NOT_FOUND;
@@ -146,7 +146,7 @@ struct irc_chan *irc_room_of_nick(struct link *l, const char *nick, const char *
 {
 	for (guint i = 0; l->chans && i < l->chans->len; i++) {
 		struct irc_chan *ch = l->chans->pdata[i];
-		struct irc_member *m = ch->synced ? irc_chan_member(ch, casemap(l), nick) : NULL;
+		struct irc_member *m = ch->synced ? irc_view_get(&ch->view, casemap(l), nick) : NULL;
 		if (m) {
 			*occ = m->nick;
 			return ch;

@@ -1,12 +1,14 @@
 """Closing: leaving the last room on a server, with no private chat open,
 closes the user's IRC connection (QUIT); a recent private chat keeps it
-(private_chat_open_s), and so does a room still joined."""
+(private_chat_open_s), and so does a room still joined. A join IRC refused
+and a kick out of the last room close it too."""
 import asyncio
 
 import pytest
 
-from harness.ircclient import irc_jid
-from harness.muc import bob_in_channel, expect_join, join, leave, room_jid, user_in_room
+from harness.ircclient import irc_jid, irc_user
+from harness.muc import (bob_in_channel, expect_error_presence, expect_join, expect_occupant,
+                         irc_mode, irc_wait, join, leave, room_jid, user_in_room)
 
 
 @pytest.fixture(scope="module")
@@ -45,4 +47,24 @@ async def test_private_chat_keeps_it_open_for_a_while(server, irc_gateway, clien
     join(c, room, c.nick)
     await expect_join(c, room, c.nick, others=[bob.nick], subject="a topic")
     leave(c, room, c.nick)
+    await gone(bob, c.nick)
+
+
+async def test_refused_join_closes_it(server, irc_gateway, clients, ircs):
+    c = await irc_user(clients)
+    bob, channel = await bob_in_channel(ircs)
+    await irc_mode(bob, channel, "+b %s!*@*" % c.nick)
+    room = room_jid(channel)
+    join(c, room, c.nick)
+    await expect_error_presence(c, room, "forbidden", "the error presence for a banned join")
+    # The connection was opened for this join alone: nothing uses it now.
+    await gone(bob, c.nick)
+
+
+async def test_kick_out_of_last_room_closes_it(server, irc_gateway, clients, ircs):
+    c, bob, channel, room = await user_in_room(clients, ircs)
+    bob.send("KICK %s %s :out" % (channel, c.nick))
+    await irc_wait(bob, "KICK", bob.nick, channel, what="the KICK echoed")
+    await expect_occupant(c, room, c.nick, "unavailable", codes=("307", "110"),
+                          what="the user's own unavailable presence (kicked)")
     await gone(bob, c.nick)

@@ -190,13 +190,18 @@ static void test_members(void **state)
 	assert_null(irc_chan_find(chans, is.casemap, "#other"));
 	assert_null(irc_chan_find(chans, is.casemap, NULL));
 
-	assert_non_null(irc_chan_add(ch, is.casemap, "B[ob]", "o"));
-	struct irc_member *m = irc_chan_member(ch, is.casemap, "b{OB}");
+	/* Detached (not on IRC yet): no members can be added. */
+	assert_null(irc_view_add(&ch->view, is.casemap, "x", NULL));
+	GHashTable *rosters = irc_rosters_new();
+	irc_view_attach(&ch->view, rosters, "irc.example.net", is.casemap, ch->name);
+	assert_non_null(irc_view_add(&ch->view, is.casemap, "B[ob]", "o"));
+	struct irc_member *m = irc_view_get(&ch->view, is.casemap, "b{OB}");
 	assert_non_null(m);
 	assert_string_equal(m->nick, "B[ob]");
 	assert_string_equal(m->modes, "o");
-	assert_true(irc_chan_remove(ch, is.casemap, "b{ob}"));
-	assert_false(irc_chan_remove(ch, is.casemap, "b{ob}"));
+	assert_true(irc_view_remove(&ch->view, is.casemap, "b{ob}"));
+	assert_false(irc_view_remove(&ch->view, is.casemap, "b{ob}"));
+	assert_non_null(irc_view_add(&ch->view, is.casemap, "kept", NULL));
 
 	irc_chan_names(ch, &is, "@alice +bob carol  @");
 	irc_chan_names(ch, &is, "dave");
@@ -204,7 +209,11 @@ static void test_members(void **state)
 	m = g_hash_table_lookup(ch->names, "bob");
 	assert_string_equal(m->modes, "v");
 	g_ptr_array_free(chans, TRUE);
+	/* Freeing the channel detaches its view: the roster goes with it. */
+	assert_int_equal(g_hash_table_size(rosters), 1);
 	irc_chan_free(ch);
+	assert_int_equal(g_hash_table_size(rosters), 0);
+	g_hash_table_destroy(rosters);
 	irc_isupport_clear(&is);
 }
 
