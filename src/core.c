@@ -216,6 +216,7 @@ static bool backend_valid(const struct gw_backend *be)
 		{ GW_CAP_MUC, o->is_room && o->room_join && o->room_leave && o->room_message &&
 		  o->room_subject && o->room_nick && o->room_role && o->room_private,
 		  "is_room and room_*" },
+		{ GW_CAP_ROOM_LIST, o->lists_rooms && o->room_list, "lists_rooms and room_list" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
 		if ((!needs[i].cap || (be->caps & needs[i].cap)) && !needs[i].ok) {
