@@ -217,6 +217,7 @@ static bool backend_valid(const struct gw_backend *be)
 		  o->room_subject && o->room_nick && o->room_role && o->room_private &&
 		  o->room_occupants,
 		  "is_room and room_*" },
+		{ GW_CAP_ROOM_LIST, o->lists_rooms && o->room_list, "lists_rooms and room_list" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
 		if ((!needs[i].cap || (be->caps & needs[i].cap)) && !needs[i].ok) {

@@ -35,6 +35,8 @@ struct gw_session {
 	GHashTable *resources;         /* resource -> struct resource_state * */
 	GHashTable *contacts;          /* legacy -> struct contact_state * */
 	GHashTable *rooms;             /* legacy -> struct muc_room * (muc.c) */
+	GHashTable *requests;          /* struct gw_request * the backend owes (a set) */
+	GHashTable *listings;          /* room lists (roomlist.c), or NULL */
 	void *priv;
 	bool logged_in;
 };
@@ -80,6 +82,9 @@ void session_contacts_offline(struct gw_session *s);
  * the backend logs the whole session out). */
 GHashTable *muc_rooms_new(void);
 void muc_session_end(struct gw_session *s);
+
+/* roomlist.c: the session's room lists and their waiting requests. */
+void roomlist_session_end(struct gw_session *s);
 
 /* Aggregated presence of the user's resources. */
 enum gw_show session_show(struct gw_session *s, const char **status);

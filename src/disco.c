@@ -61,6 +61,8 @@ out:
 enum gw_err disco_items(struct iq_req *r)
 {
 	const char *node = xmpp_stanza_get_attribute(r->payload, "node");
+	if (!node && roomlist_serves(r))
+		return roomlist_items(r);
 	xmpp_stanza_t *res = stanza_iq_result(r->iq);
 	xmpp_stanza_t *q = stanza_child(res, "query", NS_DISCO_ITEMS);
 	if (node) {

@@ -34,7 +34,7 @@
 
 struct gw;          /* one running backend instance: its domain and link */
 struct gw_session;  /* one registered user logged in to the backend */
-struct gw_request;  /* an XMPP request a backend answers asynchronously */
+struct gw_request;  /* an XMPP request a backend answers once, possibly later */
 struct gw_watch;    /* an fd watched on the core's epoll source */
 
 /* ---- capabilities --------------------------------------------------- */
@@ -59,6 +59,10 @@ enum gw_cap {
 	/* Some legacy addresses are group chats, offered as XEP-0045 rooms:
 	 * ops.is_room and every room_* operation are called. */
 	GW_CAP_MUC = 1u << 5,
+	/* Some contacts (or the gateway JID itself) hold rooms the user can
+	 * list: disco#items on them calls ops.lists_rooms and ops.room_list,
+	 * and the core pages the answer (XEP-0059). */
+	GW_CAP_ROOM_LIST = 1u << 6,
 };
 
 
@@ -197,7 +201,9 @@ struct gw_ops {
 	enum gw_err (*login)(struct gw_session *s);
 	/* Required. The user's last resource went offline, the user
 	 * unregistered, or the process is stopping. Free the session's
-	 * private contents; the core frees the block itself. */
+	 * private contents; the core frees the block itself. Answer every
+	 * request of the session still open (room_list): the core answers
+	 * any left with an error once logout returns. */
 	void (*logout)(struct gw_session *s);
 
 	/* Required. A message from the user to legacy address `to` (NULL: to
@@ -235,6 +241,20 @@ struct gw_ops {
 	/* GW_CAP_CONTACT_SETTINGS. jid stored new settings for legacy; s is
 	 * its session, or NULL when the user is not logged in. */
 	void (*settings_changed)(struct gw *gw, struct gw_session *s, const char *legacy);
+
+	/* GW_CAP_ROOM_LIST. Whether legacy (NULL: the gateway JID itself)
+	 * holds rooms to list (IRC: a server). Must not block. */
+	bool (*lists_rooms)(struct gw *gw, const char *legacy);
+	/* GW_CAP_ROOM_LIST. The user asks for the rooms of legacy (NULL: the
+	 * gateway JID itself), one for which lists_rooms said true. The
+	 * backend answers once: gw_request_add_item(req, room, name) for each
+	 * room, then gw_request_done(req, GW_OK, NULL); or gw_request_done()
+	 * with an error and a reason. The core sorts, escapes, caches (for a
+	 * short while) and pages the list, and answers every disco#items
+	 * that waits for it; it never asks again for the same legacy of the
+	 * same session while req is open. The backend must answer req before
+	 * logout returns, and never touch it after. */
+	void (*room_list)(struct gw_session *s, const char *legacy, struct gw_request *req);
 
 	/* GW_CAP_MUC. Whether legacy is a group chat (IRC: a channel). */
 	bool (*is_room)(struct gw *gw, const char *legacy);
@@ -394,8 +414,20 @@ void gw_room_foreach(struct gw_session *s, void (*cb)(const char *room, void *ud
 
 /* ---- asynchronous answers ------------------------------------------- */
 
+/* A request the core made of the backend (register_check, room_list) is
+ * answered exactly once with gw_request_done(); until then the backend may
+ * add items to the answer. */
+
+/* Items one answer holds at most; more are dropped. */
+#define GW_REQUEST_ITEMS_MAX 10000
+/* Adds an item to req's answer: legacy, the item's address (e.g. a room),
+ * and name, a readable name or NULL; both copied, and sanitised by the
+ * core. GW_ERR_JID_MALFORMED when legacy cannot be a JID (dropped);
+ * GW_ERR_RESOURCE_CONSTRAINT when req holds GW_REQUEST_ITEMS_MAX items
+ * already (dropped; the answer is known to be cut). */
+enum gw_err gw_request_add_item(struct gw_request *req, const char *legacy, const char *name);
 /* Answers req exactly once. err GW_OK: success. text: a readable reason
- * for the user (may be NULL), copied. req is freed. */
+ * for the user (may be NULL), copied and sanitised. req is freed. */
 void gw_request_done(struct gw_request *req, enum gw_err err, const char *text);
 
 /* ---- the event loop ------------------------------------------------- */

@@ -2,6 +2,7 @@
 #include "register.h"
 #include "form.h"
 #include "jid.h"
+#include "request.h"
 #include "router.h"
 #include "stanza.h"
 #include "store.h"
@@ -23,8 +24,8 @@ static bool is_legacy_name(const char *var)
 	return false;
 }
 
-struct gw_request {
-	struct gw *gw;
+/* A registration the backend checks (register_check). */
+struct reg_change {
 	char *jid;
 	GHashTable *values;   /* what will be stored */
 	GHashTable *old;      /* NULL for a new registration */
@@ -177,25 +178,27 @@ enum gw_err register_validate(const struct gw_field *fields, size_t n_fields, GH
 	return GW_OK;
 }
 
+static void reg_finish(struct gw_request *req, enum gw_err err, const char *text);
+
 void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 		    register_done_fn done, void *ud)
 {
-	struct gw_request *req = g_new0(struct gw_request, 1);
-	req->gw = gw;
-	req->jid = g_strdup(jid);
-	req->old = register_values(gw, jid);
-	req->values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	req->done = done;
-	req->ud = ud;
+	struct reg_change *c = g_new0(struct reg_change, 1);
+	c->jid = g_strdup(jid);
+	c->old = register_values(gw, jid);
+	c->values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	c->done = done;
+	c->ud = ud;
+	struct gw_request *req = request_new(gw, NULL, reg_finish, c);
 	char *why = NULL;
-	enum gw_err err = register_validate(gw->be->fields, gw->be->n_fields, submitted, req->old,
-					    req->values, &why);
+	enum gw_err err = register_validate(gw->be->fields, gw->be->n_fields, submitted, c->old,
+					    c->values, &why);
 	if (err != GW_OK) {
 		gw_request_done(req, err, why);
 		g_free(why);
 		return;
 	}
-	gw->be->ops.register_check(gw, req, jid, req->values, req->old);
+	gw->be->ops.register_check(gw, req, jid, c->values, c->old);
 }
 
 static bool values_differ(GHashTable *a, GHashTable *b)
@@ -211,35 +214,38 @@ static bool values_differ(GHashTable *a, GHashTable *b)
 	return false;
 }
 
-void gw_request_done(struct gw_request *req, enum gw_err err, const char *text)
+/* The backend's answer to register_check: store, or refuse. */
+static void reg_finish(struct gw_request *req, enum gw_err err, const char *text)
 {
-	struct gw *gw = req->gw;
+	struct gw *gw = request_gw(req);
+	struct reg_change *c = request_ud(req);
 	if (err == GW_OK)
-		err = store_reg_put(gw->be->name, req->jid, req->values);
+		err = store_reg_put(gw->be->name, c->jid, c->values);
 	if (err == GW_OK) {
-		log_msg(LOG_INFO, "register", "%s: %s %s", gw->domain, req->jid,
-			req->old ? "updated the registration" : "registered");
+		log_msg(LOG_INFO, "register", "%s: %s %s", gw->domain, c->jid,
+			c->old ? "updated the registration" : "registered");
 		/* XEP-0100: the gateway asks to see the user's presence. */
-		if (!req->old)
-			core_send(gw, stanza_presence(core_ctx(), gw->domain, req->jid, "subscribe",
+		if (!c->old)
+			core_send(gw, stanza_presence(core_ctx(), gw->domain, c->jid, "subscribe",
 						      GW_SHOW_ONLINE, NULL));
 	}
-	if (err == GW_OK && req->old && values_differ(req->values, req->old)) {
+	if (err == GW_OK && c->old && values_differ(c->values, c->old)) {
 		/* New credentials take effect with a new login. */
-		struct gw_session *s = session_get(gw, req->jid, false);
+		struct gw_session *s = session_get(gw, c->jid, false);
 		if (s && s->logged_in) {
 			gw->be->ops.logout(s);
+			request_session_over(s);
 			s->logged_in = false;
 			memset(s->priv, 0, gw->be->session_size);
 			session_login(s);
 		}
 	}
-	req->done(gw, err, text, req->ud);
-	g_free(req->jid);
-	g_hash_table_unref(req->values);
-	if (req->old)
-		g_hash_table_unref(req->old);
-	g_free(req);
+	c->done(gw, err, text, c->ud);
+	g_free(c->jid);
+	g_hash_table_unref(c->values);
+	if (c->old)
+		g_hash_table_unref(c->old);
+	g_free(c);
 }
 
 static bool collect_contact(const char *legacy, const char *name, void *ud)

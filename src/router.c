@@ -2,6 +2,7 @@
 #include "router.h"
 #include "jid.h"
 #include "log.h"
+#include "rsm.h"
 #include "stanza.h"
 
 #include <string.h>
@@ -22,6 +23,9 @@ static const struct iq_handler iq_handlers[] = {
 	{ .ns = NS_VERSION, .targets = IQ_TO_GATEWAY, .get = version_get, .advertise = true },
 	{ .ns = NS_MUC_ADMIN, .targets = IQ_TO_CONTACT, .set = muc_admin_set, .advertise = true,
 	  .applies = muc_applies },
+	/* Paging of room lists: disco#items (roomlist.c) reads <set/>. */
+	{ .ns = NS_RSM, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .advertise = true,
+	  .applies = roomlist_applies },
 };
 
 static bool serves(const struct iq_handler *h, struct iq_req *r)

@@ -75,6 +75,11 @@ enum gw_err muc_ping(struct iq_req *r);
 enum gw_err muc_admin_set(struct iq_req *r);
 bool muc_applies(struct iq_req *r);
 enum gw_err muc_disco_info(struct iq_req *r, xmpp_stanza_t *q);
+/* roomlist.c: disco#items on a JID that holds rooms (GW_CAP_ROOM_LIST). */
+bool roomlist_applies(struct iq_req *r);
+/* Whether disco#items (no node) on r's target is answered by roomlist_items. */
+bool roomlist_serves(struct iq_req *r);
+enum gw_err roomlist_items(struct iq_req *r);
 
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"

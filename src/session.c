@@ -1,6 +1,7 @@
 /* session.c - logged-in users: their resources, and their contacts'
  * presence as last delivered. */
 #include "core.h"
+#include "request.h"
 #include "stanza.h"
 
 #include <string.h>
@@ -30,6 +31,7 @@ struct gw_session *session_get(struct gw *gw, const char *jid, bool create)
 	s->resources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, resource_free);
 	s->contacts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, contact_free);
 	s->rooms = muc_rooms_new();
+	s->requests = g_hash_table_new(g_direct_hash, g_direct_equal);
 	s->priv = g_malloc0(gw->be->session_size ? gw->be->session_size : 1);
 	g_hash_table_insert(gw->sessions, s->jid, s);
 	return s;
@@ -77,6 +79,9 @@ void session_end(struct gw_session *s)
 		gw->be->ops.logout(s);
 		log_msg(LOG_INFO, "session", "%s: %s logged out", gw->domain, s->jid);
 	}
+	request_session_over(s);
+	roomlist_session_end(s);
+	g_hash_table_destroy(s->requests);
 	g_hash_table_steal(gw->sessions, s->jid);
 	g_hash_table_destroy(s->resources);
 	g_hash_table_destroy(s->contacts);

@@ -119,6 +119,7 @@ static void drop_conn(struct irc_client *c)
 	if (c->conn)
 		irc_conn_free(c->conn);
 	c->conn = NULL;
+	c->listing = false; /* the glue hears of it through on_lost or on_failed */
 	stop_timers(c);
 	g_hash_table_remove_all(c->online);
 }
@@ -407,7 +408,7 @@ static void server_text(struct irc_client *c, const struct irc_msg *m)
 
 static void on_numeric(struct irc_client *c, const struct irc_msg *m, int num)
 {
-	if (client_chan_numeric(c, m, num))
+	if ((c->listing && client_list_numeric(c, m, num)) || client_chan_numeric(c, m, num))
 		return;
 	switch (num) {
 	case 1:

@@ -65,6 +65,24 @@ enum irc_chan_kind {
 				nick, err, text (readable) */
 };
 
+/* What the server answers to irc_client_list(), as on_list sees it. */
+enum irc_list_kind {
+	IRC_LIST_ENTRY,      /* 322: one channel */
+	IRC_LIST_END,        /* 323, or 416 (truncated: the server cut it) */
+	IRC_LIST_ERROR,      /* refused (263 try again, 481, 421): err, text */
+};
+
+struct irc_list_event {
+	enum irc_list_kind kind;
+	const char *chan;    /* ENTRY, as the server spells it */
+	unsigned users;      /* ENTRY: its visible members */
+	const char *topic;   /* ENTRY: raw ("": none), without the "[+modes] "
+				some servers put first */
+	bool truncated;      /* END */
+	enum gw_err err;     /* ERROR */
+	const char *text;    /* ERROR: readable */
+};
+
 struct irc_chan_event {
 	enum irc_chan_kind kind;
 	const char *chan;    /* as the server spells it; NULL for QUIT, NICK */
@@ -97,6 +115,10 @@ struct irc_client_ops {
 	 * channel is one the callee tracks: numerics, errors and server text
 	 * it does not take go to on_server instead. ev is borrowed. */
 	bool (*on_channel)(void *ud, const struct irc_chan_event *ev);
+	/* Optional. The answer to irc_client_list(), one event at a time,
+	 * ending with END or ERROR (or with on_lost or on_failed when the
+	 * connection goes first). ev is borrowed. Must not free the client. */
+	void (*on_list)(void *ud, const struct irc_list_event *ev);
 };
 
 struct irc_client;
@@ -134,6 +156,13 @@ enum gw_err irc_client_cmd(struct irc_client *c, const char *cmd, ...) G_GNUC_NU
  * IRC_CHAN_NICK_ERROR, or as server text when on_channel does not take it.
  * GW_ERR_SERVICE_UNAVAILABLE when not ready; else as irc_client_cmd(). */
 enum gw_err irc_client_nick_change(struct irc_client *c, const char *nick);
+/* Sends LIST; the answer comes through on_list. GW_ERR_CONFLICT while a
+ * LIST is under way; else as irc_client_cmd(). */
+enum gw_err irc_client_list(struct irc_client *c);
+/* One RPL_LIST (322) line "me #chan 12 :topic" into ev (kind ENTRY, fields
+ * borrowed from m). false when m is not one. Pure. */
+struct irc_msg;
+bool irc_list_entry(const struct irc_msg *m, struct irc_list_event *ev);
 /* AWAY with text, or back when text is NULL; remembered across reconnects. */
 void irc_client_away(struct irc_client *c, const char *text);
 /* paused: stop reading from the server (the XMPP side is congested);

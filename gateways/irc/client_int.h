@@ -35,6 +35,7 @@ struct irc_client {
 	gint64 ping_sent;         /* our PING waiting for its PONG; 0: none */
 	int lag_ms;               /* the last PING's round trip; -1: unknown */
 	bool paused;              /* irc_client_pause() */
+	bool listing;             /* irc_client_list() waits for its end */
 	char *away;
 	GHashTable *watched;      /* folded nick -> nick as given */
 	GHashTable *online;       /* folded nicks seen online */
@@ -72,5 +73,9 @@ bool client_chan_numeric(struct irc_client *c, const struct irc_msg *m, int num)
 /* A PRIVMSG or NOTICE (notice true) to a channel; false for other targets. */
 bool client_chan_text(struct irc_client *c, const struct irc_msg *m, bool notice);
 void client_chan_nick(struct irc_client *c, const char *old_nick, const char *new_nick, bool self);
+
+/* client_list.c: the answer to LIST while one is under way; whether it
+ * took m. */
+bool client_list_numeric(struct irc_client *c, const struct irc_msg *m, int num);
 
 #endif

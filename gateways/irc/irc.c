@@ -97,6 +97,7 @@ static void link_free(struct link *l, const char *quit)
 			irc_client_free(l->cl);
 	}
 	g_queue_clear_full(&l->pending, pending_free);
+	irc_list_free(l);
 	irc_rooms_free(l);
 	g_free(l->server);
 	g_free(l);
@@ -134,6 +135,7 @@ static void on_ready(void *ud, const char *nick, bool again)
 	}
 	irc_client_away(l->cl, is->away);
 	irc_rooms_ready(l);
+	irc_list_ready(l);
 	struct pending *m;
 	while ((m = g_queue_pop_head(&l->pending))) {
 		const char *why = NULL;
@@ -157,7 +159,7 @@ void irc_link_release_if_unused(struct link *l)
 	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
 	gint64 open_us = (gint64)g->private_chat_open_s * G_USEC_PER_SEC;
 	bool chatting = l->last_private && g_get_monotonic_time() - l->last_private < open_us;
-	if (l->chans->len || chatting || !g_queue_is_empty(&l->pending) ||
+	if (l->chans->len || chatting || !g_queue_is_empty(&l->pending) || l->list_req ||
 	    (l->cl && irc_client_watching(l->cl)))
 		return;
 	struct irc_session *is = gw_session_priv(l->s);
@@ -237,6 +239,7 @@ static void on_lost(void *ud, const char *why)
 	struct link *l = ud;
 	char *t = g_strdup_printf("Connection to %s lost (%s); reconnecting", l->server, why);
 	server_says(l, t);
+	irc_list_abort(l, GW_ERR_SERVICE_UNAVAILABLE, t);
 	g_free(t);
 	irc_rooms_lost(l, why);
 	struct offline_ctx o = { l, gw_priv(gw_session_gw(l->s)) };
@@ -257,6 +260,7 @@ static void on_failed(void *ud, enum gw_err err, const char *why)
 		pending_free(m);
 	}
 	irc_rooms_failed(l, err, t);
+	irc_list_abort(l, err, t);
 	server_says(l, t);
 	g_free(t);
 	g_hash_table_remove(is->links, l->server); /* frees l and its client */
@@ -270,6 +274,7 @@ static const struct irc_client_ops client_ops = {
 	.on_failed = on_failed,
 	.on_lost = on_lost,
 	.on_channel = irc_room_event,
+	.on_list = irc_list_event,
 };
 
 static void link_destroy(gpointer p)
@@ -651,7 +656,7 @@ const struct gw_backend irc_backend = {
 	.description = "IRC gateway",
 	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE | GW_CAP_CONTACT_SETTINGS |
 		GW_CAP_FLOW |
-		GW_CAP_MUC,
+		GW_CAP_MUC | GW_CAP_ROOM_LIST,
 	.priv_size = sizeof(struct irc_gw),
 	.session_size = sizeof(struct irc_session),
 	.fields = irc_fields,
@@ -679,6 +684,8 @@ const struct gw_backend irc_backend = {
 		.settings_apply = irc_settings_apply,
 		.settings_check = irc_settings_check,
 		.settings_changed = irc_settings_changed,
+		.lists_rooms = irc_lists_rooms,
+		.room_list = irc_room_list,
 		.is_room = irc_is_room,
 		.room_join = irc_room_join,
 		.room_leave = irc_room_leave,

@@ -31,6 +31,7 @@ struct link {
 	GPtrArray *chans;    /* struct irc_chan *, the rooms on this server */
 	gint64 last_private; /* monotonic µs of the last private message, or 0 */
 	unsigned release_timer; /* irc_link_release_later() pending, or 0 */
+	struct gw_request *list_req;  /* the core's room list under way (list.c) */
 };
 
 struct irc_session {
@@ -97,6 +98,18 @@ struct irc_chan *irc_room_lookup(struct gw_session *s, const char *room, struct 
 char *irc_one_line(const char *s);
 /* Reports the user's own occupant of ch (GW_OCC_SELF | flags). */
 void irc_room_tell_self(struct link *l, struct irc_chan *ch, unsigned flags, const char *reason);
+
+/* list.c: channel lists (GW_CAP_ROOM_LIST) */
+bool irc_lists_rooms(struct gw *gw, const char *legacy);
+void irc_room_list(struct gw_session *s, const char *legacy, struct gw_request *req);
+/* The client's on_list. */
+void irc_list_event(void *ud, const struct irc_list_event *ev);
+/* The link is ready: send the LIST waiting for it. */
+void irc_list_ready(struct link *l);
+/* The list under way (if any) fails with err and text. */
+void irc_list_abort(struct link *l, enum gw_err err, const char *text);
+/* l is being freed. */
+void irc_list_free(struct link *l);
 
 /* room_ops.c */
 enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *nick,

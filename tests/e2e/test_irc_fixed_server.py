@@ -5,6 +5,7 @@ import pytest
 
 from harness.ircclient import IRC_COMPONENT, irc_user, jid_escape, message_from
 from harness.muc import NS_MUC, join
+from harness.roomlist import list_all
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +43,17 @@ async def test_room_without_server(server, irc_gateway, clients, ircs):
                        "{%s#user}x/{%s#user}status[@code='110']" % (NS_MUC, NS_MUC)) is not None,
                    "the self-presence in %s" % room)
     await bob.expect(lambda ln: ln.command == "JOIN" and ln.nick == c.nick, "the JOIN of %s" % c.nick)
+
+
+async def test_gateway_jid_lists_channels(server, irc_gateway, clients, ircs):
+    c = await irc_user(clients)
+    bob = await ircs.new(prefix="bob")
+    chan = "#fl%s" % bob.nick[-6:]
+    bob.join(chan)
+    await bob.expect(lambda ln: ln.command == "JOIN", "bob's JOIN %s" % chan)
+    items, count, _ = await list_all(c, IRC_COMPONENT, max=2)
+    names = dict(items)
+    room = "%s@%s" % (chan, IRC_COMPONENT)
+    assert names.get(room) == "%s (1 user)" % chan, (
+        "disco#items on %s: %r for %s (items %s)" % (IRC_COMPONENT, names.get(room), room,
+                                                     sorted(names)))
