@@ -6,7 +6,7 @@
 #   make unit       unit tests only
 #   make e2e [T=x]  end-to-end tests (T: run tests/e2e/test_x.py only)
 #   make asan       build build-asan/xmpp-gw with ASan and UBSan
-#   make demo       a private Prosody with the gateway attached, walked through
+#   make demo       a private Prosody and ngIRCd with the gateway attached, walked through
 #   make bench      benchmarks in bench/
 
 PKGS     := libstrophe glib-2.0 gio-2.0 sqlite3 openssl

@@ -1,125 +1,217 @@
 #!/usr/bin/python3
-"""A guided tour of xmpp-gw: a private Prosody on 127.0.0.1 with two
-accounts, the gateway attached with its echo backend, and a walk through
-service discovery, registration and a message round trip. Then it keeps
-running so a real XMPP client can connect, until Ctrl-C.
+"""A guided tour of xmpp-gw: a private Prosody and a private ngIRCd on
+127.0.0.1, the gateway attached with its echo and IRC backends, and a walk
+through service discovery, registration, an echo round trip, a private
+chat with an IRC user and an IRC channel as a MUC room. Then it keeps
+running so real XMPP and IRC clients can connect, until Ctrl-C.
 
     make demo            (or: /usr/bin/python3 tests/demo.py --bin build/xmpp-gw)
+    ... --no-wait        the tour only, then stop (exit 0 when every step worked)
 """
 import argparse
 import asyncio
 import os
 import shutil
+import signal
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
 
-from harness.client import (NS_DISCO_INFO, NS_REGISTER, Client, cancel_pending, payload, q)  # noqa: E402
+from harness.client import Client, cancel_pending  # noqa: E402
 from harness.gateway import Gateway  # noqa: E402
-from harness.scenario import register_payload  # noqa: E402
-from harness.servers import Prosody, register_account  # noqa: E402
+from harness.ircd import Ngircd  # noqa: E402
+from harness.servers import IRC_COMPONENT, Prosody, register_account  # noqa: E402
+
+from demo_tour import CHANNEL, IRC_SERVER, Steps, echo_tour, irc_tour  # noqa: E402
+from harness.muc import room_jid  # noqa: E402
 
 ACCOUNTS = {"alice": "alice-pw", "bob": "bob-pw"}
+TOUR_TIMEOUT = 180.0
 
 
-def step(n, text):
-    print("\n== %d. %s" % (n, text), flush=True)
+class Demo:
+    """The processes of the demo and the clients still open after the tour;
+    stop() ends them all, each by the PID we started."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="xgw-demo-")
+        self.srv = self.ircd = self.gw = None
+        self.carol = None
+        self.steps = Steps()
+
+    def irc_section(self):
+        """The gateway's [irc] section: only the private ngIRCd may be
+        reached, as "localhost", in plaintext on its port."""
+        return {"jid": IRC_COMPONENT, "secret": self.srv.secret,
+                "allowed_servers": IRC_SERVER, "tls_ports": "",
+                "plain_ports": str(self.ircd.port)}
+
+    def start(self, loop):
+        show = self.steps.show
+        self.steps.step("Starting a private Prosody, a private ngIRCd and the gateway")
+        # Each process is recorded before it starts, so stop() ends it
+        # even when a start-up is cut short.
+        self.srv = Prosody(base=os.path.join(self.dir, "prosody"))
+        self.srv.start()
+        for user, pw in ACCOUNTS.items():
+            register_account(self.srv.c2s_port, "localhost", user, pw)
+        show("prosody", "127.0.0.1:%d (clients), component port %d"
+             % (self.srv.c2s_port, self.srv.component_port))
+        show("accounts", ", ".join("%s@localhost / %s" % kv for kv in ACCOUNTS.items()))
+        os.makedirs(os.path.join(self.dir, "ngircd"))
+        self.ircd = Ngircd(base=os.path.join(self.dir, "ngircd"))
+        self.ircd.start()
+        show("ngircd", "127.0.0.1:%d (IRC, plaintext)" % self.ircd.port)
+        self.gw = Gateway(self.srv, admins=["alice@localhost"], name="demo",
+                          sections={"irc": self.irc_section()})
+        self.gw.start()
+        loop.run_until_complete(asyncio.wait_for(self.gw.wait_ready(), 30))
+        show("gateway", "%s and %s attached (log: %s)"
+             % (self.srv.component, IRC_COMPONENT, self.gw.log_path))
+        show("[irc]", ", ".join("%s = %s" % (k, v or "(none)")
+                                for k, v in self.irc_section().items() if k != "secret"))
+
+    async def tour(self):
+        alice = await Client.login(self.srv, "alice@localhost", ACCOUNTS["alice"])
+        try:
+            await echo_tour(self.steps, self.srv, alice)
+            self.carol = await irc_tour(self.steps, IRC_COMPONENT, self.ircd, alice)
+        finally:
+            await alice.close()
+
+    def print_how_to_connect(self):
+        srv, room = self.srv, room_jid(CHANNEL, IRC_SERVER, IRC_COMPONENT)
+        print("""
+== Now try it with real clients
+   XMPP server:  127.0.0.1, port %(c2s)d, no TLS (plaintext; loopback only)
+   accounts:     alice@localhost / %(apw)s   bob@localhost / %(bpw)s
+   echo gateway: %(echo)s (register with any lowercase username; bob is not
+                 registered yet); send "hello" to anyone@%(echo)s,
+                 or "/presence away gone fishing"
+   IRC gateway:  %(irc)s (alice is registered with the nick alice; register bob
+                 with a nick of his own); IRC users are nick%%%(irc_srv)s@%(irc)s,
+                 e.g. carol%%%(irc_srv)s@%(irc)s
+   room:         join %(room)s (carol is in it)
+   IRC server:   127.0.0.1, port %(irc_port)d, no TLS; e.g. irssi -c 127.0.0.1 -p %(irc_port)d
+                 -n dave, or in weechat /server add demo 127.0.0.1/%(irc_port)d then
+                 /connect demo; then /join %(chan)s
+   gateway log:  %(log)s
+Press Ctrl-C to stop.""" % dict(c2s=srv.c2s_port, apw=ACCOUNTS["alice"], bpw=ACCOUNTS["bob"],
+                                echo=srv.component, irc=IRC_COMPONENT, irc_srv=IRC_SERVER,
+                                room=room, irc_port=self.ircd.port, chan=CHANNEL,
+                                log=self.gw.log_path), flush=True)
+
+    def wait(self, loop):
+        """Until Ctrl-C (KeyboardInterrupt) or a process of ours exits;
+        carol stays in the channel meanwhile (her client answers PINGs)."""
+        while True:
+            for name, alive in (("the gateway", self.gw.running()),
+                                ("ngircd", self.ircd.running()),
+                                ("prosody", self.srv.proc is not None
+                                 and self.srv.proc.poll() is None)):
+                if not alive:
+                    raise RuntimeError("%s exited by itself" % name)
+            if self.carol is not None:
+                self.carol.clear()
+                del self.carol.history[:-20]
+            loop.run_until_complete(asyncio.sleep(1))
+
+    def stop(self, loop):
+        """Closes carol, stops the gateway, ngIRCd and Prosody; returns a
+        list of problems (the gateway's exit checks)."""
+        problems = []
+        if self.carol is not None:
+            try:
+                loop.run_until_complete(asyncio.wait_for(self.carol.quit("demo over"), 10))
+            except (OSError, asyncio.TimeoutError):
+                pass
+            self.carol = None
+        cancel_pending(loop)  # e.g. the tour cut short: alice's client closes now
+        if self.gw is not None:
+            try:
+                self.gw.stop()
+            except AssertionError as e:
+                problems.append(str(e))
+            self.gw.cleanup()
+        if self.ircd is not None:
+            self.ircd.cleanup()
+        if self.srv is not None:
+            self.srv.cleanup()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return problems
+
+    def failure(self, e):
+        """What to print when a step failed: the step, the error, and the
+        gateway's log tail."""
+        what = str(e) or type(e).__name__
+        if isinstance(e, asyncio.TimeoutError):
+            what = "timed out (%s)" % (type(e).__name__)
+        text = "\ndemo: FAILED at step %s\n%s" % (self.steps.current, what)
+        if self.gw is not None:
+            text += "\n---- gateway log (tail) ----\n" + self.gw.log_tail(30)
+        return text
 
 
-def show(label, value):
-    print("   %-14s %s" % (label, value), flush=True)
+def interrupt(signum, frame):
+    """SIGTERM and SIGHUP stop the demo the way Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
-async def tour(srv):
-    alice = await Client.login(srv, "alice@localhost", ACCOUNTS["alice"])
-    try:
-        step(1, "Service discovery: what is %s?" % srv.component)
-        r = await alice.iq_ok(srv.component, "get", "<query xmlns='%s'/>" % NS_DISCO_INFO)
-        query = payload(r, NS_DISCO_INFO, "query")
-        for ident in query.findall(q(NS_DISCO_INFO, "identity")):
-            show("identity", "%s/%s %s" % (ident.get("category"), ident.get("type"),
-                                           ident.get("name") or ""))
-        for feat in query.findall(q(NS_DISCO_INFO, "feature")):
-            show("feature", feat.get("var"))
-
-        step(2, "Registration (XEP-0077): alice asks for the form")
-        r = await alice.iq_ok(srv.component, "get", "<query xmlns='%s'/>" % NS_REGISTER)
-        instr = payload(r, NS_REGISTER, "query").find(q(NS_REGISTER, "instructions"))
-        show("instructions", (instr.text or "").strip() if instr is not None else "(none)")
-        print("   alice registers as 'alice' on the echo network ...")
-        await alice.iq_ok(srv.component, "set", register_payload("alice", "anything"))
-        await alice.expect_presence(srv.component, "subscribe")
-        show("gateway", "asks to subscribe to alice's presence; her client accepts")
-        alice.presence()
-        await alice.expect_presence(srv.component, None)
-        show("gateway", "is online for alice: she is logged in to the echo network")
-
-        step(3, "A message round trip through the echo backend")
-        bob = "bob@" + srv.component
-        alice.chat(bob, "Hello, echo!")
-        show("alice ->", "%s: Hello, echo!" % bob)
-        m = await alice.expect_message(bob)
-        show("<- " + str(m["from"].bare), m["body"])
-    finally:
-        await alice.close()
+def check_tools(exe):
+    if not os.access(exe, os.X_OK):
+        sys.exit("demo: %s is not an executable (build it with make)" % exe)
+    for tool in ("prosody", "ngircd"):
+        if not shutil.which(tool):
+            sys.exit("demo: %s is not installed (make deps)" % tool)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", required=True, help="the xmpp-gw binary")
+    ap.add_argument("--no-wait", action="store_true",
+                    help="stop after the tour instead of waiting for real clients")
     args = ap.parse_args()
     exe = os.path.abspath(args.bin)
-    if not os.access(exe, os.X_OK):
-        sys.exit("demo: %s is not an executable (build it with make)" % exe)
-    if not shutil.which("prosody"):
-        sys.exit("demo: prosody is not installed (make deps)")
+    check_tools(exe)
     os.environ["XMPPGW_BIN"] = exe
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    srv = gw = None
+    demo = Demo()
+    rc = 0
+    toured = False
     try:
-        step(0, "Starting a private Prosody on 127.0.0.1 and the gateway")
-        srv = Prosody().start()
-        for user, pw in ACCOUNTS.items():
-            register_account(srv.c2s_port, "localhost", user, pw)
-        show("prosody", "127.0.0.1:%d (clients), component port %d"
-             % (srv.c2s_port, srv.component_port))
-        show("accounts", ", ".join("%s@localhost / %s" % kv for kv in ACCOUNTS.items()))
-        gw = Gateway(srv, admins=["alice@localhost"], name="demo")
-        gw.start()
-        loop.run_until_complete(asyncio.wait_for(gw.wait_ready(), 30))
-        show("gateway", "%s attached (log: %s)" % (srv.component, gw.log_path))
-
-        loop.run_until_complete(asyncio.wait_for(tour(srv), 60))
-
-        print("""
-== Now try it with a real client
-   server:    127.0.0.1, port %d, no TLS (plaintext; loopback only)
-   accounts:  alice@localhost / %s   bob@localhost / %s
-   gateway:   %s (register with any lowercase username; bob is not registered yet)
-   try:       send "hello" to anyone@%s, or "/presence away gone fishing"
-   gateway log: %s
-Press Ctrl-C to stop.""" % (srv.c2s_port, ACCOUNTS["alice"], ACCOUNTS["bob"], srv.component,
-                           srv.component, gw.log_path), flush=True)
-        while gw.running():
-            loop.run_until_complete(asyncio.sleep(1))
-        print("demo: the gateway exited (code %s):\n%s" % (gw.proc and gw.proc.poll(), gw.log_tail()))
-        return 1
+        demo.start(loop)
+        loop.run_until_complete(asyncio.wait_for(demo.tour(), TOUR_TIMEOUT))
+        toured = True
+        print("\n== The tour is complete: every step worked.", flush=True)
+        if not args.no_wait:
+            demo.print_how_to_connect()
+            demo.wait(loop)
     except KeyboardInterrupt:
-        print("\nstopping ...")
-        return 0
+        if toured:
+            print("\nstopping ...", flush=True)
+        else:
+            print("\ndemo: interrupted during step %s; stopping ..." % demo.steps.current,
+                  flush=True)
+            rc = 130
+    except Exception as e:  # a failed step: say which, with the gateway's log
+        print(demo.failure(e), file=sys.stderr, flush=True)
+        rc = 1
     finally:
-        if gw is not None:
-            try:
-                gw.stop()
-            except AssertionError as e:
-                print(e)
-            gw.cleanup()
-        if srv is not None:
-            srv.cleanup()
-        cancel_pending(loop)
-        print("demo: everything stopped.")
+        # Stopping takes a few seconds; a second Ctrl-C must not cut it short.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        problems = demo.stop(loop)
+        for p in problems:
+            print("demo: %s" % p, file=sys.stderr)
+        if problems and rc == 0:
+            rc = 1
+        print("demo: everything stopped.", flush=True)
+    return rc
 
 
 if __name__ == "__main__":

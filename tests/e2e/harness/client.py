@@ -92,6 +92,11 @@ class Client(slixmpp.ClientXMPP):
                 await asyncio.wait_for(self.disconnected, 5)
             except asyncio.TimeoutError:
                 self.abort()
+        # slixmpp leaves its output-filter task waiting on a queue; once this
+        # client is garbage, it would be reported as destroyed while pending.
+        task = getattr(self, "_run_out_filters", None)
+        if task is not None and not task.done():
+            task.cancel()
 
     # -- waiting for stanzas ---------------------------------------------
     def clear(self):
