@@ -7,6 +7,10 @@
 #define READY_WAIT_MS 3000      /* after 001, for the end of the MOTD */
 #define CONNECTS_PER_SECOND 20  /* default pacing of connects, all clients */
 #define BACKOFF_START_S 1
+/* A connection the server accepted and then dropped before its welcome,
+ * without a word (an overloaded server's full accept queue resets it):
+ * tried again this many times before the user is told it failed. */
+#define EARLY_RETRIES 2
 #define PREFIX_GUESS 80         /* bytes of ":nick!user@host " we cannot see */
 
 static gint64 next_slot_us; /* pacing of connects across every client */
@@ -129,10 +133,19 @@ static void drop_conn(struct irc_client *c)
 void client_connection_over(struct irc_client *c, enum gw_err err, const char *why)
 {
 	bool was_ready = c->state == CL_READY || c->state == CL_WELCOMED;
+	bool silent_drop = c->state == CL_REGISTERING && !c->fail_why &&
+			   err == GW_ERR_REMOTE_NOT_FOUND;
 	drop_conn(c);
 	if (c->ever_ready) {
 		if (was_ready)
 			c->ops->on_lost(c->ud, why);
+		schedule_reconnect(c);
+		return;
+	}
+	if (silent_drop && c->early_retries < EARLY_RETRIES) {
+		c->early_retries++;
+		log_msg(LOG_INFO, "irc", "%s: dropped before the welcome (%s); trying again",
+			c->p.server, why);
 		schedule_reconnect(c);
 		return;
 	}

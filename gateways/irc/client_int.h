@@ -40,6 +40,7 @@ struct irc_client {
 	GHashTable *watched;      /* folded nick -> nick as given */
 	GHashTable *online;       /* folded nicks seen online */
 	unsigned backoff_s;
+	unsigned early_retries;   /* silent drops before the first welcome, retried */
 	enum gw_err fail_err;
 	char *fail_why;
 };

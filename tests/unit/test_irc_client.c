@@ -798,6 +798,36 @@ static void test_refused(void **state)
 	assert_int_equal(count_ev("ready *") + count_ev("lost *"), 0);
 }
 
+/* A server that accepts and drops the connection before its welcome, with
+ * no ERROR (an overloaded server's accept queue): tried again, twice, and
+ * the third drop is the user's failure. A welcome after a drop is a normal
+ * first connection. */
+static void test_dropped_before_welcome(void **state)
+{
+	start(E);
+	expect_next("CAP LS 302");
+	fake_close_conn(&E->f);
+	WAIT_MS(E->f.accepts == 2 && E->f.lines->len > 0, 6000, "a second connection");
+	assert_int_equal(count_ev("failed *") + count_ev("lost *"), 0);
+	reg_caps();
+	welcome("alice", NULL);
+	assert_int_equal(count_ev("ready alice 0"), 1);
+	assert_int_equal(count_ev("failed *"), 0);
+}
+
+static void test_dropped_before_welcome_thrice(void **state)
+{
+	start(E);
+	for (int i = 1; i <= 3; i++) {
+		WAIT_MS(E->f.accepts == i && E->f.lines->len > 0, 6000, "connection %d", i);
+		assert_int_equal(count_ev("failed *"), 0);
+		fake_close_conn(&E->f);
+	}
+	WAIT_MS(count_ev("failed *") == 1, 3000, "on_failed after the third drop");
+	assert_int_equal(E->r.fail_err, GW_ERR_REMOTE_NOT_FOUND);
+	assert_int_equal(count_ev("ready *") + count_ev("lost *"), 0);
+}
+
 /* ---- 11. channels -------------------------------------------------------- */
 
 #define ISUPPORT_NGIRCD                                                              \
@@ -1007,6 +1037,8 @@ int main(void)
 		T(test_monitor),
 		T(test_reconnect),
 		T(test_refused),
+		T(test_dropped_before_welcome),
+		T(test_dropped_before_welcome_thrice),
 		T(test_channel_join_names),
 		T(test_channel_changes),
 		T(test_channel_text),
