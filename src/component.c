@@ -448,14 +448,14 @@ static bool from_ours(const struct link *l, xmpp_stanza_t *st)
 	return ok;
 }
 
-enum gw_err link_send(struct link *l, xmpp_stanza_t *st)
+enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 {
 	if (!from_ours(l, st)) {
 		log_msg(LOG_ERROR, "link", "%s: refusing to send a <%s/> from '%s'", l->p.domain,
 			xmpp_stanza_get_name(st), xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "");
 		return GW_ERR_NOT_ALLOWED;
 	}
-	if (l->state == LINK_UP && !l->congested && l->outbox_len == l->inflight) {
+	if (!durable && l->state == LINK_UP && !l->congested && l->outbox_len == l->inflight) {
 		xmpp_send(l->conn, st);
 		l->enqueued++;
 		wake(l);

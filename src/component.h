@@ -45,10 +45,11 @@ struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
 		      const struct link_ops *ops, void *ud);
 void link_connect(struct link *l);
 /* Sends st (borrowed) now, or queues it in the outbox when the link is down,
- * congested or still flushing. GW_ERR_RESOURCE_CONSTRAINT: the outbox is
+ * congested or still flushing; durable: always through the outbox, so it
+ * is in the store on return. GW_ERR_RESOURCE_CONSTRAINT: the outbox is
  * full; GW_ERR_NOT_ALLOWED: the stanza's from is outside the link's domain.
  * Neither sends anything. */
-enum gw_err link_send(struct link *l, xmpp_stanza_t *st);
+enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable);
 bool link_is_up(const struct link *l);
 bool link_is_congested(const struct link *l);
 /* true when nothing is waiting in libstrophe's queue. */

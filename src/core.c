@@ -27,7 +27,14 @@ xmpp_ctx_t *core_ctx(void) { return ctx; }
 
 enum gw_err core_send(struct gw *gw, xmpp_stanza_t *st)
 {
-	enum gw_err err = link_send(gw->link, st);
+	enum gw_err err = link_send(gw->link, st, false);
+	xmpp_stanza_release(st);
+	return err;
+}
+
+enum gw_err core_send_durable(struct gw *gw, xmpp_stanza_t *st)
+{
+	enum gw_err err = link_send(gw->link, st, true);
 	xmpp_stanza_release(st);
 	return err;
 }

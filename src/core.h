@@ -92,6 +92,8 @@ enum gw_show session_show(struct gw_session *s, const char **status);
 /* Sends st on gw's link. Takes st (releases it). Returns
  * GW_ERR_RESOURCE_CONSTRAINT when it could not be sent nor queued. */
 enum gw_err core_send(struct gw *gw, xmpp_stanza_t *st);
+/* The same through the outbox: in the store when it returns GW_OK. */
+enum gw_err core_send_durable(struct gw *gw, xmpp_stanza_t *st);
 
 /* The JID of legacy on gw's domain ("legacy" escaped), or NULL when legacy
  * cannot be a localpart. Returns new; caller frees. */

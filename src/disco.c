@@ -49,6 +49,8 @@ enum gw_err disco_info(struct iq_req *r)
 		if (be->contact_category && be->contact_type)
 			add_identity(q, be->contact_category, be->contact_type, NULL);
 		router_features(r, add_feature, q);
+		for (const char *const *f = be->contact_features; f && *f; f++)
+			add_feature(*f, q);
 	}
 	core_send(r->gw, res);
 	res = NULL;

@@ -120,6 +120,14 @@ struct gw_message {
 	 * it, for answers that must reach that resource (errors, receipts);
 	 * borrowed for the call. Ignored in deliveries. */
 	const char *sender;
+	/* In messages from the user: the stanza asked for an XEP-0184
+	 * receipt (answer it with gw_deliver_receipt() once the other
+	 * network says the message was delivered). */
+	bool receipt;
+	/* In deliveries: the message is in the store when the call returns
+	 * GW_OK, and reaches the user even if the process dies right after
+	 * (a webhook may then answer 2xx). Costs a store write. */
+	bool durable;
 };
 
 /* Options a backend reads from its own configuration section. The core
@@ -316,6 +324,9 @@ struct gw_backend {
 	const char *prompt;       /* jabber:iq:gateway prompt, e.g. "Nick" */
 	const char *contact_category; /* disco identity of contact JIDs: */
 	const char *contact_type;     /* e.g. "client"/"pc"; NULL: none */
+	const char *const *contact_features; /* more disco features of contact
+						JIDs (e.g. "urn:xmpp:receipts"),
+						NULL-terminated; may be NULL */
 	const struct gw_contact_settings *contact_settings; /* GW_CAP_CONTACT_SETTINGS */
 	struct gw_ops ops;
 };
@@ -374,6 +385,15 @@ enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum g
  * messages addressed to a bare JID), or the bare JID when NULL. */
 enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *to,
 			     const char *id, enum gw_err err, const char *text);
+/* The same for a registered user who may have no session. */
+enum gw_err gw_deliver_error_to(struct gw *gw, const char *jid, const char *legacy,
+				const char *to, const char *id, enum gw_err err,
+				const char *text);
+/* An XEP-0184 receipt from legacy: the user's message id was delivered.
+ * to: the full JID of the resource that sent it (gw_message.sender). Stored
+ * like a durable message. */
+enum gw_err gw_deliver_receipt(struct gw *gw, const char *to, const char *legacy,
+			       const char *id);
 /* A chat message from the gateway JID itself: a notice for the user. */
 enum gw_err gw_notify(struct gw_session *s, const char *text);
 /* Adds legacy to the user's contacts (stored) and asks the user to
@@ -458,6 +478,30 @@ enum gw_err gw_data_get(struct gw *gw, const char *key, char **value);
 enum gw_err gw_data_set(struct gw *gw, const char *key, const char *value);
 /* The JID registered with field key == value, or GW_ERR_NOT_FOUND. */
 enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char **jid);
+/* Records by kind and key (a backend's own durable state: messages in
+ * flight, ids already seen, counters). Each call is committed when it
+ * returns, or with the gw_atomic() it runs in. */
+enum gw_err gw_row_put(struct gw *gw, const char *kind, const char *key, const char *value);
+/* Inserts, or GW_ERR_CONFLICT (nothing written) when kind/key exists: a
+ * durable "seen before?" check. */
+enum gw_err gw_row_add(struct gw *gw, const char *kind, const char *key, const char *value);
+/* GW_OK with *value new, or GW_ERR_NOT_FOUND. */
+enum gw_err gw_row_get(struct gw *gw, const char *kind, const char *key, char **value);
+enum gw_err gw_row_delete(struct gw *gw, const char *kind, const char *key);
+/* In key order; cb may write rows; stops when cb returns false. */
+enum gw_err gw_row_foreach(struct gw *gw, const char *kind,
+			   bool (*cb)(const char *key, const char *value, int64_t created,
+				      void *ud),
+			   void *ud);
+/* Deletes the rows of kind older than max_age_s seconds. */
+enum gw_err gw_row_expire(struct gw *gw, const char *kind, int64_t max_age_s);
+/* -1 on error. */
+int64_t gw_row_count(struct gw *gw, const char *kind);
+/* Runs fn in one store transaction: everything it writes (rows, durable
+ * deliveries, registration fields) is committed together when it returns
+ * GW_OK, and none of it otherwise. Returns what fn returned, or the
+ * store's error. Nests. */
+enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud), void *ud);
 /* The message id map (XEP-0184 receipts, corrections). */
 enum gw_err gw_msgid_put(struct gw_session *s, const char *xmpp_id, const char *legacy_id);
 enum gw_err gw_msgid_by_legacy(struct gw *gw, const char *legacy_id, char **jid,

@@ -97,7 +97,7 @@ static enum gw_err deliver_message(struct gw *gw, const char *jid, const char *l
 	log_msg(LOG_DEBUG, "core", "%s: message to %s: %s", gw->domain, jid, body);
 	g_free(body);
 	g_free(from);
-	return core_send(gw, st);
+	return msg->durable ? core_send_durable(gw, st) : core_send(gw, st);
 }
 
 enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
@@ -142,18 +142,24 @@ enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum g
 	return err;
 }
 
-enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *to,
-			     const char *id, enum gw_err err, const char *text)
+enum gw_err gw_deliver_error_to(struct gw *gw, const char *jid, const char *legacy,
+				const char *to, const char *id, enum gw_err err, const char *text)
 {
-	char *from = from_jid(s, legacy);
+	char *from = contact_or_gateway(gw, legacy);
 	if (!from)
 		return GW_ERR_JID_MALFORMED;
 	char *clean = text ? text_sanitize(text, -1, NAME_MAX_BYTES) : NULL;
-	xmpp_stanza_t *st = stanza_new(core_ctx(), "message", "error", from, to ? to : s->jid, id);
+	xmpp_stanza_t *st = stanza_new(core_ctx(), "message", "error", from, to ? to : jid, id);
 	stanza_add_error(st, err, clean);
 	g_free(clean);
 	g_free(from);
-	return core_send(s->gw, st);
+	return core_send(gw, st);
+}
+
+enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *to,
+			     const char *id, enum gw_err err, const char *text)
+{
+	return gw_deliver_error_to(s->gw, s->jid, legacy, to, id, err, text);
 }
 
 enum gw_err gw_notify(struct gw_session *s, const char *text)

@@ -52,6 +52,8 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 			.id = xmpp_stanza_get_id(st),
 			.thread = stanza_child_text(st, "thread"),
 			.sender = from,
+			.receipt = xmpp_stanza_get_child_by_name_and_ns(st, "request",
+									NS_RECEIPTS) != NULL,
 		};
 		err = gw->be->ops.send_message(s, legacy, &m, &text);
 	} else {

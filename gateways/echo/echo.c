@@ -244,11 +244,17 @@ static enum gw_err echo_send_message(struct gw_session *s, const char *to,
 		return command_presence(s, to, b + 10, text);
 	char *prefix = gw_session_get_for(s, to, "prefix");
 	char *prefixed = prefix ? g_strconcat(prefix, b, NULL) : NULL;
-	struct gw_message m = { .type = msg->type, .body = prefixed ? prefixed : b };
+	/* Durable, as a webhook's messages would be: the echo is in the store
+	 * before the user's message counts as handled. */
+	struct gw_message m = { .type = msg->type, .body = prefixed ? prefixed : b,
+				.durable = true };
 	if (!strcmp(b, "/hostile"))
 		m.body = "caf\xe9 \x03" "04red\x03 \x01" "ACTION waves\x01 \x02" "bold\x02 "
 			 "\xff\xfe end \xe2\x82\xac";
 	enum gw_err err = gw_deliver_message(s, to, &m);
+	/* The echo network "delivered" it: an XEP-0184 receipt when asked. */
+	if (err == GW_OK && msg->receipt && msg->sender && msg->id)
+		gw_deliver_receipt(gw_session_gw(s), msg->sender, to, msg->id);
 	g_free(prefix);
 	g_free(prefixed);
 	return err;
@@ -334,6 +340,7 @@ const struct gw_backend echo_backend = {
 	.prompt = "Name",
 	.contact_category = "client",
 	.contact_type = "pc",
+	.contact_features = (const char *const[]){ "urn:xmpp:receipts", NULL },
 	.contact_settings = &contact_settings,
 	.ops = {
 		.start = echo_start,
