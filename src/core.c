@@ -232,6 +232,14 @@ static bool backend_valid(const struct gw_backend *be)
 			return false;
 		}
 	}
+	for (size_t i = 0; i < be->n_commands; i++) {
+		const struct gw_command *c = &be->commands[i];
+		if (!c->node || !c->name || !c->run || (c->n_fields && !c->fields)) {
+			log_msg(LOG_ERROR, "core", "backend %s: command %zu lacks node, name or run",
+				be->name, i);
+			return false;
+		}
+	}
 	return true;
 }
 

@@ -308,6 +308,24 @@ struct gw_ops {
 			       void (*cb)(const struct gw_occupant *o, void *ud), void *ud);
 };
 
+/* An ad-hoc command (XEP-0050) of the backend on its gateway JID: the core
+ * shows the form (fields; none: the command runs at once), checks it as it
+ * checks registration forms, and answers with what run says. */
+struct gw_command {
+	const char *node;
+	const char *name;
+	bool admin;                /* only for the gateway's admins */
+	const char *instructions;
+	const struct gw_field *fields;
+	size_t n_fields;
+	/* jid: the requester's bare JID. values: var -> value of every field
+	 * ("" for empty). GW_OK with *report (new, may stay NULL): a text,
+	 * lines separated by \n, shown as the result; an error with *why
+	 * (static) refuses. Synchronous. */
+	enum gw_err (*run)(struct gw *gw, const char *jid, GHashTable *values, char **report,
+			   const char **why);
+};
+
 struct gw_backend {
 	const char *name;         /* configuration section and store key */
 	const char *type;         /* disco identity type under "gateway":
@@ -328,6 +346,8 @@ struct gw_backend {
 						JIDs (e.g. "urn:xmpp:receipts"),
 						NULL-terminated; may be NULL */
 	const struct gw_contact_settings *contact_settings; /* GW_CAP_CONTACT_SETTINGS */
+	const struct gw_command *commands; /* more ad-hoc commands; may be NULL */
+	size_t n_commands;
 	struct gw_ops ops;
 };
 
