@@ -222,7 +222,7 @@ static bool backend_valid(const struct gw_backend *be)
 		  o->settings_check && o->settings_changed, "contact_settings and settings_*" },
 		{ GW_CAP_MUC, o->is_room && o->room_join && o->room_leave && o->room_message &&
 		  o->room_subject && o->room_nick && o->room_role && o->room_private &&
-		  o->room_occupants,
+		  o->room_occupants && o->room_affiliation,
 		  "is_room and room_*" },
 		{ GW_CAP_ROOM_LIST, o->lists_rooms && o->room_list, "lists_rooms and room_list" },
 	};

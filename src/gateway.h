@@ -296,6 +296,14 @@ struct gw_ops {
 	 * reason (may be NULL). Confirmed by occupant reports. */
 	enum gw_err (*room_role)(struct gw_session *s, const char *room, const char *nick,
 				 enum gw_role role, const char *reason, const char **why);
+	/* GW_CAP_MUC. The user sets an affiliation (GW_AFF_OUTCAST: bans,
+	 * removing the occupant too) for occupant nick, or for legacy (an
+	 * address given by JID; exactly one of the two is set), with reason
+	 * (may be NULL). Confirmed by occupant reports; GW_ERR_NOT_ALLOWED
+	 * with *why for one the network has no way to give. */
+	enum gw_err (*room_affiliation)(struct gw_session *s, const char *room, const char *nick,
+					const char *legacy, enum gw_affiliation aff,
+					const char *reason, const char **why);
 	/* GW_CAP_MUC. A private message from the user to occupant nick. */
 	enum gw_err (*room_private)(struct gw_session *s, const char *room, const char *nick,
 				    const struct gw_message *msg, const char **why);
