@@ -6,7 +6,7 @@ that is not an address of this gateway is refused."""
 from harness.client import error_condition
 from harness.ircclient import irc_jid
 from harness.muc import (admin_item, admin_query, expect_occupant, irc_wait, join_channel,
-                         op_user, user_in_room)
+                         member_joins, op_user, user_in_room)
 from harness.util import STANZA_TIMEOUT
 
 
@@ -15,14 +15,6 @@ async def set_affiliation(c, room, affiliation, nick=None, jid=None, reason=None
     if jid is not None:
         item = item.replace("<item", "<item jid='%s'" % jid, 1)
     return await c.iq(room, "set", admin_query(item), STANZA_TIMEOUT)
-
-
-async def member_in(ircs, c, room, channel, prefix):
-    m = await ircs.new(prefix=prefix)
-    await join_channel(m, channel)
-    await expect_occupant(c, room, m.nick, role="participant",
-                          what="the presence of %s after its JOIN" % m.nick)
-    return m
 
 
 async def expect_mode(watcher, setter, channel, modes, arg):
@@ -34,8 +26,8 @@ async def expect_mode(watcher, setter, channel, modes, arg):
 
 async def test_ban_by_nick_and_by_jid(server, irc_gateway, clients, ircs):
     c, bob, channel, room = await user_in_room(clients, ircs)
-    carol = await member_in(ircs, c, room, channel, "carol")
-    dave = await member_in(ircs, c, room, channel, "dave")
+    carol = await member_joins(ircs, c, room, channel, "carol")
+    dave = await member_joins(ircs, c, room, channel, "dave")
     await op_user(bob, channel, c, room)
 
     r = await set_affiliation(c, room, "outcast", nick=carol.nick, reason="spam")
@@ -65,7 +57,7 @@ async def test_ban_by_nick_and_by_jid(server, irc_gateway, clients, ircs):
 
 async def test_member_admin_none(server, irc_gateway, clients, ircs):
     c, bob, channel, room = await user_in_room(clients, ircs)
-    erin = await member_in(ircs, c, room, channel, "erin")
+    erin = await member_joins(ircs, c, room, channel, "erin")
     await op_user(bob, channel, c, room)
 
     r = await set_affiliation(c, room, "member", nick=erin.nick)
