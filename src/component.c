@@ -236,7 +236,8 @@ static void after_io(struct link *l)
 	int qlen = xmpp_conn_send_queue_len(l->conn);
 	if (!l->congested && qlen >= l->p.queue_high) {
 		l->congested = true;
-		log_msg(LOG_WARN, "link", "%s: send queue at %d stanzas, pausing backends",
+		/* Normal under load (backpressure doing its job): not a warning. */
+		log_msg(LOG_INFO, "link", "%s: send queue at %d stanzas, pausing backends",
 			l->p.domain, qlen);
 		l->ops->on_congestion(l->ud, true);
 	}
