@@ -7,10 +7,11 @@
 #define READY_WAIT_MS 3000      /* after 001, for the end of the MOTD */
 #define CONNECTS_PER_SECOND 20  /* default pacing of connects, all clients */
 #define BACKOFF_START_S 1
-/* A connection the server accepted and then dropped before its welcome,
- * without a word (an overloaded server's full accept queue resets it):
- * tried again this many times before the user is told it failed. */
-#define EARLY_RETRIES 2
+/* An overloaded server, before the first welcome: it dropped the connection
+ * without a word (its full accept queue resets it), or did not finish the
+ * registration in time. Tried again this many times, backing off, before
+ * the user is told it failed. */
+#define EARLY_RETRIES 3
 #define PREFIX_GUESS 80         /* bytes of ":nick!user@host " we cannot see */
 
 static gint64 next_slot_us; /* pacing of connects across every client */
@@ -133,8 +134,9 @@ static void drop_conn(struct irc_client *c)
 void client_connection_over(struct irc_client *c, enum gw_err err, const char *why)
 {
 	bool was_ready = c->state == CL_READY || c->state == CL_WELCOMED;
-	bool silent_drop = c->state == CL_REGISTERING && !c->fail_why &&
-			   err == GW_ERR_REMOTE_NOT_FOUND;
+	bool overloaded = c->state == CL_REGISTERING &&
+			  ((!c->fail_why && err == GW_ERR_REMOTE_NOT_FOUND) ||
+			   (c->fail_why && c->fail_err == GW_ERR_REMOTE_TIMEOUT));
 	drop_conn(c);
 	if (c->ever_ready) {
 		if (was_ready)
@@ -142,10 +144,10 @@ void client_connection_over(struct irc_client *c, enum gw_err err, const char *w
 		schedule_reconnect(c);
 		return;
 	}
-	if (silent_drop && c->early_retries < EARLY_RETRIES) {
+	if (overloaded && c->early_retries < EARLY_RETRIES) {
 		c->early_retries++;
-		log_msg(LOG_INFO, "irc", "%s: dropped before the welcome (%s); trying again",
-			c->p.server, why);
+		log_msg(LOG_INFO, "irc", "%s: no welcome (%s); trying again", c->p.server, why);
+		client_set_fail(c, GW_OK, NULL);
 		schedule_reconnect(c);
 		return;
 	}

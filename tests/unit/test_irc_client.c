@@ -799,9 +799,9 @@ static void test_refused(void **state)
 }
 
 /* A server that accepts and drops the connection before its welcome, with
- * no ERROR (an overloaded server's accept queue): tried again, twice, and
- * the third drop is the user's failure. A welcome after a drop is a normal
- * first connection. */
+ * no ERROR (an overloaded server's accept queue): tried again three times,
+ * and the fourth drop is the user's failure. A welcome after a drop is a
+ * normal first connection. */
 static void test_dropped_before_welcome(void **state)
 {
 	start(E);
@@ -815,17 +815,31 @@ static void test_dropped_before_welcome(void **state)
 	assert_int_equal(count_ev("failed *"), 0);
 }
 
-static void test_dropped_before_welcome_thrice(void **state)
+static void test_dropped_before_welcome_four_times(void **state)
 {
 	start(E);
-	for (int i = 1; i <= 3; i++) {
+	for (int i = 1; i <= 4; i++) {
 		WAIT_MS(E->f.accepts == i && E->f.lines->len > 0, 6000, "connection %d", i);
 		assert_int_equal(count_ev("failed *"), 0);
 		fake_close_conn(&E->f);
 	}
-	WAIT_MS(count_ev("failed *") == 1, 3000, "on_failed after the third drop");
+	WAIT_MS(count_ev("failed *") == 1, 3000, "on_failed after the fourth drop");
 	assert_int_equal(E->r.fail_err, GW_ERR_REMOTE_NOT_FOUND);
 	assert_int_equal(count_ev("ready *") + count_ev("lost *"), 0);
+}
+
+/* A server too busy to finish the registration in time: tried again, and
+ * the user hears of it only when the retries are spent. */
+static void test_registration_timeout_retried(void **state)
+{
+	E->p.registration_timeout_ms = 200;
+	start(E);
+	for (int i = 1; i <= 4; i++) {
+		WAIT_MS(E->f.accepts == i && E->f.lines->len > 0, 12000, "connection %d", i);
+		assert_int_equal(count_ev("failed *"), 0);
+	}
+	WAIT_MS(count_ev("failed *") == 1, 3000, "on_failed after the fourth timeout");
+	assert_int_equal(E->r.fail_err, GW_ERR_REMOTE_TIMEOUT);
 }
 
 /* ---- 11. channels -------------------------------------------------------- */
@@ -1038,7 +1052,8 @@ int main(void)
 		T(test_reconnect),
 		T(test_refused),
 		T(test_dropped_before_welcome),
-		T(test_dropped_before_welcome_thrice),
+		T(test_dropped_before_welcome_four_times),
+		T(test_registration_timeout_retried),
 		T(test_channel_join_names),
 		T(test_channel_changes),
 		T(test_channel_text),
