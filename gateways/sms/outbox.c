@@ -363,11 +363,12 @@ static void expire(void *ud)
 	sms->expire_timer = gw_timer_add(EXPIRE_EVERY_MS, expire, sms);
 }
 
-void sms_outbox_start(struct sms *sms)
+/* What a restart found, once the core has made the link (start() runs
+ * before it: errors for the user cannot be queued until then). */
+static void resume(void *ud)
 {
-	sms->ready = g_queue_new();
-	sms->buckets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	sms->retrying = g_hash_table_new(g_direct_hash, g_direct_equal);
+	struct sms *sms = ud;
+	sms->pump_timer = 0;
 	GPtrArray *jobs = g_ptr_array_new();
 	gw_row_foreach(sms->gw, SMS_ROW_OUT, collect, jobs);
 	unsigned resumed = 0, lost = 0;
@@ -392,6 +393,14 @@ void sms_outbox_start(struct sms *sms)
 			gw_domain(sms->gw), resumed, lost);
 	expire(sms);
 	pump(sms);
+}
+
+void sms_outbox_start(struct sms *sms)
+{
+	sms->ready = g_queue_new();
+	sms->buckets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	sms->retrying = g_hash_table_new(g_direct_hash, g_direct_equal);
+	sms->pump_timer = gw_timer_add(0, resume, sms);
 }
 
 void sms_outbox_stop(struct sms *sms)

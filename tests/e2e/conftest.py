@@ -77,10 +77,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     if rep.failed and hasattr(item, "funcargs"):
-        gws = []
-        for name in ("gateway", "irc_gateway", "sms_gateway"):
-            if isinstance(item.funcargs.get(name), Gateway):
-                gws.append(item.funcargs[name])
+        gws = [v for v in item.funcargs.values() if isinstance(v, Gateway)]
         if isinstance(item.funcargs.get("gateways"), GatewayFactory):
             gws += item.funcargs["gateways"].all
         for i, gw in enumerate(gws):
@@ -124,6 +121,14 @@ def dedicated_server(server_kind):
 @pytest.fixture
 def clients(server):
     pool = ClientPool(server)
+    yield pool
+    run(pool.close_all(), 30)
+
+
+@pytest.fixture
+def dedicated_clients(dedicated_server):
+    """Like clients, on dedicated_server."""
+    pool = ClientPool(dedicated_server)
     yield pool
     run(pool.close_all(), 30)
 
