@@ -11,7 +11,6 @@ import os
 import signal
 import socket
 import threading
-import xml.etree.ElementTree as ET
 
 import pytest
 
