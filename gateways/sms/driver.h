@@ -119,6 +119,10 @@ struct sms_driver {
 	/* true: delivery reports come per part, and a text counts as
 	 * delivered when every part is (Kannel: false, one per text). */
 	bool reports_per_part;
+	/* true: the provider fetches an attachment itself (Twilio's MediaUrl):
+	 * job->media carries the XEP-0066 URL and the body is the user's
+	 * text; false: the URL is added to the body on a line of its own. */
+	bool sends_media;
 	/* Registration fields (XEP-0077); "number" must be one of them: the
 	 * user's +E.164 number, which incoming texts are routed by. */
 	const struct gw_field *fields;

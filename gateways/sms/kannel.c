@@ -241,6 +241,7 @@ const struct sms_driver sms_kannel_driver = {
 	.name = "kannel",
 	.per_user = false,
 	.reports_per_part = false,
+	.sends_media = false,
 	.fields = kannel_fields,
 	.n_fields = G_N_ELEMENTS(kannel_fields),
 	.start = kannel_start,

@@ -24,6 +24,10 @@ void sms_bucket_init(struct sms_bucket *b, double rate, double burst, int64_t no
  * until there is (nothing taken). A clock going backwards adds nothing. */
 int64_t sms_bucket_take(struct sms_bucket *b, int64_t now_us);
 
+/* The provider asked to wait hold_us (HTTP 429): no token before now_us +
+ * hold_us, then the rate again. */
+void sms_bucket_hold(struct sms_bucket *b, int64_t now_us, int64_t hold_us);
+
 /* The store key of jid's count on the UTC day of t: "YYYY-MM-DD jid".
  * Returns new. */
 char *sms_quota_key(const char *jid, time_t t);

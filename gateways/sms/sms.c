@@ -113,10 +113,11 @@ static void sms_logout(struct gw_session *s)
 /* ---- texts from the user -------------------------------------------------------- */
 
 /* The text as it goes out: the body, and an attachment's URL on a line of
- * its own unless the body is that URL already. Returns new. */
-static char *text_with_media(const struct gw_message *msg)
+ * its own unless the body holds that URL already or the provider takes
+ * the URL itself (job->media). Returns new. */
+static char *text_with_media(struct sms *sms, const struct gw_message *msg)
 {
-	if (!msg->oob_url || strstr(msg->body, msg->oob_url))
+	if (sms->drv->sends_media || !msg->oob_url || strstr(msg->body, msg->oob_url))
 		return g_strdup(msg->body);
 	return g_strconcat(msg->body, "\n", msg->oob_url, NULL);
 }
@@ -154,7 +155,7 @@ static enum gw_err sms_send_message(struct gw_session *s, const char *to,
 	}
 	struct sms_job *j = sms_job_new();
 	struct gsm7_measure m;
-	j->body = text_with_media(msg);
+	j->body = text_with_media(sms, msg);
 	gsm7_measure(j->body, &m);
 	if ((int64_t)m.segments > sms->max_segments) {
 		g_snprintf(why, sizeof why,

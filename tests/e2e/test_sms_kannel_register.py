@@ -54,6 +54,15 @@ async def test_one_number_one_jid(server, sms_gateway, kannel, clients):
                           condition="not-acceptable")
 
 
+async def test_codes_to_one_number_are_limited(server, sms_gateway, kannel, clients):
+    c = await clients.new()
+    num = number()
+    for _ in range(3):
+        await request_code(c, kannel, num)
+    await c.iq_error(SMS_COMPONENT, "set", claim_payload(num),
+                     condition="resource-constraint", what="a fourth code within the hour")
+
+
 async def test_gateway_translation(server, sms_gateway, clients):
     c = await clients.new()
     r = await c.iq_ok(SMS_COMPONENT, "get", "<query xmlns='%s'/>" % NS_GATEWAY)

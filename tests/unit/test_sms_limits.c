@@ -27,6 +27,11 @@ static void test_bucket(void **state)
 	assert_int_equal(sms_bucket_take(&b, 100000000), 0);
 	assert_int_equal(sms_bucket_take(&b, 100000000), 0);
 	assert_true(sms_bucket_take(&b, 100000000) > 0);
+	/* held for 3 s (a 429): nothing before, a token right after */
+	sms_bucket_hold(&b, 200000000, 3000000);
+	assert_true(sms_bucket_take(&b, 202900000) > 0);
+	assert_int_equal(sms_bucket_take(&b, 203000000), 0);
+	assert_true(sms_bucket_take(&b, 203000000) > 0);
 }
 
 struct day_case {
