@@ -364,6 +364,7 @@ static void expire(void *ud)
 	gw_row_expire(sms->gw, SMS_ROW_SEEN, SMS_SEEN_KEEP_S);
 	gw_row_expire(sms->gw, SMS_ROW_QUOTA, SMS_QUOTA_KEEP_S);
 	gw_row_expire(sms->gw, SMS_ROW_CODE, 24 * 3600);
+	gw_row_expire(sms->gw, SMS_ROW_OUT, SMS_OUT_KEEP_S);
 	sms->expire_timer = gw_timer_add(EXPIRE_EVERY_MS, expire, sms);
 }
 

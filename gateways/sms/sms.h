@@ -16,6 +16,9 @@
 
 #define SMS_SEEN_KEEP_S (7 * 24 * 3600)  /* provider retries end well before */
 #define SMS_QUOTA_KEEP_S (3 * 24 * 3600)
+/* A text whose report never came is forgotten after this (queued and
+ * sending ones end within minutes). */
+#define SMS_OUT_KEEP_S (7 * 24 * 3600)
 
 struct sms {
 	struct gw *gw;
