@@ -148,12 +148,16 @@ fuzz:
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags openssl) tests/fuzz/fuzz_sms_text.c \
 	  gateways/sms/urlform.c gateways/sms/signature.c gateways/sms/gsm7.c \
 	  -o build-fuzz/fuzz_sms_text $(shell pkg-config --libs glib-2.0 openssl)
+	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags json-c) tests/fuzz/fuzz_sms_twilio.c \
+	  gateways/sms/twilio_api.c -o build-fuzz/fuzz_sms_twilio \
+	  $(shell pkg-config --libs glib-2.0 json-c)
 	build-fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
 	build-fuzz/fuzz_irc_line -max_total_time=$(FUZZ_SECONDS) -max_len=20000
 	build-fuzz/fuzz_irc_split -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_sms_e164 -max_total_time=$(FUZZ_SECONDS) -max_len=300
 	build-fuzz/fuzz_sms_text -max_total_time=$(FUZZ_SECONDS) -max_len=8192
+	build-fuzz/fuzz_sms_twilio -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
 clean:
 	rm -rf build build-asan build-fuzz

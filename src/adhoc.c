@@ -19,6 +19,7 @@ struct adhoc_run {
 	struct iq_req *r;
 	const char *node;
 	const char *sessionid;
+	const struct gw_command *bc; /* a command of the backend's, or NULL */
 };
 
 struct adhoc_cmd {
@@ -316,6 +317,73 @@ static enum gw_err contact_submit(struct adhoc_run *run, GHashTable *form)
 	return GW_OK;
 }
 
+/* ---- the backend's own commands (struct gw_command) ---------------------------- */
+
+/* Runs bc with the submitted values, or with none: the result. */
+static enum gw_err backend_run(struct adhoc_run *run, GHashTable *values)
+{
+	char *report = NULL;
+	const char *why = NULL;
+	enum gw_err err = run->bc->run(run->r->gw, run->r->bare, values, &report, &why);
+	if (err != GW_OK) {
+		router_error(run->r->gw, run->r->iq, err, why);
+		return GW_OK;
+	}
+	xmpp_stanza_t *x = NULL;
+	if (report) {
+		x = form_new(core_ctx(), "result", run->bc->name, NULL, NULL);
+		xmpp_stanza_t *f = form_add_field(x, "report", "text-multi", "Result", NULL, false);
+		char **lines = g_strsplit(report, "\n", -1);
+		for (char **l = lines; *l; l++)
+			stanza_text_child(f, "value", *l);
+		g_strfreev(lines);
+	}
+	reply(run->r->gw, run->r->iq, run->node, run->sessionid, "completed", x,
+	      report ? NULL : "Done.");
+	g_free(report);
+	return GW_OK;
+}
+
+static enum gw_err backend_start(struct adhoc_run *run)
+{
+	const struct gw_command *bc = run->bc;
+	if (!bc->n_fields) {
+		GHashTable *none = g_hash_table_new(g_str_hash, g_str_equal);
+		enum gw_err err = backend_run(run, none);
+		g_hash_table_unref(none);
+		return err;
+	}
+	char *sid = new_session(run);
+	if (!sid)
+		return GW_ERR_RESOURCE_CONSTRAINT;
+	xmpp_stanza_t *x = form_new(core_ctx(), "form", bc->name, bc->instructions, NULL);
+	for (size_t i = 0; i < bc->n_fields; i++) {
+		const struct gw_field *f = &bc->fields[i];
+		form_add_field(x, f->var, register_field_type(f->type), f->label, f->deflt,
+			       f->required);
+	}
+	reply(run->r->gw, run->r->iq, run->node, sid, "executing", x, NULL);
+	g_free(sid);
+	return GW_OK;
+}
+
+static enum gw_err backend_submit(struct adhoc_run *run, GHashTable *form)
+{
+	char *why = NULL;
+	GHashTable *values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	enum gw_err err = register_validate(run->bc->fields, run->bc->n_fields, form, NULL, values,
+					    &why);
+	if (err != GW_OK) {
+		router_error(run->r->gw, run->r->iq, err, why);
+		g_free(why);
+		g_hash_table_unref(values);
+		return GW_OK;
+	}
+	err = backend_run(run, values);
+	g_hash_table_unref(values);
+	return err;
+}
+
 static const struct adhoc_cmd commands[] = {
 	{ .node = "settings", .name = "Register or change my settings",
 	  .start = settings_start, .submit = settings_submit },
@@ -326,44 +394,66 @@ static const struct adhoc_cmd commands[] = {
 	{ .node = NULL, .target = IQ_TO_CONTACT, .start = contact_start, .submit = contact_submit },
 };
 
-static enum iq_target target_of(const struct adhoc_cmd *c)
+/* One command as offered on r's target: built in, or the backend's. */
+struct cmd {
+	const char *node, *name;
+	enum iq_target target;
+	bool admin;
+	const struct adhoc_cmd *c;   /* how it runs */
+	const struct gw_command *bc; /* the backend's, or NULL */
+};
+
+static const struct adhoc_cmd backend_cmd = { .start = backend_start,
+					      .submit = backend_submit };
+
+/* The i-th command of r's gateway (built-in ones first); false past the
+ * last. */
+static bool cmd_at(struct iq_req *r, size_t i, struct cmd *out)
 {
-	return c->target ? c->target : IQ_TO_GATEWAY;
+	const struct gw_backend *be = r->gw->be;
+	if (i < G_N_ELEMENTS(commands)) {
+		const struct adhoc_cmd *c = &commands[i];
+		bool contact = !c->node;
+		*out = (struct cmd){
+			.node = contact ? (be->contact_settings ? be->contact_settings->node : "")
+					: c->node,
+			.name = contact ? (be->contact_settings ? be->contact_settings->name : "")
+					: c->name,
+			.target = c->target ? c->target : IQ_TO_GATEWAY,
+			.admin = c->admin, .c = c,
+		};
+		return true;
+	}
+	i -= G_N_ELEMENTS(commands);
+	if (i >= be->n_commands)
+		return false;
+	const struct gw_command *bc = &be->commands[i];
+	*out = (struct cmd){ .node = bc->node, .name = bc->name, .target = IQ_TO_GATEWAY,
+			     .admin = bc->admin, .c = &backend_cmd, .bc = bc };
+	return true;
 }
 
-static const char *node_of(struct iq_req *r, const struct adhoc_cmd *c)
+/* Whether c is offered on r's target at all. */
+static bool offered(struct iq_req *r, const struct cmd *c)
 {
-	return c->node ? c->node : r->gw->be->contact_settings->node;
-}
-
-static const char *name_of(struct iq_req *r, const struct adhoc_cmd *c)
-{
-	return c->node ? c->name : r->gw->be->contact_settings->name;
+	if (c->target != r->target)
+		return false;
+	return r->target != IQ_TO_CONTACT || settings_available(r->gw, r->legacy);
 }
 
 /* Whether r's sender may see c on r's target. */
-static bool visible(struct iq_req *r, const struct adhoc_cmd *c)
+static bool visible(struct iq_req *r, const struct cmd *c)
 {
-	if (target_of(c) != r->target)
-		return false;
-	if (r->target == IQ_TO_CONTACT)
-		return settings_available(r->gw, r->legacy);
-	return !c->admin || policy_is_admin(r->bare);
+	return offered(r, c) && (!c->admin || policy_is_admin(r->bare));
 }
 
 /* The command named node on r's target, whoever may run it. */
-static const struct adhoc_cmd *find(struct iq_req *r, const char *node)
+static bool find(struct iq_req *r, const char *node, struct cmd *out)
 {
-	for (size_t i = 0; node && i < G_N_ELEMENTS(commands); i++) {
-		const struct adhoc_cmd *c = &commands[i];
-		if (target_of(c) != r->target)
-			continue;
-		if (r->target == IQ_TO_CONTACT && !settings_available(r->gw, r->legacy))
-			continue;
-		if (strcmp(node_of(r, c), node) == 0)
-			return c;
-	}
-	return NULL;
+	for (size_t i = 0; node && cmd_at(r, i, out); i++)
+		if (offered(r, out) && strcmp(out->node, node) == 0)
+			return true;
+	return false;
 }
 
 bool adhoc_applies(struct iq_req *r)
@@ -382,13 +472,13 @@ bool adhoc_node_info(struct iq_req *r, xmpp_stanza_t *q, const char *node)
 		xmpp_stanza_set_attribute(id, "type", "command-list");
 		return true;
 	}
-	const struct adhoc_cmd *c = find(r, node);
-	if (!c || !visible(r, c))
+	struct cmd c;
+	if (!find(r, node, &c) || !visible(r, &c))
 		return false;
 	id = stanza_child(q, "identity", NULL);
 	xmpp_stanza_set_attribute(id, "category", "automation");
 	xmpp_stanza_set_attribute(id, "type", "command-node");
-	xmpp_stanza_set_attribute(id, "name", name_of(r, c));
+	xmpp_stanza_set_attribute(id, "name", c.name);
 	xmpp_stanza_set_attribute(stanza_child(q, "feature", NULL), "var", NS_COMMANDS);
 	xmpp_stanza_set_attribute(stanza_child(q, "feature", NULL), "var", FORM_NS);
 	return true;
@@ -396,13 +486,14 @@ bool adhoc_node_info(struct iq_req *r, xmpp_stanza_t *q, const char *node)
 
 void adhoc_list_items(struct iq_req *r, xmpp_stanza_t *q)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
-		if (!visible(r, &commands[i]))
+	struct cmd c;
+	for (size_t i = 0; cmd_at(r, i, &c); i++) {
+		if (!visible(r, &c))
 			continue;
 		xmpp_stanza_t *it = stanza_child(q, "item", NULL);
 		xmpp_stanza_set_attribute(it, "jid", xmpp_stanza_get_to(r->iq));
-		xmpp_stanza_set_attribute(it, "node", node_of(r, &commands[i]));
-		xmpp_stanza_set_attribute(it, "name", name_of(r, &commands[i]));
+		xmpp_stanza_set_attribute(it, "node", c.node);
+		xmpp_stanza_set_attribute(it, "name", c.name);
 	}
 }
 
@@ -450,16 +541,17 @@ enum gw_err adhoc_set(struct iq_req *r)
 	run.node = xmpp_stanza_get_attribute(r->payload, "node");
 	run.sessionid = xmpp_stanza_get_attribute(r->payload, "sessionid");
 	const char *action = xmpp_stanza_get_attribute(r->payload, "action");
-	const struct adhoc_cmd *c = find(r, run.node);
-	if (!c)
+	struct cmd c;
+	if (!find(r, run.node, &c))
 		return GW_ERR_NOT_FOUND;
-	if (c->admin && !policy_is_admin(r->bare))
+	if (c.admin && !policy_is_admin(r->bare))
 		return GW_ERR_FORBIDDEN;
-	if (!c->admin && !policy_may_register(r->bare))
+	if (!c.admin && !policy_may_register(r->bare))
 		return GW_ERR_NOT_ALLOWED;
+	run.bc = c.bc;
 	if (run.sessionid)
-		return continue_session(&run, c, action ? action : "execute");
+		return continue_session(&run, c.c, action ? action : "execute");
 	if (action && strcmp(action, "execute") != 0)
 		return GW_ERR_BAD_REQUEST;
-	return c->start(&run);
+	return c.c->start(&run);
 }

@@ -222,13 +222,21 @@ static bool backend_valid(const struct gw_backend *be)
 		  o->settings_check && o->settings_changed, "contact_settings and settings_*" },
 		{ GW_CAP_MUC, o->is_room && o->room_join && o->room_leave && o->room_message &&
 		  o->room_subject && o->room_nick && o->room_role && o->room_private &&
-		  o->room_occupants,
+		  o->room_occupants && o->room_affiliation,
 		  "is_room and room_*" },
 		{ GW_CAP_ROOM_LIST, o->lists_rooms && o->room_list, "lists_rooms and room_list" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
 		if ((!needs[i].cap || (be->caps & needs[i].cap)) && !needs[i].ok) {
 			log_msg(LOG_ERROR, "core", "backend %s lacks %s", be->name, needs[i].what);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < be->n_commands; i++) {
+		const struct gw_command *c = &be->commands[i];
+		if (!c->node || !c->name || !c->run || (c->n_fields && !c->fields)) {
+			log_msg(LOG_ERROR, "core", "backend %s: command %zu lacks node, name or run",
+				be->name, i);
 			return false;
 		}
 	}

@@ -299,6 +299,14 @@ struct gw_ops {
 	 * reason (may be NULL). Confirmed by occupant reports. */
 	enum gw_err (*room_role)(struct gw_session *s, const char *room, const char *nick,
 				 enum gw_role role, const char *reason, const char **why);
+	/* GW_CAP_MUC. The user sets an affiliation (GW_AFF_OUTCAST: bans,
+	 * removing the occupant too) for occupant nick, or for legacy (an
+	 * address given by JID; exactly one of the two is set), with reason
+	 * (may be NULL). Confirmed by occupant reports; GW_ERR_NOT_ALLOWED
+	 * with *why for one the network has no way to give. */
+	enum gw_err (*room_affiliation)(struct gw_session *s, const char *room, const char *nick,
+					const char *legacy, enum gw_affiliation aff,
+					const char *reason, const char **why);
 	/* GW_CAP_MUC. A private message from the user to occupant nick. */
 	enum gw_err (*room_private)(struct gw_session *s, const char *room, const char *nick,
 				    const struct gw_message *msg, const char **why);
@@ -309,6 +317,24 @@ struct gw_ops {
 	 * The core sanitises what it gets as it does for gw_room_occupant. */
 	void (*room_occupants)(struct gw_session *s, const char *room,
 			       void (*cb)(const struct gw_occupant *o, void *ud), void *ud);
+};
+
+/* An ad-hoc command (XEP-0050) of the backend on its gateway JID: the core
+ * shows the form (fields; none: the command runs at once), checks it as it
+ * checks registration forms, and answers with what run says. */
+struct gw_command {
+	const char *node;
+	const char *name;
+	bool admin;                /* only for the gateway's admins */
+	const char *instructions;
+	const struct gw_field *fields;
+	size_t n_fields;
+	/* jid: the requester's bare JID. values: var -> value of every field
+	 * ("" for empty). GW_OK with *report (new, may stay NULL): a text,
+	 * lines separated by \n, shown as the result; an error with *why
+	 * (static) refuses. Synchronous. */
+	enum gw_err (*run)(struct gw *gw, const char *jid, GHashTable *values, char **report,
+			   const char **why);
 };
 
 struct gw_backend {
@@ -331,6 +357,8 @@ struct gw_backend {
 						JIDs (e.g. "urn:xmpp:receipts"),
 						NULL-terminated; may be NULL */
 	const struct gw_contact_settings *contact_settings; /* GW_CAP_CONTACT_SETTINGS */
+	const struct gw_command *commands; /* more ad-hoc commands; may be NULL */
+	size_t n_commands;
 	struct gw_ops ops;
 };
 

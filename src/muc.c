@@ -423,18 +423,53 @@ bool muc_applies(struct iq_req *q)
 	return q->legacy && muc_is_room(q->gw, q->legacy);
 }
 
-static bool parse_role(const char *s, enum gw_role *out)
+/* The index of s in names (n of them), or -1. */
+static int parse_name(const char *s, const char *const *names, size_t n)
 {
-	for (size_t i = 0; s && i < G_N_ELEMENTS(roles); i++) {
-		if (!strcmp(s, roles[i])) {
-			*out = (enum gw_role)i;
-			return true;
-		}
-	}
-	return false;
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
 }
 
-/* XEP-0045 muc#admin: kicking (role none) and role changes by nick. */
+/* The legacy address of a JID on gw's domain (new), or NULL. */
+static char *legacy_of(struct gw *gw, const char *jid)
+{
+	struct jid j;
+	char *legacy = NULL;
+	if (jid && jid_parse(jid, &j)) {
+		if (j.local && !strcmp(j.domain, gw->domain))
+			legacy = jid_unescape(j.local);
+		jid_clear(&j);
+	}
+	return legacy;
+}
+
+/* muc#admin with an affiliation: by nick, or by the occupant's JID. */
+static enum gw_err admin_affiliation(struct iq_req *q, struct gw_session *s, xmpp_stanza_t *item,
+				     const char *aff_name, const char **why)
+{
+	const char *nick = xmpp_stanza_get_attribute(item, "nick");
+	const char *jid = xmpp_stanza_get_attribute(item, "jid");
+	int aff = parse_name(aff_name, affs, G_N_ELEMENTS(affs));
+	if (aff < 0 || (nick && !text_is_clean(nick)) || (!nick == !jid) || (nick && !*nick))
+		return GW_ERR_BAD_REQUEST;
+	char *legacy = jid ? legacy_of(q->gw, jid) : NULL;
+	if (jid && !legacy) {
+		*why = "only addresses of this gateway can be given affiliations here";
+		return GW_ERR_NOT_ACCEPTABLE;
+	}
+	const char *reason = stanza_child_text(item, "reason");
+	enum gw_err err = q->gw->be->ops.room_affiliation(s, q->legacy, nick, legacy,
+							  (enum gw_affiliation)aff,
+							  reason && text_is_clean(reason) ? reason : NULL,
+							  why);
+	g_free(legacy);
+	return err;
+}
+
+/* XEP-0045 muc#admin: kicking (role none) and role changes by nick; bans
+ * (affiliation outcast) and other affiliations by nick or JID. */
 enum gw_err muc_admin_set(struct iq_req *q)
 {
 	struct gw_session *s = session_get(q->gw, q->bare, false);
@@ -446,19 +481,22 @@ enum gw_err muc_admin_set(struct iq_req *q)
 	xmpp_stanza_t *item = xmpp_stanza_get_child_by_name(q->payload, "item");
 	const char *nick = item ? xmpp_stanza_get_attribute(item, "nick") : NULL;
 	const char *role = item ? xmpp_stanza_get_attribute(item, "role") : NULL;
-	enum gw_role want;
-	if (!item || !nick || !*nick)
-		return GW_ERR_BAD_REQUEST;
-	if (!role)
-		return GW_ERR_FEATURE_NOT_IMPLEMENTED; /* affiliations: not through IRC modes yet */
-	if (!parse_role(role, &want) || !text_is_clean(nick))
-		return GW_ERR_BAD_REQUEST;
-	/* Whether nick is in the room is the backend's to say (not found). */
-	const char *reason = stanza_child_text(item, "reason");
+	const char *aff = item ? xmpp_stanza_get_attribute(item, "affiliation") : NULL;
 	const char *why = NULL;
-	enum gw_err err = q->gw->be->ops.room_role(s, q->legacy, nick, want,
-						   reason && text_is_clean(reason) ? reason : NULL,
-						   &why);
+	enum gw_err err;
+	if (!item || (role && aff))
+		return GW_ERR_BAD_REQUEST;
+	if (aff) {
+		err = admin_affiliation(q, s, item, aff, &why);
+	} else {
+		int want = parse_name(role, roles, G_N_ELEMENTS(roles));
+		if (!nick || !*nick || want < 0 || !text_is_clean(nick))
+			return GW_ERR_BAD_REQUEST;
+		/* Whether nick is in the room is the backend's to say (not found). */
+		const char *reason = stanza_child_text(item, "reason");
+		err = q->gw->be->ops.room_role(s, q->legacy, nick, (enum gw_role)want,
+					       reason && text_is_clean(reason) ? reason : NULL, &why);
+	}
 	if (err != GW_OK) {
 		router_error(q->gw, q->iq, err, why);
 		return GW_OK;

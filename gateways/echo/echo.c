@@ -24,6 +24,7 @@
 
 struct echo {
 	GHashTable *pending; /* struct pending * set: delayed echoes and checks */
+	int64_t echoed;      /* messages echoed since start */
 };
 
 struct pending {
@@ -252,6 +253,8 @@ static enum gw_err echo_send_message(struct gw_session *s, const char *to,
 		m.body = "caf\xe9 \x03" "04red\x03 \x01" "ACTION waves\x01 \x02" "bold\x02 "
 			 "\xff\xfe end \xe2\x82\xac";
 	enum gw_err err = gw_deliver_message(s, to, &m);
+	if (err == GW_OK)
+		((struct echo *)gw_priv(gw_session_gw(s)))->echoed++;
 	/* The echo network "delivered" it: an XEP-0184 receipt when asked. */
 	if (err == GW_OK && msg->receipt && msg->sender && msg->id)
 		gw_deliver_receipt(gw_session_gw(s), msg->sender, to, msg->id);
@@ -325,6 +328,36 @@ static const struct gw_option echo_options[] = {
 	  .help = "most echoes one /flood may ask for" },
 };
 
+/* ---- ad-hoc commands of the backend's own ------------------------------------ */
+
+static enum gw_err cmd_reverse(struct gw *gw, const char *jid, GHashTable *values, char **report,
+			       const char **why)
+{
+	const char *text = g_hash_table_lookup(values, "text");
+	*report = g_utf8_strreverse(text, -1);
+	return GW_OK;
+}
+
+static enum gw_err cmd_counts(struct gw *gw, const char *jid, GHashTable *values, char **report,
+			      const char **why)
+{
+	struct echo *e = gw_priv(gw);
+	*report = g_strdup_printf("messages echoed: %" G_GINT64_FORMAT "\npending: %u", e->echoed,
+				  g_hash_table_size(e->pending));
+	return GW_OK;
+}
+
+static const struct gw_field reverse_fields[] = {
+	{ .var = "text", .label = "Text to reverse", .type = GW_FIELD_TEXT, .required = true,
+	  .max_bytes = 1024 },
+};
+
+static const struct gw_command echo_commands[] = {
+	{ .node = "reverse", .name = "Reverse a text", .fields = reverse_fields,
+	  .n_fields = G_N_ELEMENTS(reverse_fields), .run = cmd_reverse },
+	{ .node = "counts", .name = "Echo counts", .admin = true, .run = cmd_counts },
+};
+
 const struct gw_backend echo_backend = {
 	.name = "echo",
 	.type = "echo",
@@ -341,6 +374,8 @@ const struct gw_backend echo_backend = {
 	.contact_category = "client",
 	.contact_type = "pc",
 	.contact_features = (const char *const[]){ "urn:xmpp:receipts", NULL },
+	.commands = echo_commands,
+	.n_commands = G_N_ELEMENTS(echo_commands),
 	.contact_settings = &contact_settings,
 	.ops = {
 		.start = echo_start,

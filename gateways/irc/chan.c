@@ -35,6 +35,7 @@ void irc_chan_free(struct irc_chan *ch)
 		memset(ch->key, 0, strlen(ch->key));
 	g_free(ch->key);
 	g_free(ch->want_nick);
+	g_free(ch->banning);
 	g_free(ch->topic);
 	g_free(ch->topic_by);
 	g_free(ch->old_topic);

@@ -23,6 +23,7 @@ struct irc_chan {
 	char *old_topic;   /* the topic before a rejoin, to tell a change */
 	struct irc_view view;/* the members, while on_irc */
 	GHashTable *names;   /* a NAMES reply being collected, or NULL */
+	char *banning;       /* the nick the user just banned: its KICK is a ban */
 	bool pending;      /* the core waits for the answer to room_join */
 	bool sent;         /* JOIN sent on the current connection */
 	bool on_irc;       /* our JOIN came back: we are in it on IRC */

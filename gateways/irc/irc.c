@@ -695,5 +695,6 @@ const struct gw_backend irc_backend = {
 		.room_role = irc_room_role,
 		.room_private = irc_room_private,
 		.room_occupants = irc_room_occupants,
+		.room_affiliation = irc_room_affiliation,
 	},
 };

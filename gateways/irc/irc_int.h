@@ -116,6 +116,9 @@ enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *ni
 			  const char **why);
 enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *nick,
 			  enum gw_role role, const char *reason, const char **why);
+enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const char *nick,
+				 const char *legacy, enum gw_affiliation aff, const char *reason,
+				 const char **why);
 enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,
 			     const struct gw_message *msg, const char **why);
 /* IRC_CHAN_NICK_ERROR (ch NULL): told in every room of the link. */

@@ -254,10 +254,15 @@ static bool ev_part(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 
 static bool ev_kick(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev)
 {
-	if (ev->self)
+	if (ev->self) {
 		self_out(l, ch, GW_OCC_KICKED, ev->text);
-	else
-		member_gone(l, ch, ev->nick, GW_OCC_KICKED, ev->text);
+		return true;
+	}
+	/* The kick that goes with the user's own ban: a ban (301). */
+	bool ban = ch->banning && irc_caseeq(casemap(l), ch->banning, ev->nick);
+	if (ban)
+		g_clear_pointer(&ch->banning, g_free);
+	member_gone(l, ch, ev->nick, ban ? GW_OCC_BANNED : GW_OCC_KICKED, ev->text);
 	return true;
 }
 

@@ -117,6 +117,109 @@ enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *ni
 	return sent(err, why, "the nick or reason cannot be sent to IRC");
 }
 
+/* ---- affiliations: bans and prefix modes ------------------------------------------ */
+
+/* One MODE letter (signed: "+b") on arg: one command each, so no server's
+ * MODES limit is passed. */
+static enum gw_err mode1(struct link *l, struct irc_chan *ch, const char *letter, const char *arg)
+{
+	return irc_client_cmd(l->cl, "MODE", ch->name, letter, arg, NULL);
+}
+
+/* Takes every prefix mode m holds but keep (a letter, or 0). */
+static enum gw_err strip_modes(struct link *l, struct irc_chan *ch, const struct irc_member *m,
+			       char keep)
+{
+	enum gw_err err = GW_OK;
+	for (const char *p = m->modes; err == GW_OK && *p; p++) {
+		char letter[3] = { '-', *p, 0 };
+		if (*p != keep)
+			err = mode1(l, ch, letter, m->nick);
+	}
+	return err;
+}
+
+/* The nick an affiliation is for: nick, or the nick of legacy (a JID given),
+ * which must be on the room's server. Returns new, or NULL with *why. */
+static char *affiliation_nick(struct link *l, const char *nick, const char *legacy,
+			      const char **why)
+{
+	if (nick)
+		return g_strdup(nick);
+	char *n = NULL, *server = NULL;
+	bool ok = irc_split_address(gw_priv(gw_session_gw(l->s)), legacy, &n, &server) && n &&
+		  !strcmp(server, l->server);
+	g_free(server);
+	if (!ok) {
+		g_free(n);
+		*why = "that address is not a nick on this channel's IRC server";
+		return NULL;
+	}
+	return n;
+}
+
+enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const char *nick,
+				 const char *legacy, enum gw_affiliation aff, const char *reason,
+				 const char **why)
+{
+	struct link *l = NULL;
+	struct irc_chan *ch = joined(s, room, &l, why);
+	if (!ch)
+		return GW_ERR_SERVICE_UNAVAILABLE;
+	char *who = affiliation_nick(l, nick, legacy, why);
+	if (!who)
+		return GW_ERR_NOT_ACCEPTABLE;
+	enum gw_err err = GW_OK;
+	if (!irc_nick_ok(who)) {
+		*why = "not an IRC nick";
+		err = GW_ERR_NOT_FOUND;
+		goto out;
+	}
+	struct irc_member *m = irc_view_get(&ch->view, casemap(l), who);
+	char *mask = g_strdup_printf("%s!*@*", who);
+	const char *prefixes = irc_client_isupport(l->cl)->prefix_modes;
+	switch (aff) {
+	case GW_AFF_OUTCAST: /* a ban, and out of the room */
+		err = mode1(l, ch, "+b", mask);
+		if (err == GW_OK && m) {
+			char *r = kick_reason(reason);
+			err = irc_client_cmd(l->cl, "KICK", ch->name, m->nick, r, NULL);
+			g_free(r);
+			g_free(ch->banning);
+			ch->banning = err == GW_OK ? g_strdup(m->nick) : NULL;
+		}
+		break;
+	case GW_AFF_NONE: /* no ban, no prefix mode */
+		err = mode1(l, ch, "-b", mask);
+		if (err == GW_OK && m)
+			err = strip_modes(l, ch, m, 0);
+		break;
+	default: {
+		char letter = aff == GW_AFF_MEMBER ? 'v' : aff == GW_AFF_ADMIN ? 'o' : 'q';
+		if (!prefixes || !strchr(prefixes, letter)) {
+			*why = "this IRC server has no channel mode for that affiliation";
+			err = GW_ERR_NOT_ALLOWED;
+		} else if (!m) {
+			*why = "no one with that nick is in the channel";
+			err = GW_ERR_NOT_FOUND;
+		} else {
+			/* Given first, the others taken after: the occupant
+			 * goes straight to its new role. */
+			char plus[3] = { '+', letter, 0 };
+			if (!strchr(m->modes, letter))
+				err = mode1(l, ch, plus, m->nick);
+			if (err == GW_OK)
+				err = strip_modes(l, ch, m, letter);
+		}
+	}
+	}
+	g_free(mask);
+	err = sent(err, why, "the nick or reason cannot be sent to IRC");
+out:
+	g_free(who);
+	return err;
+}
+
 /* ---- private messages ----------------------------------------------------------- */
 
 enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,

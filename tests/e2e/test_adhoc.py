@@ -1,6 +1,8 @@
-"""Ad-hoc commands (XEP-0050): settings, unregister, cancel, and the admin
-commands stats and users."""
-from harness.client import error_condition, form_fields, form_of
+"""Ad-hoc commands (XEP-0050): settings, unregister, cancel, the admin
+commands stats and users, and commands a backend declares."""
+
+NS_COMMANDS = "http://jabber.org/protocol/commands"
+from harness.client import NS_DISCO_ITEMS, error_condition, form_fields, form_of, q
 from harness.scenario import (command, legacy_name, register, registration_state, run_command,
                               stats)
 from harness.client import submit_form
@@ -96,3 +98,40 @@ async def test_stats_needs_an_admin(server, gateway, clients):
     await register(c, server)
     r, _ = await command(c, server.component, "stats")
     assert r["type"] == "error" and error_condition(r) == "forbidden", r
+
+
+async def command_nodes(c, server):
+    """The nodes of the command list the user sees (disco#items)."""
+    r = await c.iq_ok(server.component, "get", "<query xmlns='%s' node='%s'/>"
+                      % (NS_DISCO_ITEMS, NS_COMMANDS))
+    return {i.get("node") for i in r.xml.iter(q(NS_DISCO_ITEMS, "item"))}
+
+
+async def test_backend_commands(server, gateway, clients):
+    """Commands a backend declares (struct gw_command): a form checked like a
+    registration form, then the backend's report as a text-multi result; an
+    admin-only one is neither listed for nor runnable by a plain user."""
+    c = await clients.new()
+    await register(c, server)
+    nodes = await command_nodes(c, server)
+    assert "reverse" in nodes and "counts" not in nodes, nodes
+    sid, fields, r = await start(c, server, "reverse")
+    assert fields.get("text", {}).get("required"), "reverse: text not required: %s" % r
+    # A required field left empty is refused like a registration field.
+    r, _ = await command(c, server.component, "reverse", "complete", sid, submit_form({}))
+    assert r["type"] == "error" and error_condition(r) == "not-acceptable", r
+    sid, _, _ = await start(c, server, "reverse")
+    r, cmd = await command(c, server.component, "reverse", "complete", sid,
+                           submit_form({"text": "stressed"}))
+    assert r["type"] == "result" and cmd.get("status") == "completed", r
+    assert form_fields(form_of(cmd))["report"]["values"] == ["desserts"], r
+    r, _ = await command(c, server.component, "counts")
+    assert r["type"] == "error" and error_condition(r) == "forbidden", r
+
+    c.chat("bob@" + server.component, "count me")
+    await c.expect_message("bob@" + server.component, "count me")
+    admin = await clients.login(*gateway.admin)
+    assert "counts" in await command_nodes(admin, server)
+    fields = await run_command(admin, server.component, "counts")
+    lines = fields["report"]["values"]
+    assert lines[0].startswith("messages echoed: ") and int(lines[0].split(": ")[1]) >= 1, lines

@@ -5,22 +5,13 @@ room says so; an unknown nick is item-not-found; a resource that did not
 join cannot moderate."""
 from harness.client import error_condition
 from harness.ircclient import fresh_nick
-from harness.muc import (expect_occupant, irc_wait, join_channel, op_user, room_notice, set_role,
-                         still_in_channel, user_in_room)
-
-
-async def with_member(ircs, c, room, channel, prefix):
-    """A raw IRC client joins channel; the user gets its presence."""
-    m = await ircs.new(prefix=prefix)
-    await join_channel(m, channel)
-    await expect_occupant(c, room, m.nick, role="participant",
-                          what="the presence of %s after its JOIN" % m.nick)
-    return m
+from harness.muc import (expect_occupant, irc_wait, member_joins, op_user, room_notice,
+                         set_role, still_in_channel, user_in_room)
 
 
 async def test_kick(server, irc_gateway, clients, ircs):
     c, bob, channel, room = await user_in_room(clients, ircs)
-    carol = await with_member(ircs, c, room, channel, "carol")
+    carol = await member_joins(ircs, c, room, channel, "carol")
     await op_user(bob, channel, c, room)
 
     r = await set_role(c, room, carol.nick, "none", "bye")
@@ -35,7 +26,7 @@ async def test_kick(server, irc_gateway, clients, ircs):
 
 async def test_grant_moderator(server, irc_gateway, clients, ircs):
     c, bob, channel, room = await user_in_room(clients, ircs)
-    dave = await with_member(ircs, c, room, channel, "dave")
+    dave = await member_joins(ircs, c, room, channel, "dave")
     await op_user(bob, channel, c, room)
 
     r = await set_role(c, room, dave.nick, "moderator")
@@ -50,7 +41,7 @@ async def test_grant_moderator(server, irc_gateway, clients, ircs):
 
 async def test_kick_without_op(server, irc_gateway, clients, ircs):
     c, bob, channel, room = await user_in_room(clients, ircs)
-    carol = await with_member(ircs, c, room, channel, "carol")
+    carol = await member_joins(ircs, c, room, channel, "carol")
 
     r = await set_role(c, room, carol.nick, "none", "you should not see this")
     if r["type"] == "result":
@@ -65,7 +56,7 @@ async def test_kick_without_op(server, irc_gateway, clients, ircs):
 
 async def test_unknown_nick_and_not_joined(server, irc_gateway, clients, ircs):
     c, bob, channel, room = await user_in_room(clients, ircs)
-    carol = await with_member(ircs, c, room, channel, "carol")
+    carol = await member_joins(ircs, c, room, channel, "carol")
     await op_user(bob, channel, c, room)
 
     nobody = fresh_nick("nobody")

@@ -411,6 +411,16 @@ async def set_role(c, room, nick, role, reason=None, timeout=STANZA_TIMEOUT):
                       timeout)
 
 
+async def member_joins(ircs, c, room, channel, prefix):
+    """A new raw IRC client joins channel; the user gets its presence as a
+    participant. Returns the client."""
+    m = await ircs.new(prefix=prefix)
+    await join_channel(m, channel)
+    await expect_occupant(c, room, m.nick, role="participant",
+                          what="the presence of %s after its JOIN" % m.nick)
+    return m
+
+
 async def op_user(bob, channel, c, room):
     """bob (an operator) gives the user +o; the user gets its own presence
     with role moderator (and 110)."""
