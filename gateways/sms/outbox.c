@@ -262,9 +262,7 @@ struct submit {
 static enum gw_err submit_tx(struct gw *gw, void *ud)
 {
 	struct submit *s = ud;
-	enum gw_err err = GW_OK;
-	if (s->sms->daily_quota)
-		err = sms_quota_take(s->sms, s->job->jid, &s->why);
+	enum gw_err err = sms_quota_take(s->sms, s->job->jid, &s->why);
 	if (err != GW_OK)
 		return err;
 	char *v = sms_job_encode(s->job);

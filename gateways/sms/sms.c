@@ -241,6 +241,11 @@ static const struct gw_option sms_options[] = {
 	  .max = 1048576, .help = "largest webhook request body (413 beyond)" },
 };
 
+static const struct gw_command sms_commands[] = {
+	{ .node = "counts", .name = "Texts sent today per number", .admin = true,
+	  .run = sms_quota_report },
+};
+
 const struct gw_backend sms_backend = {
 	.name = "sms",
 	.type = "sms",
@@ -258,6 +263,8 @@ const struct gw_backend sms_backend = {
 	.contact_category = "client",
 	.contact_type = "sms",
 	.contact_features = (const char *const[]){ "urn:xmpp:receipts", NULL },
+	.commands = sms_commands,
+	.n_commands = G_N_ELEMENTS(sms_commands),
 	.ops = {
 		.start = sms_start,
 		.stop = sms_stop,

@@ -59,8 +59,14 @@ void sms_outbox_system(struct sms *sms, const char *to, const char *text, sms_se
 		       void *ud);
 
 /* quota.c */
+#define SMS_REPORT_MAX_USERS 1000 /* lines of the admins' counts at most */
+/* The admin command "counts": texts sent today (UTC) per number and user
+ * (struct gw_command's run). */
+enum gw_err sms_quota_report(struct gw *gw, const char *jid, GHashTable *values, char **report,
+			     const char **why);
 /* Counts one more text of jid today, inside the caller's transaction:
- * GW_ERR_RESOURCE_CONSTRAINT with *why when the daily quota is used up. */
+ * GW_ERR_RESOURCE_CONSTRAINT with *why when the daily quota (if any) is
+ * used up. */
 enum gw_err sms_quota_take(struct sms *sms, const char *jid, const char **why);
 
 #endif

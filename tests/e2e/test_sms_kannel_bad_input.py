@@ -9,6 +9,7 @@ import urllib.parse
 import pytest
 
 from harness.client import error_condition
+from harness.scenario import command, run_command
 from harness.sms import (kannel, number, post, sms_gateway, sms_jid, sms_port,  # noqa: F401
                          sms_user, wait_sink)
 from harness.servers import SMS_COMPONENT
@@ -100,7 +101,7 @@ async def test_senders_that_are_not_users(server, sms_gateway, kannel, clients):
     await c.expect_message(SMS_COMPONENT, None, what="the gateway's help text")
 
 
-async def test_daily_quota(server, sms_gateway, kannel, clients):
+async def test_daily_quota_and_counts(server, sms_gateway, kannel, clients):
     c = await sms_user(clients, kannel)
     bob = number()
     c.chat(sms_jid(bob), "one")
@@ -110,3 +111,9 @@ async def test_daily_quota(server, sms_gateway, kannel, clients):
     err = await c.expect(error_from(sms_jid(bob)), "the quota error")
     assert error_condition(err) == "resource-constraint", err
     assert "texts for today" in err["error"]["text"], err
+    # The admins' counts of today, per number; not for users.
+    r, _ = await command(c, SMS_COMPONENT, "counts")
+    assert r["type"] == "error" and error_condition(r) == "forbidden", r
+    admin = await clients.login(*sms_gateway.admin)
+    lines = (await run_command(admin, SMS_COMPONENT, "counts"))["report"]["values"]
+    assert "%s %s: 2" % (c.number, c.bare) in lines, lines

@@ -100,16 +100,20 @@ def kannel(sms_port):
     k.cleanup()
 
 
-def sms_gateway_for(server, kannel, port, **options):
+def sms_gateway_for(server, kannel, port, admins=(), **options):
     """A gateway (not started) with the echo backend and [sms] for kannel."""
-    return Gateway(server, name="sms",
+    return Gateway(server, name="sms", admins=admins,
                    sections={"sms": sms_section(server, kannel, port, **options)})
 
 
 @pytest.fixture(scope="module")
 def sms_gateway(server, kannel, sms_port, sms_options):
+    """The module's gateway, with one admin (gw.admin)."""
     from conftest import serve
-    yield from serve(sms_gateway_for(server, kannel, sms_port, **sms_options))
+    admin = server.make_account(prefix="admin")
+    gw = sms_gateway_for(server, kannel, sms_port, admins=[admin[0]], **sms_options)
+    gw.admin = admin
+    yield from serve(gw)
 
 
 # -- registration: claiming a number -------------------------------------------
