@@ -144,8 +144,8 @@ static enum gw_err settings_start(struct adhoc_run *run)
 		? form_new(core_ctx(), "form", "Settings",
 			   "Change your settings. Leave a password empty to keep it.", NULL)
 		: form_new(core_ctx(), "form", "Register", gw->be->instructions, NULL);
-	for (size_t i = 0; i < gw->be->n_fields; i++) {
-		const struct gw_field *f = &gw->be->fields[i];
+	for (size_t i = 0; i < gw->n_fields; i++) {
+		const struct gw_field *f = &gw->fields[i];
 		const char *v = cur ? g_hash_table_lookup(cur, f->var) : f->deflt;
 		if (f->type == GW_FIELD_PRIVATE)
 			v = NULL;

@@ -258,6 +258,8 @@ enum gw_err core_start(struct conf *c)
 		gw->cb = cb;
 		gw->domain = cb->jid;
 		gw->priv = g_malloc0(cb->be->priv_size ? cb->be->priv_size : 1);
+		gw->fields = cb->be->fields;
+		gw->n_fields = cb->be->n_fields;
 		gw->sessions = g_hash_table_new(g_str_hash, g_str_equal);
 		g_ptr_array_add(instances, gw);
 		enum gw_err err = gw->be->ops.start(gw);

@@ -16,6 +16,8 @@ struct gw {
 	const struct conf_backend *cb; /* jid and secret */
 	const char *domain;            /* == cb->jid */
 	void *priv;
+	const struct gw_field *fields; /* be->fields unless gw_set_fields() */
+	size_t n_fields;
 	struct link *link;
 	GHashTable *sessions;          /* bare jid -> struct gw_session * */
 	unsigned probe_grace_timer;

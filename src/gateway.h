@@ -124,6 +124,9 @@ struct gw_message {
 	 * receipt (answer it with gw_deliver_receipt() once the other
 	 * network says the message was delivered). */
 	bool receipt;
+	/* In messages from the user: the URL of an XEP-0066 out-of-band
+	 * attachment (jabber:x:oob <url/>), or NULL. Ignored in deliveries. */
+	const char *oob_url;
 	/* In deliveries: the message is in the store when the call returns
 	 * GW_OK, and reaches the user even if the process dies right after
 	 * (a webhook may then answer 2xx). Costs a store write. */
@@ -370,6 +373,12 @@ const struct gw_backend *gw_backend_of(struct gw *gw);
 /* The backend's domain, e.g. "irc.example.org". Borrowed. */
 const char *gw_domain(struct gw *gw);
 
+/* Replaces, for this instance, the registration fields of the backend
+ * table (fields and n_fields): for a backend whose fields depend on its
+ * configuration (the SMS provider). Call it from start() only; fields is
+ * borrowed for the life of the instance. */
+void gw_set_fields(struct gw *gw, const struct gw_field *fields, size_t n_fields);
+
 /* Configuration of the backend's own section. The key must be declared in
  * the backend's options table (asserted). Returns new / the value. */
 char *gw_conf_string(struct gw *gw, const char *key);
@@ -504,6 +513,10 @@ void gw_timer_remove(unsigned id);
 /* Backend-wide values. GW_OK with *value new, or GW_ERR_NOT_FOUND. */
 enum gw_err gw_data_get(struct gw *gw, const char *key, char **value);
 enum gw_err gw_data_set(struct gw *gw, const char *key, const char *value);
+/* The registration of jid (field var -> value; *values new, unref it),
+ * for work done without a session (e.g. resuming after a restart), or
+ * GW_ERR_NOT_FOUND. */
+enum gw_err gw_reg_get(struct gw *gw, const char *jid, GHashTable **values);
 /* The JID registered with field key == value, or GW_ERR_NOT_FOUND. */
 enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char **jid);
 /* Records by kind and key (a backend's own durable state: messages in

@@ -15,6 +15,12 @@ void *gw_priv(struct gw *gw) { return gw->priv; }
 const struct gw_backend *gw_backend_of(struct gw *gw) { return gw->be; }
 const char *gw_domain(struct gw *gw) { return gw->domain; }
 
+void gw_set_fields(struct gw *gw, const struct gw_field *fields, size_t n_fields)
+{
+	gw->fields = fields;
+	gw->n_fields = n_fields;
+}
+
 char *gw_conf_string(struct gw *gw, const char *key)
 {
 	return conf_backend_string(core_conf, gw->be, key);
@@ -202,6 +208,11 @@ enum gw_err gw_data_get(struct gw *gw, const char *key, char **value)
 enum gw_err gw_data_set(struct gw *gw, const char *key, const char *value)
 {
 	return store_data_set(gw->be->name, key, value);
+}
+
+enum gw_err gw_reg_get(struct gw *gw, const char *jid, GHashTable **values)
+{
+	return store_reg_get(gw->be->name, jid, values);
 }
 
 enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char **jid)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define BODY_MAX (256 * 1024)
+#define OOB_URL_MAX 4096
 
 static enum gw_msg_type msg_type(const char *type)
 {
@@ -15,6 +16,17 @@ static enum gw_msg_type msg_type(const char *type)
 	if (type && !strcmp(type, "headline"))
 		return GW_MSG_HEADLINE;
 	return GW_MSG_CHAT;
+}
+
+/* The URL of an XEP-0066 attachment (<x xmlns='jabber:x:oob'><url/>), or
+ * NULL; borrowed from st. */
+static const char *oob_url(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *x = xmpp_stanza_get_child_by_name_and_ns(st, "x", NS_OOB);
+	const char *url = x ? stanza_child_text(x, "url") : NULL;
+	if (!url || !*url || strlen(url) > OOB_URL_MAX || !text_is_clean(url))
+		return NULL;
+	return url;
 }
 
 void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const char *bare,
@@ -54,6 +66,7 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 			.sender = from,
 			.receipt = xmpp_stanza_get_child_by_name_and_ns(st, "request",
 									NS_RECEIPTS) != NULL,
+			.oob_url = oob_url(st),
 		};
 		err = gw->be->ops.send_message(s, legacy, &m, &text);
 	} else {

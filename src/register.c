@@ -62,8 +62,8 @@ enum gw_err register_get(struct iq_req *r)
 		stanza_child(q, "registered", NULL);
 	xmpp_stanza_t *x = form_new(xmpp_stanza_get_context(res), "form", be->description, instr,
 				    NS_REGISTER);
-	for (size_t i = 0; i < be->n_fields; i++) {
-		const struct gw_field *f = &be->fields[i];
+	for (size_t i = 0; i < r->gw->n_fields; i++) {
+		const struct gw_field *f = &r->gw->fields[i];
 		const char *v = old ? g_hash_table_lookup(old, f->var) : f->deflt;
 		if (f->type == GW_FIELD_PRIVATE)
 			v = NULL; /* secrets are never echoed */
@@ -191,7 +191,7 @@ void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 	c->ud = ud;
 	struct gw_request *req = request_new(gw, NULL, reg_finish, c);
 	char *why = NULL;
-	enum gw_err err = register_validate(gw->be->fields, gw->be->n_fields, submitted, c->old,
+	enum gw_err err = register_validate(gw->fields, gw->n_fields, submitted, c->old,
 					    c->values, &why);
 	if (err != GW_OK) {
 		gw_request_done(req, err, why);

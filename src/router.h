@@ -90,5 +90,6 @@ enum gw_err roomlist_items(struct iq_req *r);
 #define NS_COMMANDS "http://jabber.org/protocol/commands"
 #define NS_MUC_ADMIN "http://jabber.org/protocol/muc#admin"
 #define NS_RECEIPTS "urn:xmpp:receipts"
+#define NS_OOB "jabber:x:oob"
 
 #endif

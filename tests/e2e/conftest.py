@@ -77,10 +77,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     if rep.failed and hasattr(item, "funcargs"):
-        gws = []
-        for name in ("gateway", "irc_gateway"):
-            if isinstance(item.funcargs.get(name), Gateway):
-                gws.append(item.funcargs[name])
+        gws = [v for v in item.funcargs.values() if isinstance(v, Gateway)]
         if isinstance(item.funcargs.get("gateways"), GatewayFactory):
             gws += item.funcargs["gateways"].all
         for i, gw in enumerate(gws):
@@ -88,6 +85,9 @@ def pytest_runtest_makereport(item, call):
         srv = item.funcargs.get("server")
         if isinstance(srv, servers.XmppServer):
             rep.sections.append(("%s log (tail)" % srv.kind, srv.diagnostics()))
+        kannel = item.funcargs.get("kannel")
+        if kannel is not None and hasattr(kannel, "diagnostics"):
+            rep.sections.append(("kannel logs (tail)", kannel.diagnostics()))
         ircd = item.funcargs.get("ngircd")
         if isinstance(ircd, Ngircd):
             rep.sections.append(("ngircd log (tail)", ircd.diagnostics()))
@@ -126,6 +126,14 @@ def clients(server):
 
 
 @pytest.fixture
+def dedicated_clients(dedicated_server):
+    """Like clients, on dedicated_server."""
+    pool = ClientPool(dedicated_server)
+    yield pool
+    run(pool.close_all(), 30)
+
+
+@pytest.fixture
 def gateways(server):
     f = GatewayFactory(server)
     yield f
@@ -145,6 +153,12 @@ def gateway(server):
     admin = server.make_account(prefix="admin")
     gw = Gateway(server, admins=[admin[0]])
     gw.admin = admin
+    yield from serve(gw)
+
+
+def serve(gw):
+    """Start gw, wait until it is ready, yield it; stop it (with the exit
+    checks) and clean up after: the body of a module's gateway fixture."""
     gw.start()
     try:
         run(gw.wait_ready(), 30)
@@ -184,15 +198,7 @@ def irc_gateway(server, irc_port, irc_options):
     127.0.0.1:irc_port (`ngircd`), with `irc_options`, shared by the tests
     of one module."""
     gw = Gateway(server, sections={"irc": irc_section(server, irc_port, **irc_options)})
-    gw.start()
-    try:
-        run(gw.wait_ready(), 30)
-        yield gw
-    finally:
-        try:
-            gw.stop()
-        finally:
-            gw.cleanup()
+    yield from serve(gw)
 
 
 @pytest.fixture

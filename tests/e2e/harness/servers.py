@@ -25,9 +25,10 @@ DOMAIN = "localhost"
 FOREIGN = "other.localhost"
 COMPONENT = "echo.localhost"
 IRC_COMPONENT = "irc.localhost"
+SMS_COMPONENT = "sms.localhost"
 # Every component the servers declare (the gateway attaches one link per
 # configured backend, all with the server's secret).
-COMPONENTS = (COMPONENT, IRC_COMPONENT)
+COMPONENTS = (COMPONENT, IRC_COMPONENT, SMS_COMPONENT)
 
 _names = itertools.count(1)
 _live = set()  # servers still running, stopped at exit whatever happens

@@ -1,0 +1,205 @@
+/* claim.c - claiming a number with a texted code (claim.h). */
+#include "sms/claim.h"
+#include "sms/e164.h"
+#include "sms/signature.h"
+#include "sms/sms.h"
+#include "sms/urlform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the stored claim (pure) ---------------------------------------------- */
+
+char *sms_claim_hash(const char *salt, const char *code)
+{
+	char *in = g_strconcat(salt, ":", code, NULL);
+	char *h = g_compute_checksum_for_string(G_CHECKSUM_SHA256, in, -1);
+	g_free(in);
+	return h;
+}
+
+char *sms_claim_encode(const struct sms_claim *c)
+{
+	GString *s = g_string_new("jid=");
+	g_string_append_uri_escaped(s, c->jid, NULL, FALSE);
+	g_string_append_printf(s, "&salt=%s&hash=%s&expires=%" G_GINT64_FORMAT
+			       "&tries=%u&sends=%u&window=%" G_GINT64_FORMAT,
+			       c->salt, c->hash, c->expires, c->tries, c->sends, c->window);
+	return g_string_free(s, FALSE);
+}
+
+static bool num(const GPtrArray *p, const char *key, int64_t *out)
+{
+	const char *v = urlform_get(p, key);
+	char *end;
+	if (!v || !*v)
+		return false;
+	*out = g_ascii_strtoll(v, &end, 10);
+	return !*end && *out >= 0;
+}
+
+bool sms_claim_decode(const char *value, struct sms_claim *out)
+{
+	GPtrArray *p = NULL;
+	const char *why;
+	int64_t tries, sends;
+	memset(out, 0, sizeof *out);
+	if (urlform_parse(value, strlen(value), &p, &why) != GW_OK)
+		return false;
+	bool ok = urlform_get(p, "jid") && urlform_get(p, "salt") && urlform_get(p, "hash") &&
+		  num(p, "expires", &out->expires) && num(p, "tries", &tries) &&
+		  num(p, "sends", &sends) && num(p, "window", &out->window);
+	if (ok) {
+		out->jid = g_strdup(urlform_get(p, "jid"));
+		out->salt = g_strdup(urlform_get(p, "salt"));
+		out->hash = g_strdup(urlform_get(p, "hash"));
+		out->tries = (unsigned)MIN(tries, 1000);
+		out->sends = (unsigned)MIN(sends, 1000);
+	}
+	g_ptr_array_unref(p);
+	return ok;
+}
+
+void sms_claim_clear(struct sms_claim *c)
+{
+	g_free(c->jid);
+	g_free(c->salt);
+	g_free(c->hash);
+	memset(c, 0, sizeof *c);
+}
+
+/* ---- the check ------------------------------------------------------------- */
+
+struct code_send {
+	struct gw_request *req;
+	char *number;
+};
+
+static void code_sent(struct sms *sms, const struct sms_send_result *r, void *ud)
+{
+	struct code_send *cs = ud;
+	if (r->outcome == SMS_SEND_OK) {
+		char *text = g_strdup_printf("A code was texted to %s; register again with it in "
+					     "the Code field", cs->number);
+		gw_request_done(cs->req, GW_ERR_NOT_ACCEPTABLE, text);
+		g_free(text);
+	} else if (r->outcome == SMS_SEND_CANCELLED) {
+		gw_request_done(cs->req, GW_ERR_SERVICE_UNAVAILABLE, "the gateway is stopping");
+	} else {
+		char *text = g_strdup_printf("the code could not be texted to %s: %s", cs->number,
+					     r->text ? r->text : "the SMS provider failed");
+		gw_request_done(cs->req, r->err ? r->err : GW_ERR_SERVICE_UNAVAILABLE, text);
+		g_free(text);
+	}
+	g_free(cs->number);
+	g_free(cs);
+}
+
+static char *random_hex(unsigned bytes)
+{
+	GString *s = g_string_new(NULL);
+	for (unsigned i = 0; i < bytes; i++)
+		g_string_append_printf(s, "%02x", g_random_int_range(0, 256));
+	return g_string_free(s, FALSE);
+}
+
+/* A new code for jid, stored, then texted; answers req when it is out. */
+static void send_code(struct sms *sms, struct gw_request *req, const char *jid,
+		      const char *number, struct sms_claim *prev, int64_t now)
+{
+	bool same_window = prev->jid && now - prev->window < CLAIM_WINDOW_S;
+	if (same_window && prev->sends >= CLAIM_SENDS_MAX) {
+		gw_request_done(req, GW_ERR_RESOURCE_CONSTRAINT,
+				"too many codes were texted to this number; try again in an hour");
+		return;
+	}
+	char code[CLAIM_CODE_DIGITS + 1];
+	g_snprintf(code, sizeof code, "%06d", g_random_int_range(0, 1000000));
+	struct sms_claim c = {
+		.jid = g_strdup(jid), .salt = random_hex(16), .expires = now + CLAIM_TTL_S,
+		.sends = same_window ? prev->sends + 1 : 1, .window = same_window ? prev->window : now,
+	};
+	c.hash = sms_claim_hash(c.salt, code);
+	char *v = sms_claim_encode(&c);
+	enum gw_err err = gw_row_put(sms->gw, SMS_ROW_CODE, number, v);
+	g_free(v);
+	sms_claim_clear(&c);
+	if (err != GW_OK) {
+		gw_request_done(req, err, "the code could not be stored");
+		return;
+	}
+	log_msg(LOG_INFO, "sms", "%s: texting a registration code to %s for %s",
+		gw_domain(sms->gw), number, jid);
+	struct code_send *cs = g_new0(struct code_send, 1);
+	cs->req = req;
+	cs->number = g_strdup(number);
+	char *text = g_strdup_printf("Your code for %s is %s. It expires in %d minutes.",
+				     gw_domain(sms->gw), code, CLAIM_TTL_S / 60);
+	sms_outbox_system(sms, number, text, code_sent, cs);
+	g_free(text);
+}
+
+/* A code was entered: accepted, or refused (and the claim maybe over). */
+static enum gw_err check_code(struct sms *sms, const char *number, struct sms_claim *c,
+			      const char *code, const char **why)
+{
+	char *h = sms_claim_hash(c->salt, code);
+	bool ok = signature_equal(h, c->hash);
+	g_free(h);
+	if (ok) {
+		gw_row_delete(sms->gw, SMS_ROW_CODE, number);
+		return GW_OK;
+	}
+	c->tries++;
+	if (c->tries >= CLAIM_TRIES) {
+		c->expires = 0; /* over: the next submission texts a new code */
+		*why = "wrong code, too many times: register again without a code for a new one";
+	} else {
+		*why = "wrong code: enter the code texted to the number";
+	}
+	char *v = sms_claim_encode(c);
+	gw_row_put(sms->gw, SMS_ROW_CODE, number, v);
+	g_free(v);
+	return GW_ERR_NOT_ACCEPTABLE;
+}
+
+void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
+		     GHashTable *values, GHashTable *old)
+{
+	const char *typed = g_hash_table_lookup(values, "number");
+	char *code = g_strdup(g_hash_table_lookup(values, "code"));
+	char *number = NULL, *owner = NULL, *row = NULL;
+	const char *why = NULL;
+	struct sms_claim c = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	enum gw_err err = e164_normalize(typed ? typed : "", sms->default_cc, &number, &why);
+	if (err != GW_OK) {
+		gw_request_done(req, GW_ERR_NOT_ACCEPTABLE, why);
+		goto out;
+	}
+	g_hash_table_replace(values, g_strdup("number"), g_strdup(number));
+	g_hash_table_replace(values, g_strdup("code"), g_strdup("")); /* never stored */
+	if (gw_reg_find(sms->gw, "number", number, &owner) == GW_OK && strcmp(owner, jid)) {
+		gw_request_done(req, GW_ERR_CONFLICT, "this number belongs to another user");
+		goto out;
+	}
+	if (old && !g_strcmp0(g_hash_table_lookup(old, "number"), number)) {
+		gw_request_done(req, GW_OK, NULL);
+		goto out;
+	}
+	if (gw_row_get(sms->gw, SMS_ROW_CODE, number, &row) == GW_OK && !sms_claim_decode(row, &c))
+		sms_claim_clear(&c);
+	bool pending = c.jid && !strcmp(c.jid, jid) && now < c.expires;
+	if (pending && code && *code) {
+		err = check_code(sms, number, &c, code, &why);
+		gw_request_done(req, err, why);
+		goto out;
+	}
+	send_code(sms, req, jid, number, &c, now);
+out:
+	sms_claim_clear(&c);
+	g_free(row);
+	g_free(number);
+	g_free(owner);
+	g_free(code);
+}

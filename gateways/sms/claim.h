@@ -1,0 +1,44 @@
+/* claim.h - a user claims a phone number on a gateway-wide provider: a
+ * one-time code is texted to the number and must be entered back.
+ *
+ * First submission (a number, no valid code): a 6-digit code is texted to
+ * the number and the registration is refused with not-acceptable and a
+ * text saying so. The code is kept hashed (row "sms-code", key: the
+ * number) for CLAIM_TTL_S, with the JID it was sent for. Second
+ * submission with the code: accepted, and the code is forgotten. A wrong
+ * code is refused (CLAIM_TRIES wrong codes end the claim); codes to one
+ * number are sent at most CLAIM_SENDS_MAX times per CLAIM_WINDOW_S. A
+ * number registered by another JID gets conflict; keeping one's own
+ * number needs no code.
+ */
+#ifndef XMPPGW_SMS_CLAIM_H
+#define XMPPGW_SMS_CLAIM_H
+
+#include "sms/driver.h"
+
+#define CLAIM_TTL_S 600
+#define CLAIM_TRIES 5
+#define CLAIM_SENDS_MAX 3
+#define CLAIM_WINDOW_S 3600
+#define CLAIM_CODE_DIGITS 6
+
+void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
+		     GHashTable *values, GHashTable *old);
+
+/* The stored form of a pending claim, and back (pure). */
+struct sms_claim {
+	char *jid;
+	char *salt;     /* hex */
+	char *hash;     /* hex SHA-256 of salt and code */
+	int64_t expires;/* Unix seconds */
+	unsigned tries; /* wrong codes so far */
+	unsigned sends; /* codes sent in the window */
+	int64_t window; /* when the window started */
+};
+char *sms_claim_encode(const struct sms_claim *c);
+bool sms_claim_decode(const char *value, struct sms_claim *out);
+void sms_claim_clear(struct sms_claim *c);
+/* hex SHA-256 of salt and code; new. */
+char *sms_claim_hash(const char *salt, const char *code);
+
+#endif

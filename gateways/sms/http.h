@@ -1,0 +1,46 @@
+/* http.h - the SMS backend's HTTP: one server for every driver's webhooks
+ * (http_listen:http_port), and one client session for calls to providers.
+ */
+#ifndef XMPPGW_SMS_HTTP_H
+#define XMPPGW_SMS_HTTP_H
+
+#include "sms/driver.h"
+
+/* Starts the server with the driver's routes. */
+enum gw_err sms_http_start(struct sms *sms, const char *listen, int64_t port,
+			   int64_t timeout_s);
+/* Cancels every request in flight (their callbacks run with cancelled
+ * set before this returns) and stops the server. */
+void sms_http_stop(struct sms *sms);
+
+struct sms_http_result {
+	bool cancelled;         /* the backend is stopping: touch nothing */
+	bool not_sent;          /* provably never reached the server */
+	const char *error;      /* a transport error (NULL: an answer came) */
+	unsigned status;        /* HTTP status of the answer */
+	const char *body;       /* NUL-terminated, "" when empty */
+	size_t body_len;
+	const char *retry_after;/* the Retry-After header, or NULL */
+};
+
+typedef void (*sms_http_cb)(struct sms *sms, const struct sms_http_result *r, void *ud);
+
+struct sms_http_call {
+	const char *method;       /* "GET" or "POST" */
+	const char *url;
+	const char *content_type; /* POST */
+	const char *body;         /* POST; NULL: empty */
+	const char *user;         /* HTTP basic authentication, or NULL */
+	const char *password;
+};
+
+/* Makes the request on a new connection (a reused one that the server
+ * closed could make libsoup send it twice); cb runs exactly once, never
+ * before this returns. The answer's body is bounded by max_body_bytes. */
+void sms_http_request(struct sms *sms, const struct sms_http_call *call, sms_http_cb cb,
+		      void *ud);
+
+/* The value of key in a form (query string) as sms_http_req.query. */
+const char *sms_http_arg(const struct sms_http_req *req, const char *key);
+
+#endif

@@ -1,0 +1,99 @@
+"""Claiming a number with the Kannel provider (a code texted to it and
+entered back; a wrong code refused; one number, one JID), and the
+addressing around it: jabber:iq:gateway normalisation, subscriptions to
+numbers, disco of the gateway and of number JIDs."""
+from harness.client import (NS_DISCO_INFO, NS_GATEWAY, NS_REGISTER, form_fields, form_of,
+                            payload, q)
+from harness.servers import SMS_COMPONENT
+from harness.sms import (claim, claim_payload, error_text, kannel, number,  # noqa: F401
+                         request_code, sms_gateway, sms_jid, sms_options, sms_port, sms_user)
+
+
+async def test_claim_with_the_texted_code(server, sms_gateway, kannel, clients):
+    c = await clients.new()
+    num = number()
+    r = await c.iq_ok(SMS_COMPONENT, "get", "<query xmlns='%s'/>" % NS_REGISTER)
+    fields = form_fields(form_of(payload(r, NS_REGISTER, "query")))
+    assert {"number", "code"} <= set(fields) and fields["number"]["required"], fields
+    code = await request_code(c, kannel, num)
+    wrong = "%06d" % ((int(code) + 1) % 1000000)
+    cond = await c.iq_error(SMS_COMPONENT, "set", claim_payload(num, wrong),
+                            condition="not-acceptable", what="a wrong code")
+    assert cond == "not-acceptable"
+    await c.iq_ok(SMS_COMPONENT, "set", claim_payload(num, code), what="the right code")
+    await c.expect_presence(SMS_COMPONENT, "subscribe")
+    r = await c.iq_ok(SMS_COMPONENT, "get", "<query xmlns='%s'/>" % NS_REGISTER)
+    query = payload(r, NS_REGISTER, "query")
+    assert query.find(q(NS_REGISTER, "registered")) is not None
+    fields = form_fields(form_of(query))
+    assert fields["number"]["values"] == [num], fields
+    assert fields["code"]["values"] in ([], [""]), "the code was stored: %s" % fields
+    # A code is good once.
+    other = await clients.new()
+    r = await other.iq(SMS_COMPONENT, "set", claim_payload(num, code))
+    assert r["type"] == "error"
+
+
+async def test_number_typed_nationally(server, sms_gateway, kannel, clients):
+    c = await clients.new()
+    num = number()
+    national = "(%s) %s-%s" % (num[2:5], num[5:8], num[8:])
+    r = await c.iq(SMS_COMPONENT, "set", claim_payload(national))
+    assert "A code was texted to %s" % num in error_text(r), r
+
+
+async def test_one_number_one_jid(server, sms_gateway, kannel, clients):
+    first = await sms_user(clients, kannel)
+    second = await clients.new()
+    r = await second.iq(SMS_COMPONENT, "set", claim_payload(first.number))
+    assert r["type"] == "error" and "another user" in error_text(r), r
+    await second.iq_error(SMS_COMPONENT, "set", claim_payload(first.number, "123456"),
+                          condition="conflict")
+    # Not a number at all.
+    await second.iq_error(SMS_COMPONENT, "set", claim_payload("call me"),
+                          condition="not-acceptable")
+
+
+async def test_codes_to_one_number_are_limited(server, sms_gateway, kannel, clients):
+    c = await clients.new()
+    num = number()
+    for _ in range(3):
+        await request_code(c, kannel, num)
+    await c.iq_error(SMS_COMPONENT, "set", claim_payload(num),
+                     condition="resource-constraint", what="a fourth code within the hour")
+
+
+async def test_gateway_translation(server, sms_gateway, clients):
+    c = await clients.new()
+    r = await c.iq_ok(SMS_COMPONENT, "get", "<query xmlns='%s'/>" % NS_GATEWAY)
+    assert payload(r, NS_GATEWAY, "query").find(q(NS_GATEWAY, "prompt")) is not None
+    for typed, want in [("(555) 010-1234", "+15550101234"), ("+44 20 7946 0958", "+442079460958"),
+                        ("tel:+1-201-555-0123", "+12015550123")]:
+        r = await c.iq_ok(SMS_COMPONENT, "set",
+                          "<query xmlns='%s'><prompt>%s</prompt></query>" % (NS_GATEWAY, typed))
+        assert payload(r, NS_GATEWAY, "query").find(q(NS_GATEWAY, "jid")).text == sms_jid(want)
+    for typed in ("hello", "12", "+1 800 FLOWERS"):
+        await c.iq_error(SMS_COMPONENT, "set",
+                         "<query xmlns='%s'><prompt>%s</prompt></query>" % (NS_GATEWAY, typed),
+                         condition="item-not-found", what=typed)
+
+
+async def test_subscription_to_a_number_approved(server, sms_gateway, kannel, clients):
+    c = await sms_user(clients, kannel)
+    bob = sms_jid(number())
+    c.presence(to=bob, ptype="subscribe")
+    await c.expect_presence(bob, "subscribed", what="subscribed from %s" % bob)
+
+
+async def test_disco(server, sms_gateway, clients):
+    c = await clients.new()
+    info = await c.iq_ok(SMS_COMPONENT, "get", "<query xmlns='%s'/>" % NS_DISCO_INFO)
+    ids = [(i.get("category"), i.get("type")) for i in info.xml.iter(q(NS_DISCO_INFO, "identity"))]
+    assert ("gateway", "sms") in ids, ids
+    features = {f.get("var") for f in info.xml.iter(q(NS_DISCO_INFO, "feature"))}
+    assert {NS_REGISTER, NS_GATEWAY} <= features, features
+    info = await c.iq_ok(sms_jid(number()), "get", "<query xmlns='%s'/>" % NS_DISCO_INFO)
+    ids = [(i.get("category"), i.get("type")) for i in info.xml.iter(q(NS_DISCO_INFO, "identity"))]
+    assert ids == [("client", "sms")], ids
+    features = {f.get("var") for f in info.xml.iter(q(NS_DISCO_INFO, "feature"))}
+    assert "urn:xmpp:receipts" in features, features
