@@ -261,8 +261,10 @@ const struct gw_backend sms_backend = {
 	.n_fields = 0,
 	.options = sms_options,
 	.n_options = G_N_ELEMENTS(sms_options),
-	.instructions = "Enter your phone number (+ and country code). A code is texted to it: "
-			"register again with that code to confirm the number.",
+	.instructions = "Enter your phone number (+ and country code). If the form asks only for "
+			"the number, a code is texted to it: register again with that code to "
+			"confirm the number. If it asks for your provider account, its SID and "
+			"token are checked with the provider.",
 	.prompt = "Phone number",
 	.contact_category = "client",
 	.contact_type = "sms",

@@ -8,7 +8,7 @@ import urllib.parse
 from harness.client import NS_REGISTER, form_fields, form_of, payload, q
 from harness.servers import SMS_COMPONENT
 from harness.sms import error_text, number, sms_port  # noqa: F401
-from harness.sms_twilio import (new_account, new_sid, off_loop, register_payload,  # noqa: F401
+from harness.sms_twilio import (new_account, off_loop, register_payload,  # noqa: F401
                                 twilio, twilio_gateway, twilio_options, twilio_user)
 
 
