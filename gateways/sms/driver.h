@@ -163,6 +163,13 @@ extern const struct sms_driver *const sms_drivers[];
 enum gw_err sms_incoming(struct sms *sms, const char *sender, const char *receiver,
 			 const char *text, const char *pid, const char **why);
 
+/* The webhook's answer to what sms_incoming() returned: 200 (stored, a
+ * duplicate, or a number no user has: no retry could make it known), 400
+ * with why (logged), or 503 (the provider retries). why is borrowed until
+ * the handler returns. */
+void sms_incoming_reply(struct sms *sms, enum gw_err err, const char *why,
+			struct sms_http_reply *out);
+
 /* What a delivery report says. */
 enum sms_report { SMS_REPORT_DELIVERED, SMS_REPORT_FAILED, SMS_REPORT_SMSC,
 		  SMS_REPORT_PROGRESS };

@@ -254,6 +254,24 @@ void sms_http_request(struct sms *sms, const struct sms_http_call *call, sms_htt
 					 call_done, c);
 }
 
+bool sms_http_send_failed(const struct sms_http_result *h, struct sms_send_result *r,
+			  char **text)
+{
+	if (h->cancelled) {
+		r->outcome = SMS_SEND_CANCELLED;
+	} else if (h->error && h->not_sent) {
+		r->outcome = SMS_SEND_NOT_SENT;
+		r->text = h->error;
+	} else if (h->error) {
+		r->outcome = SMS_SEND_UNKNOWN;
+		r->err = GW_ERR_REMOTE_TIMEOUT;
+		*text = g_strdup_printf("the SMS provider did not answer (%s): the text may not "
+					"have been sent", h->error);
+		r->text = *text;
+	}
+	return h->cancelled || h->error;
+}
+
 const char *sms_http_arg(const struct sms_http_req *req, const char *key)
 {
 	return g_hash_table_lookup(req->query, key);

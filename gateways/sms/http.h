@@ -40,6 +40,13 @@ struct sms_http_call {
 void sms_http_request(struct sms *sms, const struct sms_http_call *call, sms_http_cb cb,
 		      void *ud);
 
+/* A send's outcome when its call got no answer, as every driver reports
+ * it: cancelled, never sent (the outbox retries), or maybe sent (never
+ * retried; *text new, a readable reason). Returns false when h is an
+ * answer, which the driver reads itself. */
+bool sms_http_send_failed(const struct sms_http_result *h, struct sms_send_result *r,
+			  char **text);
+
 /* The value of key in a form (query string) as sms_http_req.query. */
 const char *sms_http_arg(const struct sms_http_req *req, const char *key);
 

@@ -31,6 +31,27 @@ static enum gw_err mo_tx(struct gw *gw, void *ud)
 	return gw_deliver_message_to(gw, m->jid, m->legacy, &msg);
 }
 
+void sms_incoming_reply(struct sms *sms, enum gw_err err, const char *why,
+			struct sms_http_reply *out)
+{
+	switch (err) {
+	case GW_OK:
+	case GW_ERR_NOT_FOUND:
+		out->status = 200;
+		break;
+	case GW_ERR_BAD_REQUEST:
+		log_msg(LOG_WARN, "sms", "%s: malformed incoming text refused: %s",
+			gw_domain(sms->gw), why);
+		out->status = 400;
+		out->body = why;
+		break;
+	default:
+		out->status = 503;
+		out->body = "try again later\n";
+		break;
+	}
+}
+
 enum gw_err sms_incoming(struct sms *sms, const char *sender, const char *receiver,
 			 const char *text, const char *pid, const char **why)
 {

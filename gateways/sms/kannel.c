@@ -90,18 +90,7 @@ static void send_done(struct sms *sms, const struct sms_http_result *h, void *ud
 	struct send_ctx *c = ud;
 	struct sms_send_result r = { 0 };
 	char *text = NULL;
-	if (h->cancelled) {
-		r.outcome = SMS_SEND_CANCELLED;
-	} else if (h->error && h->not_sent) {
-		r.outcome = SMS_SEND_NOT_SENT;
-		r.text = h->error;
-	} else if (h->error) {
-		r.outcome = SMS_SEND_UNKNOWN;
-		r.err = GW_ERR_REMOTE_TIMEOUT;
-		text = g_strdup_printf("the SMS provider did not answer (%s): the text may not have "
-				       "been sent", h->error);
-		r.text = text;
-	} else {
+	if (!sms_http_send_failed(h, &r, &text)) {
 		kannel_map_reply(h->status, h->body, h->retry_after, &r, &text);
 		if (r.outcome != SMS_SEND_OK)
 			log_msg(LOG_WARN, "sms", "%s: Kannel answered %u to a send",
@@ -187,22 +176,7 @@ static void kannel_mo(struct sms *sms, const struct sms_http_req *req,
 		why = "the text is missing or not in its charset";
 	else if (from && to && id)
 		err = sms_incoming(sms, from, to, text, id, &why);
-	switch (err) {
-	case GW_OK:
-	case GW_ERR_NOT_FOUND:
-		out->status = 200;
-		break;
-	case GW_ERR_BAD_REQUEST:
-		log_msg(LOG_WARN, "sms", "%s: malformed incoming text refused: %s",
-			gw_domain(sms_gw(sms)), why);
-		out->status = 400;
-		out->body = why;
-		break;
-	default:
-		out->status = 503;
-		out->body = "try again later\n";
-		break;
-	}
+	sms_incoming_reply(sms, err, why, out);
 	g_free(text);
 }
 

@@ -15,9 +15,11 @@
 #include <string.h>
 
 extern const struct sms_driver sms_kannel_driver;
+extern const struct sms_driver sms_twilio_driver;
 
 const struct sms_driver *const sms_drivers[] = {
 	&sms_kannel_driver,
+	&sms_twilio_driver,
 	NULL,
 };
 
@@ -40,7 +42,7 @@ static enum gw_err sms_start(struct gw *gw)
 	char *provider = gw_conf_string(gw, "provider");
 	sms->drv = driver_named(provider);
 	if (!sms->drv) {
-		log_msg(LOG_ERROR, "sms", "%s: provider %s is not one this build knows (kannel)",
+		log_msg(LOG_ERROR, "sms", "%s: provider %s is not one this build knows (kannel, twilio)",
 			gw_domain(gw), provider);
 		g_free(provider);
 		return GW_ERR_BAD_REQUEST;
@@ -207,7 +209,7 @@ static enum gw_err sms_translate(struct gw *gw, const char *typed, char **legacy
 
 static const struct gw_option sms_options[] = {
 	{ .key = "provider", .type = GW_OPT_STRING, .deflt = "kannel",
-	  .help = "the SMS provider's driver: kannel" },
+	  .help = "the SMS provider's driver: kannel or twilio" },
 	{ .key = "http_listen", .type = GW_OPT_STRING, .deflt = "127.0.0.1",
 	  .help = "the IP address the webhook server listens on" },
 	{ .key = "http_port", .type = GW_OPT_INT, .deflt = "8380", .min = 1, .max = 65535,
@@ -225,6 +227,8 @@ static const struct gw_option sms_options[] = {
 	  .help = "the sendsms-user's password" },
 	{ .key = "kannel_smsc", .type = GW_OPT_STRING, .deflt = "",
 	  .help = "the smsc-id texts are routed to (empty: Kannel's routing)" },
+	{ .key = "twilio_api_url", .type = GW_OPT_STRING, .deflt = "https://api.twilio.com",
+	  .help = "the base URL of the Twilio-style provider's REST API" },
 	{ .key = "system_sender", .type = GW_OPT_STRING, .deflt = "",
 	  .help = "the sender of the gateway's own texts (codes); empty: the provider's default" },
 	{ .key = "default_country", .type = GW_OPT_STRING, .deflt = "",
@@ -257,8 +261,10 @@ const struct gw_backend sms_backend = {
 	.n_fields = 0,
 	.options = sms_options,
 	.n_options = G_N_ELEMENTS(sms_options),
-	.instructions = "Enter your phone number (+ and country code). A code is texted to it: "
-			"register again with that code to confirm the number.",
+	.instructions = "Enter your phone number (+ and country code). If the form asks only for "
+			"the number, a code is texted to it: register again with that code to "
+			"confirm the number. If it asks for your provider account, its SID and "
+			"token are checked with the provider.",
 	.prompt = "Phone number",
 	.contact_category = "client",
 	.contact_type = "sms",

@@ -1,0 +1,32 @@
+/* twilio.h - the twilio driver's files (twilio.c: the driver and
+ * sending; twilio_reg.c: registration; twilio_hook.c: webhooks). Not for
+ * the rest of the backend: it sees the driver table only.
+ */
+#ifndef XMPPGW_SMS_TWILIO_H
+#define XMPPGW_SMS_TWILIO_H
+
+#include "sms/driver.h"
+
+/* The webhook routes, under public_url. */
+#define TWILIO_SMS_PATH "/twilio/sms"       /* the number's incoming-message URL */
+#define TWILIO_STATUS_PATH "/twilio/status" /* each text's StatusCallback */
+
+/* Registration fields (driver.h's creds). */
+#define TWILIO_F_ACCOUNT "account"
+#define TWILIO_F_TOKEN "token"
+
+/* The provider's API base URL (twilio_api_url, no trailing slash), and a
+ * full URL for path (new). */
+char *twilio_url(struct sms *sms, const char *path);
+
+/* twilio_reg.c: verifies the account, the token and the number with the
+ * provider (gw_ops.register_check). */
+void twilio_register_check(struct sms *sms, struct gw_request *req, const char *jid,
+			   GHashTable *values, GHashTable *old);
+
+/* twilio_hook.c: the routes. */
+void twilio_on_sms(struct sms *sms, const struct sms_http_req *req, struct sms_http_reply *out);
+void twilio_on_status(struct sms *sms, const struct sms_http_req *req,
+		      struct sms_http_reply *out);
+
+#endif
