@@ -519,6 +519,17 @@ enum gw_err gw_data_set(struct gw *gw, const char *key, const char *value);
 enum gw_err gw_reg_get(struct gw *gw, const char *jid, GHashTable **values);
 /* The JID registered with field key == value, or GW_ERR_NOT_FOUND. */
 enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char **jid);
+/* The normalised bare JID of a JID as typed (new), or NULL when it is not
+ * one. */
+char *gw_bare_jid(const char *jid);
+/* Registers jid (a JID as typed; normalised here) with values (var ->
+ * value; missing fields as their defaults), or updates its registration,
+ * on the backend's own authority (an admin assigning a number): the values
+ * are checked like a form's, the backend's register_check is not called. A
+ * new registration gets the gateway's subscription request, as after
+ * XEP-0077. Errors: GW_ERR_JID_MALFORMED, GW_ERR_NOT_ALLOWED (the policy
+ * refuses jid), GW_ERR_NOT_ACCEPTABLE with *why (new) for a bad value. */
+enum gw_err gw_reg_put(struct gw *gw, const char *jid, GHashTable *values, char **why);
 /* Records by kind and key (a backend's own durable state: messages in
  * flight, ids already seen, counters). Each call is committed when it
  * returns, or with the gw_atomic() it runs in. */

@@ -1,6 +1,7 @@
 /* gw_api.c - the functions backends call (gateway.h). Every string from the
  * other network is sanitised here, before it enters a stanza. */
 #include "core.h"
+#include "jid.h"
 #include "settings.h"
 #include "stanza.h"
 #include "store.h"
@@ -213,6 +214,11 @@ enum gw_err gw_data_set(struct gw *gw, const char *key, const char *value)
 enum gw_err gw_reg_get(struct gw *gw, const char *jid, GHashTable **values)
 {
 	return store_reg_get(gw->be->name, jid, values);
+}
+
+char *gw_bare_jid(const char *jid)
+{
+	return jid ? jid_bare(jid) : NULL;
 }
 
 enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char **jid)

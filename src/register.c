@@ -214,24 +214,23 @@ static bool values_differ(GHashTable *a, GHashTable *b)
 	return false;
 }
 
-/* The backend's answer to register_check: store, or refuse. */
-static void reg_finish(struct gw_request *req, enum gw_err err, const char *text)
+/* Stores jid's checked values (old: what was stored, or NULL): a new
+ * registration gets the gateway's subscription request; changed values of
+ * a logged-in user take effect with a new login. */
+static enum gw_err store_values(struct gw *gw, const char *jid, GHashTable *values,
+				GHashTable *old)
 {
-	struct gw *gw = request_gw(req);
-	struct reg_change *c = request_ud(req);
-	if (err == GW_OK)
-		err = store_reg_put(gw->be->name, c->jid, c->values);
-	if (err == GW_OK) {
-		log_msg(LOG_INFO, "register", "%s: %s %s", gw->domain, c->jid,
-			c->old ? "updated the registration" : "registered");
-		/* XEP-0100: the gateway asks to see the user's presence. */
-		if (!c->old)
-			core_send(gw, stanza_presence(core_ctx(), gw->domain, c->jid, "subscribe",
-						      GW_SHOW_ONLINE, NULL));
-	}
-	if (err == GW_OK && c->old && values_differ(c->values, c->old)) {
-		/* New credentials take effect with a new login. */
-		struct gw_session *s = session_get(gw, c->jid, false);
+	enum gw_err err = store_reg_put(gw->be->name, jid, values);
+	if (err != GW_OK)
+		return err;
+	log_msg(LOG_INFO, "register", "%s: %s %s", gw->domain, jid,
+		old ? "updated the registration" : "registered");
+	/* XEP-0100: the gateway asks to see the user's presence. */
+	if (!old)
+		core_send(gw, stanza_presence(core_ctx(), gw->domain, jid, "subscribe",
+					      GW_SHOW_ONLINE, NULL));
+	if (old && values_differ(values, old)) {
+		struct gw_session *s = session_get(gw, jid, false);
 		if (s && s->logged_in) {
 			gw->be->ops.logout(s);
 			request_session_over(s);
@@ -240,6 +239,41 @@ static void reg_finish(struct gw_request *req, enum gw_err err, const char *text
 			session_login(s);
 		}
 	}
+	return GW_OK;
+}
+
+enum gw_err gw_reg_put(struct gw *gw, const char *jid, GHashTable *values, char **why)
+{
+	*why = NULL;
+	char *bare = jid_bare(jid);
+	if (!bare || !strchr(bare, '@')) {
+		g_free(bare);
+		return GW_ERR_JID_MALFORMED;
+	}
+	enum gw_err err = GW_ERR_NOT_ALLOWED;
+	GHashTable *old = NULL;
+	GHashTable *checked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (!policy_may_register(bare))
+		goto out;
+	store_reg_get(gw->be->name, bare, &old);
+	err = register_validate(gw->fields, gw->n_fields, values, old, checked, why);
+	if (err == GW_OK)
+		err = store_values(gw, bare, checked, old);
+out:
+	if (old)
+		g_hash_table_unref(old);
+	g_hash_table_unref(checked);
+	g_free(bare);
+	return err;
+}
+
+/* The backend's answer to register_check: store, or refuse. */
+static void reg_finish(struct gw_request *req, enum gw_err err, const char *text)
+{
+	struct gw *gw = request_gw(req);
+	struct reg_change *c = request_ud(req);
+	if (err == GW_OK)
+		err = store_values(gw, c->jid, c->values, c->old);
 	c->done(gw, err, text, c->ud);
 	g_free(c->jid);
 	g_hash_table_unref(c->values);

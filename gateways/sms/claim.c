@@ -203,3 +203,57 @@ out:
 	g_free(owner);
 	g_free(code);
 }
+
+/* ---- numbers assigned by an admin -------------------------------------------- */
+
+const struct gw_field sms_assign_fields[] = {
+	{ .var = "jid", .label = "The user's JID", .type = GW_FIELD_TEXT, .required = true,
+	  .max_bytes = 3071 },
+	{ .var = "number", .label = "Phone number (+E.164)", .type = GW_FIELD_TEXT,
+	  .required = true, .max_bytes = 64 },
+};
+const size_t sms_assign_n_fields = G_N_ELEMENTS(sms_assign_fields);
+
+enum gw_err sms_claim_assign(struct gw *gw, const char *admin, GHashTable *values, char **report,
+			     const char **why)
+{
+	struct sms *sms = gw_priv(gw);
+	const char *jid = g_hash_table_lookup(values, "jid");
+	char *number = NULL, *owner = NULL, *bad = NULL;
+	if (sms->drv->per_user) {
+		*why = "users of this provider register their own account and number";
+		return GW_ERR_NOT_ALLOWED;
+	}
+	enum gw_err err = e164_normalize(g_hash_table_lookup(values, "number"), sms->default_cc,
+					 &number, why);
+	if (err != GW_OK)
+		return GW_ERR_NOT_ACCEPTABLE;
+	char *bare = gw_bare_jid(jid);
+	if (gw_reg_find(gw, "number", number, &owner) == GW_OK && g_strcmp0(owner, bare)) {
+		*why = "this number belongs to another user";
+		err = GW_ERR_CONFLICT;
+		goto out;
+	}
+	GHashTable *reg = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(reg, "number", number);
+	g_hash_table_insert(reg, "code", "");
+	err = gw_reg_put(gw, jid, reg, &bad);
+	g_hash_table_unref(reg);
+	if (err == GW_OK) {
+		gw_row_delete(gw, SMS_ROW_CODE, number); /* a pending claim by code ends */
+		*report = g_strdup_printf("%s now has %s.", bare ? bare : jid, number);
+		log_msg(LOG_INFO, "sms", "%s assigned %s to %s", admin, number, bare);
+	} else if (err == GW_ERR_JID_MALFORMED) {
+		*why = "not a JID";
+	} else if (err == GW_ERR_NOT_ALLOWED) {
+		*why = "the gateway's policy does not let that JID register";
+	} else {
+		*why = "the registration could not be stored";
+	}
+out:
+	g_free(bad);
+	g_free(bare);
+	g_free(number);
+	g_free(owner);
+	return err;
+}

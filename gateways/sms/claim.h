@@ -25,6 +25,13 @@
 void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
 		     GHashTable *values, GHashTable *old);
 
+/* The admin command "assign" (struct gw_command): gives a JID a number on
+ * a gateway-wide provider without a texted code. Fields "jid", "number". */
+extern const struct gw_field sms_assign_fields[];
+extern const size_t sms_assign_n_fields;
+enum gw_err sms_claim_assign(struct gw *gw, const char *admin, GHashTable *values, char **report,
+			     const char **why);
+
 /* The stored form of a pending claim, and back (pure). */
 struct sms_claim {
 	char *jid;

@@ -248,6 +248,10 @@ static const struct gw_option sms_options[] = {
 static const struct gw_command sms_commands[] = {
 	{ .node = "counts", .name = "Texts sent today per number", .admin = true,
 	  .run = sms_quota_report },
+	{ .node = "assign", .name = "Assign a number to a user", .admin = true,
+	  .instructions = "The user gets the number without a texted code (gateway-wide "
+			  "providers only).",
+	  .fields = sms_assign_fields, .n_fields = 2, .run = sms_claim_assign },
 };
 
 const struct gw_backend sms_backend = {

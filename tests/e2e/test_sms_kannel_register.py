@@ -1,9 +1,11 @@
 """Claiming a number with the Kannel provider (a code texted to it and
 entered back; a wrong code refused; one number, one JID), and the
 addressing around it: jabber:iq:gateway normalisation, subscriptions to
-numbers, disco of the gateway and of number JIDs."""
-from harness.client import (NS_DISCO_INFO, NS_GATEWAY, NS_REGISTER, form_fields, form_of,
-                            payload, q)
+numbers, disco of the gateway and of number JIDs; an admin assigning a
+number without a code."""
+from harness.client import (NS_DISCO_INFO, NS_GATEWAY, NS_REGISTER, error_condition,
+                            form_fields, form_of, payload, q, submit_form)
+from harness.scenario import command
 from harness.servers import SMS_COMPONENT
 from harness.sms import (claim, claim_payload, error_text, kannel, number,  # noqa: F401
                          request_code, sms_gateway, sms_jid, sms_options, sms_port, sms_user)
@@ -97,3 +99,45 @@ async def test_disco(server, sms_gateway, clients):
     assert ids == [("client", "sms")], ids
     features = {f.get("var") for f in info.xml.iter(q(NS_DISCO_INFO, "feature"))}
     assert "urn:xmpp:receipts" in features, features
+
+
+async def test_admin_assigns_a_number(server, sms_gateway, kannel, clients):
+    """An admin gives a user a number without a texted code (the assign
+    command); the user is registered with it and gets the gateway's
+    subscription request; a number someone else has is a conflict; plain
+    users cannot run it."""
+    c = await clients.new()
+    num = number()
+    before = len(kannel.sink_messages())
+    r, _ = await command(c, SMS_COMPONENT, "assign")
+    assert r["type"] == "error" and error_condition(r) == "forbidden", r
+    admin = await clients.login(*sms_gateway.admin)
+    fields = await assign(admin, c.bare, num)
+    assert fields["report"]["values"] == ["%s now has %s." % (c.bare, num)], fields
+    await c.expect_presence(SMS_COMPONENT, "subscribe")
+    r = await c.iq_ok(SMS_COMPONENT, "get", "<query xmlns='%s'/>" % NS_REGISTER)
+    query = payload(r, NS_REGISTER, "query")
+    assert query.find(q(NS_REGISTER, "registered")) is not None, r
+    assert form_fields(form_of(query))["number"]["values"] == [num]
+    assert len(kannel.sink_messages()) == before, "a code was texted for an assigned number"
+    # The number is now c's: another JID cannot get it, and bad input is refused.
+    other = await clients.new()
+    r = await assign(admin, other.bare, num, ok=False)
+    assert error_condition(r) == "conflict", r
+    r = await assign(admin, other.bare, "not a number", ok=False)
+    assert error_condition(r) == "not-acceptable", r
+    r = await assign(admin, "@@@", number(), ok=False)
+    assert error_condition(r) == "jid-malformed", r
+
+
+async def assign(admin, jid, num, ok=True):
+    """Runs the assign command; the result's fields, or the error when not ok."""
+    r, cmd = await command(admin, SMS_COMPONENT, "assign")
+    assert r["type"] == "result" and cmd.get("status") == "executing", r
+    r, cmd = await command(admin, SMS_COMPONENT, "assign", "complete", cmd.get("sessionid"),
+                           submit_form({"jid": jid, "number": num}))
+    if not ok:
+        assert r["type"] == "error", r
+        return r
+    assert r["type"] == "result" and cmd.get("status") == "completed", r
+    return form_fields(form_of(cmd))
