@@ -171,14 +171,19 @@ static void sent(struct sms *sms, const struct sms_send_result *r, void *ud)
 		unsigned ms = r->outcome == SMS_SEND_LATER && r->retry_after_ms
 				      ? r->retry_after_ms
 				      : MIN((unsigned)RETRY_CAP_MS, (unsigned)RETRY_FIRST_MS << MIN(mem->attempts, 6u));
-		if (r->outcome == SMS_SEND_LATER) /* the whole account waits */
-			sms_bucket_hold(bucket_of(sms, j->account), g_get_monotonic_time(),
-					(int64_t)ms * 1000);
 		log_msg(LOG_WARN, "sms", "%s: text %s not sent (%s); again in %u ms",
 			gw_domain(sms->gw), j->id, r->text ? r->text : "provider not reached", ms);
 		mem->state = SMS_JOB_QUEUED;
 		mem->attempts++;
-		retry_later(sms, mem, ms);
+		if (r->outcome == SMS_SEND_LATER) {
+			/* The whole account waits, and this text goes first when
+			 * it may send again: the user's texts keep their order. */
+			sms_bucket_hold(bucket_of(sms, j->account), g_get_monotonic_time(),
+					(int64_t)ms * 1000);
+			g_queue_push_head(sms->ready, mem);
+		} else {
+			retry_later(sms, mem, ms);
+		}
 		mem = NULL;
 		break;
 	case SMS_SEND_CANCELLED:
