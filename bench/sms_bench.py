@@ -72,6 +72,10 @@ async def one(args, driver, tmpdir, r):
     t0 = time.monotonic()
     try:
         res, notes = await run_one(args, driver, work, args.phases)
+    except asyncio.CancelledError:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
     except Exception as e:
         print("%s on %s run %d FAILED after %.0f s (load %s): %s" % (
             driver, tables.fs_name(tmpdir), r, time.monotonic() - t0, la, e), flush=True)
