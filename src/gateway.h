@@ -501,6 +501,17 @@ void gw_watch_modify(struct gw_watch *w, unsigned events);
 /* Stops watching (the fd is not closed). Safe from inside the callback. */
 void gw_watch_remove(struct gw_watch *w);
 
+/* A set of watches whose reading is paused and resumed together, in one
+ * system call however many there are (writing goes on while paused). */
+struct gw_watch_set;
+struct gw_watch_set *gw_watch_set_new(void);
+/* Lets go of s; it goes once its last watch is removed. */
+void gw_watch_set_free(struct gw_watch_set *s);
+/* gw_watch_fd() in s (NULL: in none). */
+struct gw_watch *gw_watch_fd_in(struct gw_watch_set *s, int fd, unsigned events, gw_io_cb cb,
+				void *ud);
+void gw_watch_set_pause(struct gw_watch_set *s, bool paused);
+
 /* A one-shot timer after ms milliseconds. Returns an id for
  * gw_timer_remove(); ids are never 0. Once the timer has fired its id is
  * void: never remove it then. */

@@ -89,6 +89,7 @@ static void connect_now(void *ud)
 		.host = c->p.server, .port = port->port, .tls = port->tls,
 		.tls_verify = c->p.tls_verify, .sendq_max = c->p.sendq_max,
 		.flood_burst = c->p.flood_burst, .flood_interval_ms = c->p.flood_interval_ms,
+		.watches = c->p.watches,
 	};
 	log_msg(LOG_DEBUG, "irc", "%s: connecting to port %u%s", c->p.server, port->port,
 		port->tls ? " (TLS)" : "");

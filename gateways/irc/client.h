@@ -40,6 +40,7 @@ struct irc_client_params {
 	unsigned connects_per_second; /* pacing of new connections, all clients;
 					 0: 20 */
 	const char *version;         /* CTCP VERSION answer */
+	struct gw_watch_set *watches; /* the sockets' set (paused together), or NULL */
 };
 
 enum irc_text_kind { IRC_TEXT_PRIVMSG, IRC_TEXT_NOTICE, IRC_TEXT_ACTION };

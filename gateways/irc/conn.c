@@ -166,7 +166,8 @@ static ssize_t xwrite(struct irc_conn *c, const char *buf, size_t n, char **deta
 /* Interest for UP and CLOSING: write only while bytes wait. */
 static void set_interest(struct irc_conn *c)
 {
-	unsigned ev = c->paused && c->st == ST_UP ? 0
+	/* In a watch set, the set's pause stops the reading. */
+	unsigned ev = c->paused && c->st == ST_UP && !c->p.watches ? 0
 		      : c->read_wants_write ? GW_IO_WRITE : GW_IO_READ;
 	if (c->ooff < c->olen)
 		ev |= c->write_wants_read ? GW_IO_READ : GW_IO_WRITE;
@@ -393,9 +394,11 @@ void irc_conn_pause(struct irc_conn *c, bool paused)
 	c->paused = paused;
 	if (c->st != ST_UP)
 		return;
-	set_interest(c);
-	/* What TLS already decrypted would not wake epoll: read it now. */
-	if (!paused && !c->t_more)
+	if (!c->p.watches)
+		set_interest(c);
+	/* What TLS already decrypted would not wake epoll: read it now (in a
+	 * set, only where there is some: no timer per connection). */
+	if (!paused && !c->t_more && (!c->p.watches || (c->ssl && irc_tls_pending(c->ssl))))
 		c->t_more = gw_timer_add(0, more_cb, c);
 }
 

@@ -35,6 +35,10 @@ struct irc_conn_params {
 	size_t sendq_max;          /* bytes queued at most; 0: 64 KiB */
 	unsigned flood_burst;      /* lines sent at once before pacing; 0: 5 */
 	unsigned flood_interval_ms;/* then one line per interval; 0: none */
+	/* The watch set the socket joins (gateway.h), or NULL. In a set,
+	 * irc_conn_pause() leaves the reading to the set's pause: pausing
+	 * thousands of connections costs no system call each. */
+	struct gw_watch_set *watches;
 };
 
 struct irc_conn_ops {

@@ -116,7 +116,7 @@ static bool try_connect(struct irc_conn *c, GInetAddress *a)
 		return false;
 	}
 	c->fd = fd;
-	c->w = gw_watch_fd(fd, GW_IO_WRITE, io_cb, c);
+	c->w = gw_watch_fd_in(c->p.watches, fd, GW_IO_WRITE, io_cb, c);
 	if (!c->w) {
 		c->last_errno = EMFILE;
 		drop_socket(c);

@@ -366,6 +366,9 @@ static void irc_pause(struct gw *gw, bool paused)
 {
 	struct irc_gw *g = gw_priv(gw);
 	g->paused = paused;
+	/* One system call for every connection's reading; the clients only
+	 * note it (a read loop under way stops at its next chunk). */
+	gw_watch_set_pause(g->watches, paused);
 	GHashTableIter it;
 	gpointer k;
 	g_hash_table_iter_init(&it, g->links);
@@ -434,6 +437,8 @@ static enum gw_err irc_start(struct gw *gw)
 	g->chantypes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g->links = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g->rosters = irc_rosters_new();
+	g->watches = gw_watch_set_new();
+	d->watches = g->watches;
 	return GW_OK;
 }
 
@@ -451,6 +456,7 @@ static void irc_stop(struct gw *gw)
 	/* Every session has logged out: every view detached, no roster left. */
 	if (g->rosters)
 		g_hash_table_destroy(g->rosters);
+	gw_watch_set_free(g->watches); /* every connection is gone */
 }
 
 bool irc_nick_ok(const char *n)

@@ -18,6 +18,7 @@ struct irc_gw {
 	unsigned private_chat_open_s;
 	GHashTable *chantypes; /* server -> CHANTYPES it announced */
 	GHashTable *rosters;   /* channel members, once per server and channel */
+	struct gw_watch_set *watches; /* every IRC socket: paused together */
 	GHashTable *links;     /* every struct link of every session (a set) */
 	bool paused;           /* the XMPP side is congested (GW_CAP_FLOW) */
 };

@@ -1,4 +1,5 @@
-/* test_loop.c - the epoll source and the one-shot timers. */
+/* test_loop.c - the epoll source, watch sets paused together, and the
+ * one-shot timers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,6 +89,64 @@ static void test_remove_inside_callback(void **state)
 	close(p[1]);
 }
 
+/* Reading in a set stops while the set is paused and what came meanwhile
+ * is read on resume; writing goes on; a set let go of while it still has a
+ * watch lives until that watch is removed. */
+static void test_watch_set(void **state)
+{
+	int a[2], b[2];
+	assert_int_equal(pipe(a), 0);
+	assert_int_equal(pipe(b), 0);
+	struct gw_watch_set *set = gw_watch_set_new();
+	struct seen ra = { 0 }, rb = { 0 }, wr = { 0 };
+	ra.w = gw_watch_fd_in(set, a[0], GW_IO_READ, on_io, &ra);
+	rb.w = gw_watch_fd_in(set, b[0], GW_IO_READ, on_io, &rb);
+	wr.w = gw_watch_fd_in(set, a[1], 0, on_io, &wr);
+	assert_non_null(ra.w);
+	assert_non_null(rb.w);
+	assert_int_equal(loop_watch_count(), 3); /* the set's own is not counted */
+	assert_int_equal(write(a[1], "x", 1), 1);
+	spin(5);
+	assert_int_equal(ra.reads, 1);
+	assert_int_equal(rb.reads, 0);
+
+	gw_watch_set_pause(set, true);
+	assert_int_equal(write(a[1], "y", 1), 1);
+	assert_int_equal(write(b[1], "z", 1), 1);
+	gw_watch_modify(wr.w, GW_IO_WRITE);
+	spin(5);
+	assert_int_equal(ra.reads + rb.reads, 1); /* paused: nothing read */
+	assert_true(wr.writes > 0);               /* writing goes on */
+	gw_watch_modify(wr.w, 0);
+	gw_watch_set_pause(set, false);
+	spin(5);
+	assert_int_equal(ra.reads, 2);
+	assert_int_equal(rb.reads, 1);
+
+	/* Interest dropped and taken again within the set. */
+	gw_watch_modify(rb.w, 0);
+	assert_int_equal(write(b[1], "q", 1), 1);
+	spin(3);
+	assert_int_equal(rb.reads, 1);
+	gw_watch_modify(rb.w, GW_IO_READ);
+	spin(3);
+	assert_int_equal(rb.reads, 2);
+
+	gw_watch_remove(ra.w);
+	gw_watch_remove(wr.w);
+	gw_watch_set_free(set);   /* rb still in it: the set stays */
+	assert_int_equal(write(b[1], "r", 1), 1);
+	spin(3);
+	assert_int_equal(rb.reads, 3);
+	gw_watch_remove(rb.w);    /* the last one: the set goes */
+	spin(2);
+	assert_int_equal(loop_watch_count(), 0);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
 static void on_timer(void *ud)
 {
 	((struct seen *)ud)->fired++;
@@ -114,6 +173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_write_modify),
 		cmocka_unit_test(test_remove_inside_callback),
+		cmocka_unit_test(test_watch_set),
 		cmocka_unit_test(test_timers),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
