@@ -40,10 +40,8 @@ or SIGTERM stops every process the driver started, by PID. Not a test:
 nothing passes or fails on a figure.
 """
 import argparse
-import asyncio
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -118,24 +116,6 @@ async def bench(args, gateways):
                 if runs[g]:
                     out[wname][g][n] = report.medians(runs[g])
     return out
-
-
-def run_async(coro):
-    """asyncio.run with SIGINT and SIGTERM cancelling the work (so every
-    finally clause stops its processes); returns (result, signal or None)."""
-    got = []
-
-    async def main():
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda s=sig: (got.append(s), task.cancel()))
-        return await coro
-
-    try:
-        return asyncio.run(main()), None
-    except (asyncio.CancelledError, KeyboardInterrupt):
-        return None, (got[0] if got else signal.SIGINT)
 
 
 def print_results(args, out, gateways, la0):
@@ -257,7 +237,7 @@ def main():
     print("irc_bench: %d cores, load average %s\n%s" % (os.cpu_count(), la0,
                                                         conditions(args, gateways)), flush=True)
     try:
-        out, sig = run_async(bench(args, gateways))
+        out, sig = procs.run_async(bench(args, gateways))
     finally:
         procs.stop_all()
     if sig is not None:

@@ -43,7 +43,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -107,24 +106,6 @@ async def bench(args):
     return {k: report.medians(v) for k, v in runs.items() if v}
 
 
-def run_async(coro):
-    """asyncio.run with SIGINT and SIGTERM cancelling the work (so every
-    finally clause stops its processes); returns (result, signal or None)."""
-    got = []
-
-    async def main():
-        loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda s=sig: (got.append(s), task.cancel()))
-        return await coro
-
-    try:
-        return asyncio.run(main()), None
-    except (asyncio.CancelledError, KeyboardInterrupt):
-        return None, (got[0] if got else signal.SIGINT)
-
-
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=None, help="xmpp-gw's binary (default build/xmpp-gw)")
@@ -180,7 +161,7 @@ def main():
     cond = tables.conditions(args)
     print("sms_bench: %d cores, load average %s\n%s" % (os.cpu_count(), la0, cond), flush=True)
     try:
-        out, sig = run_async(bench(args))
+        out, sig = procs.run_async(bench(args))
     finally:
         procs.stop_all()
     if sig is not None:

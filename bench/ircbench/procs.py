@@ -6,6 +6,7 @@ SIGKILL to its process group), and stop_all() ends whatever is left, which
 the driver calls on Ctrl-C, SIGTERM and at exit. Nothing is ever looked up
 or killed by name.
 """
+import asyncio
 import atexit
 import os
 import resource
@@ -185,3 +186,21 @@ class Ngircd:
 
     def stop(self):
         stop(self.proc)
+
+
+def run_async(coro):
+    """asyncio.run with SIGINT and SIGTERM cancelling the work (so every
+    finally clause stops its processes); returns (result, signal or None)."""
+    got = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda s=sig: (got.append(s), task.cancel()))
+        return await coro
+
+    try:
+        return asyncio.run(main()), None
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        return None, (got[0] if got else signal.SIGINT)

@@ -7,35 +7,21 @@
   died is never sent again: the user gets an error saying it may not have
   gone out."""
 import asyncio
-import os
-import signal
 import socket
 import threading
 
 import pytest
 
 from harness.client import error_condition
-from harness.sms import (inject, kannel, number, sms_gateway_for, sms_jid, sms_port,  # noqa: F401
-                         sms_user, wait_sink)
+from harness.sms import (in_log, inject, kannel, kill9, number, owned, sms_gateway_for,  # noqa: F401
+                         sms_jid, sms_port, sms_user, wait_sink)
 from harness.util import wait_until
 
 
 @pytest.fixture
 def gw_of(dedicated_server, kannel, sms_port):
     """The test's gateway on the dedicated server (not started)."""
-    gw = sms_gateway_for(dedicated_server, kannel, sms_port)
-    yield gw
-    try:
-        if gw.running():
-            gw.stop()
-    finally:
-        gw.cleanup()
-
-
-def kill9(gw):
-    os.kill(gw.proc.pid, signal.SIGKILL)
-    gw.proc.wait(10)
-    gw.proc = None
+    yield from owned(sms_gateway_for(dedicated_server, kannel, sms_port))
 
 
 async def up(gw, clients, kannel):
@@ -43,14 +29,6 @@ async def up(gw, clients, kannel):
     gw.start()
     await gw.wait_ready()
     return await sms_user(clients, kannel), number()
-
-
-async def in_log(gw, text, timeout=15.0):
-    loop = asyncio.get_event_loop()
-    deadline = loop.time() + timeout
-    while text not in gw.log_text():
-        assert loop.time() < deadline, "%r not in the gateway log:\n%s" % (text, gw.log_tail())
-        await asyncio.sleep(0.1)
 
 
 async def test_incoming_survives_a_crash(dedicated_server, dedicated_clients, kannel, gw_of):

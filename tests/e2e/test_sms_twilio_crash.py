@@ -8,21 +8,14 @@ import asyncio
 import pytest
 
 from harness.client import error_condition
-from harness.sms import number, sms_jid, sms_port  # noqa: F401
+from harness.sms import in_log, kill9, number, owned, sms_jid, sms_port  # noqa: F401
 from harness.sms_twilio import off_loop, twilio, twilio_gateway_for, twilio_user  # noqa: F401
-from test_sms_kannel_crash import in_log, kill9
 
 
 @pytest.fixture
 def gw_of(dedicated_server, twilio, sms_port):
     """The test's gateway on the dedicated server (not started)."""
-    gw = twilio_gateway_for(dedicated_server, twilio, sms_port)
-    yield gw
-    try:
-        if gw.running():
-            gw.stop()
-    finally:
-        gw.cleanup()
+    yield from owned(twilio_gateway_for(dedicated_server, twilio, sms_port))
 
 
 async def up(gw, clients, twilio, sms_port):
