@@ -117,3 +117,24 @@ async def test_daily_quota_and_counts(server, sms_gateway, kannel, clients):
     admin = await clients.login(*sms_gateway.admin)
     lines = (await run_command(admin, SMS_COMPONENT, "counts"))["report"]["values"]
     assert "%s %s: 2" % (c.number, c.bare) in lines, lines
+
+
+async def test_hostile_text_arrives_sanitised(server, sms_gateway, kannel, clients, sms_port):
+    """Bytes no XML stream may carry (invalid UTF-8, control characters, a
+    stanza-injection attempt) in an incoming text arrive as safe text, and
+    the component link survives for the next text."""
+    c = await sms_user(clients, kannel)
+    bob = number()
+    body = b"caf\xe9 \x03\x01\x1b[31m \xff\xfe </body></message><message to='x'> end"
+    status, _ = post(sms_port, "/kannel/mo",
+                     urllib.parse.urlencode(dict(token=kannel.token, to=c.number, id="h1",
+                                                 **{"from": bob})),
+                     body, headers={"Content-Type": "text/plain; charset=UTF-8"})
+    assert status == 200
+    m = await c.expect_message(sms_jid(bob), None, what="the hostile text")
+    text = m["body"]
+    assert "caf" in text and text.endswith(" end"), repr(text)
+    assert "</message><message to='x'>" in text, repr(text)  # text, not markup
+    assert not any(ord(ch) < 0x20 and ch not in "\t\n\r" for ch in text), repr(text)
+    assert mo(sms_port, kannel.token, bob, c.number, "still here", "h2")[0] == 200
+    await c.expect_message(sms_jid(bob), "still here")
