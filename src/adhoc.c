@@ -323,12 +323,15 @@ static enum gw_err contact_submit(struct adhoc_run *run, GHashTable *form)
 static enum gw_err backend_run(struct adhoc_run *run, GHashTable *values)
 {
 	char *report = NULL;
-	const char *why = NULL;
+	struct gw_reason why = { 0 };
 	enum gw_err err = run->bc->run(run->r->gw, run->r->bare, values, &report, &why);
 	if (err != GW_OK) {
-		router_error(run->r->gw, run->r->iq, err, why);
+		router_error(run->r->gw, run->r->iq, err, why.text);
+		g_free(why.text);
+		g_free(report);
 		return GW_OK;
 	}
+	g_free(why.text);
 	xmpp_stanza_t *x = NULL;
 	if (report) {
 		x = form_new(core_ctx(), "result", run->bc->name, NULL, NULL);

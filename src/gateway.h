@@ -185,6 +185,19 @@ struct gw_occupant {
 				       JID in the item), or NULL: anonymous */
 };
 
+/* ---- reasons --------------------------------------------------------
+ *
+ * Every operation that can refuse gets a struct gw_reason from the core,
+ * which owns it: the core zeroes it before the call, shows its text to the
+ * user with the error, and frees it after. The backend only sets it, with
+ * gw_reason_set() (a later call replaces an earlier one), and never keeps
+ * a pointer to it or to its text. No reason set: the core shows the
+ * error's own text. */
+struct gw_reason {
+	char *text;   /* the core's; backends never touch it directly */
+};
+void gw_reason_set(struct gw_reason *why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 /* ---- the backend ---------------------------------------------------- */
 
 struct gw_ops {
@@ -219,10 +232,10 @@ struct gw_ops {
 
 	/* Required. A message from the user to legacy address `to` (NULL: to
 	 * the gateway JID itself). Returns GW_OK once the message is accepted
-	 * for sending; an error is bounced to the user with err and text
-	 * (a static string or NULL) - set *text for a readable reason. */
+	 * for sending; an error is bounced to the user with err and the
+	 * reason set in why (see struct gw_reason), if any. */
 	enum gw_err (*send_message)(struct gw_session *s, const char *to,
-				    const struct gw_message *msg, const char **text);
+				    const struct gw_message *msg, struct gw_reason *why);
 
 	/* GW_CAP_PRESENCE. The user's aggregated presence changed. */
 	void (*send_presence)(struct gw_session *s, enum gw_show show, const char *status);
@@ -246,9 +259,9 @@ struct gw_ops {
 	bool (*settings_apply)(struct gw *gw, const char *legacy);
 	/* GW_CAP_CONTACT_SETTINGS. Checks submitted values (var -> value,
 	 * every field present, "" for empty) before they are stored; an error
-	 * with *why refuses them all. */
+	 * (with a reason in why) refuses them all. */
 	enum gw_err (*settings_check)(struct gw *gw, const char *legacy, GHashTable *values,
-				      const char **why);
+				      struct gw_reason *why);
 	/* GW_CAP_CONTACT_SETTINGS. jid stored new settings for legacy; s is
 	 * its session, or NULL when the user is not logged in. */
 	void (*settings_changed)(struct gw *gw, struct gw_session *s, const char *legacy);
@@ -284,32 +297,32 @@ struct gw_ops {
 	/* GW_CAP_MUC. A message from the user to the room. On GW_OK the core
 	 * reflects it to every joined resource, with a stanza-id. */
 	enum gw_err (*room_message)(struct gw_session *s, const char *room,
-				    const struct gw_message *msg, const char **why);
+				    const struct gw_message *msg, struct gw_reason *why);
 	/* GW_CAP_MUC. The user sets the room's subject. The new subject comes
 	 * back through gw_room_subject() when the network confirms it. */
 	enum gw_err (*room_subject)(struct gw_session *s, const char *room, const char *subject,
-				    const char **why);
+				    struct gw_reason *why);
 	/* GW_CAP_MUC. The user asks for nick in room. The network's answer
 	 * comes back as occupant reports: the old self GONE|RENAMED|SELF, the
 	 * new one SELF. On IRC a nick is per connection: every room on it
 	 * changes. */
 	enum gw_err (*room_nick)(struct gw_session *s, const char *room, const char *nick,
-				 const char **why);
+				 struct gw_reason *why);
 	/* GW_CAP_MUC. The user sets nick's role (GW_ROLE_NONE: kicks it) with
 	 * reason (may be NULL). Confirmed by occupant reports. */
 	enum gw_err (*room_role)(struct gw_session *s, const char *room, const char *nick,
-				 enum gw_role role, const char *reason, const char **why);
+				 enum gw_role role, const char *reason, struct gw_reason *why);
 	/* GW_CAP_MUC. The user sets an affiliation (GW_AFF_OUTCAST: bans,
 	 * removing the occupant too) for occupant nick, or for legacy (an
 	 * address given by JID; exactly one of the two is set), with reason
 	 * (may be NULL). Confirmed by occupant reports; GW_ERR_NOT_ALLOWED
-	 * with *why for one the network has no way to give. */
+	 * (with a reason) for one the network has no way to give. */
 	enum gw_err (*room_affiliation)(struct gw_session *s, const char *room, const char *nick,
 					const char *legacy, enum gw_affiliation aff,
-					const char *reason, const char **why);
+					const char *reason, struct gw_reason *why);
 	/* GW_CAP_MUC. A private message from the user to occupant nick. */
 	enum gw_err (*room_private)(struct gw_session *s, const char *room, const char *nick,
-				    const struct gw_message *msg, const char **why);
+				    const struct gw_message *msg, struct gw_reason *why);
 	/* GW_CAP_MUC. Calls cb, before returning, once for each occupant of
 	 * room the user sees except the user's own (reported as to a join: no
 	 * flags); nothing when the user is not in it on the network. For a
@@ -331,10 +344,10 @@ struct gw_command {
 	size_t n_fields;
 	/* jid: the requester's bare JID. values: var -> value of every field
 	 * ("" for empty). GW_OK with *report (new, may stay NULL): a text,
-	 * lines separated by \n, shown as the result; an error with *why
-	 * (static) refuses. Synchronous. */
+	 * lines separated by \n, shown as the result; an error (with a
+	 * reason in why) refuses. Synchronous. */
 	enum gw_err (*run)(struct gw *gw, const char *jid, GHashTable *values, char **report,
-			   const char **why);
+			   struct gw_reason *why);
 };
 
 struct gw_backend {

@@ -55,7 +55,7 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 	}
 	struct gw_session *s = session_get(gw, bare, true);
 	enum gw_err err = session_login(s);
-	const char *text = NULL;
+	struct gw_reason why = { 0 };
 	if (err == GW_OK) {
 		struct gw_message m = {
 			.type = msg_type(type),
@@ -68,10 +68,11 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 									NS_RECEIPTS) != NULL,
 			.oob_url = oob_url(st),
 		};
-		err = gw->be->ops.send_message(s, legacy, &m, &text);
+		err = gw->be->ops.send_message(s, legacy, &m, &why);
 	} else {
-		text = "could not log in to the other network";
+		gw_reason_set(&why, "could not log in to the other network");
 	}
 	if (err != GW_OK)
-		router_error(gw, st, err, text);
+		router_error(gw, st, err, why.text);
+	g_free(why.text);
 }

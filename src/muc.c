@@ -259,12 +259,13 @@ static void join(struct iq_req *q, xmpp_stanza_t *st, const char *room_jid)
 		if (strcmp(r->nick, q->resource) == 0)
 			return; /* a presence update in the room: nothing to do */
 		/* A nick change: the network's answer comes as occupant reports. */
-		const char *why = NULL;
+		struct gw_reason why = { 0 };
 		enum gw_err err = r->in ? gw->be->ops.room_nick(s, q->legacy, q->resource, &why)
 					: GW_ERR_RESOURCE_CONSTRAINT;
 		if (err != GW_OK)
 			error_presence(gw, xmpp_stanza_get_to(st), q->from, err,
-				       why ? why : "the nick cannot be changed now");
+				       why.text ? why.text : "the nick cannot be changed now");
+		g_free(why.text);
 		return;
 	}
 	if (r && r->in) {
@@ -352,14 +353,15 @@ static void private_message(struct iq_req *q, xmpp_stanza_t *st, struct gw_sessi
 		router_error(q->gw, st, GW_ERR_NOT_ACCEPTABLE, "join the room first");
 		return;
 	}
-	const char *why = NULL;
+	struct gw_reason why = { 0 };
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = body, .id = xmpp_stanza_get_id(st),
 				.sender = q->from };
 	enum gw_err err = text_is_clean(body)
 		? q->gw->be->ops.room_private(s, q->legacy, q->resource, &m, &why)
 		: GW_ERR_NOT_ACCEPTABLE;
 	if (err != GW_OK)
-		router_error(q->gw, st, err, why);
+		router_error(q->gw, st, err, why.text);
+	g_free(why.text);
 }
 
 void muc_message(struct iq_req *q, xmpp_stanza_t *st)
@@ -383,7 +385,7 @@ void muc_message(struct iq_req *q, xmpp_stanza_t *st)
 	}
 	const char *body = stanza_child_text(st, "body");
 	const char *subject = stanza_child_text(st, "subject");
-	const char *why = NULL;
+	struct gw_reason why = { 0 };
 	enum gw_err err = GW_OK;
 	if (body && *body) {
 		struct gw_message m = { .type = GW_MSG_CHAT, .body = body, .id = xmpp_stanza_get_id(st),
@@ -405,7 +407,8 @@ void muc_message(struct iq_req *q, xmpp_stanza_t *st)
 					     : GW_ERR_NOT_ACCEPTABLE;
 	}
 	if (err != GW_OK)
-		router_error(q->gw, st, err, why);
+		router_error(q->gw, st, err, why.text);
+	g_free(why.text);
 }
 
 /* XEP-0410: a joined resource pinging its own occupant JID. */
@@ -447,7 +450,7 @@ static char *legacy_of(struct gw *gw, const char *jid)
 
 /* muc#admin with an affiliation: by nick, or by the occupant's JID. */
 static enum gw_err admin_affiliation(struct iq_req *q, struct gw_session *s, xmpp_stanza_t *item,
-				     const char *aff_name, const char **why)
+				     const char *aff_name, struct gw_reason *why)
 {
 	const char *nick = xmpp_stanza_get_attribute(item, "nick");
 	const char *jid = xmpp_stanza_get_attribute(item, "jid");
@@ -456,7 +459,7 @@ static enum gw_err admin_affiliation(struct iq_req *q, struct gw_session *s, xmp
 		return GW_ERR_BAD_REQUEST;
 	char *legacy = jid ? legacy_of(q->gw, jid) : NULL;
 	if (jid && !legacy) {
-		*why = "only addresses of this gateway can be given affiliations here";
+		gw_reason_set(why, "only addresses of this gateway can be given affiliations here");
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
 	const char *reason = stanza_child_text(item, "reason");
@@ -482,7 +485,7 @@ enum gw_err muc_admin_set(struct iq_req *q)
 	const char *nick = item ? xmpp_stanza_get_attribute(item, "nick") : NULL;
 	const char *role = item ? xmpp_stanza_get_attribute(item, "role") : NULL;
 	const char *aff = item ? xmpp_stanza_get_attribute(item, "affiliation") : NULL;
-	const char *why = NULL;
+	struct gw_reason why = { 0 };
 	enum gw_err err;
 	if (!item || (role && aff))
 		return GW_ERR_BAD_REQUEST;
@@ -497,11 +500,11 @@ enum gw_err muc_admin_set(struct iq_req *q)
 		err = q->gw->be->ops.room_role(s, q->legacy, nick, (enum gw_role)want,
 					       reason && text_is_clean(reason) ? reason : NULL, &why);
 	}
-	if (err != GW_OK) {
-		router_error(q->gw, q->iq, err, why);
-		return GW_OK;
-	}
-	core_send(q->gw, stanza_iq_result(q->iq));
+	if (err == GW_OK)
+		core_send(q->gw, stanza_iq_result(q->iq));
+	else
+		router_error(q->gw, q->iq, err, why.text);
+	g_free(why.text);
 	return GW_OK;
 }
 

@@ -41,9 +41,10 @@ enum gw_err settings_save(struct gw *gw, const char *jid, const char *legacy,
 	GHashTable *old = settings_values(gw, jid, legacy);
 	GHashTable *values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	enum gw_err err = register_validate(cs->fields, cs->n_fields, submitted, old, values, why);
-	const char *bwhy = NULL;
+	struct gw_reason bwhy = { 0 };
 	if (err == GW_OK && (err = gw->be->ops.settings_check(gw, legacy, values, &bwhy)) != GW_OK)
-		*why = g_strdup(bwhy ? bwhy : err_text(err));
+		*why = g_strdup(bwhy.text ? bwhy.text : err_text(err));
+	g_free(bwhy.text);
 	if (err != GW_OK)
 		goto out;
 	store_begin();

@@ -168,7 +168,7 @@ static const char *const show_words[] = {
 };
 
 static enum gw_err command_presence(struct gw_session *s, const char *to, const char *args,
-				    const char **text)
+				    struct gw_reason *why)
 {
 	char word[16] = "";
 	int n = 0;
@@ -179,18 +179,18 @@ static enum gw_err command_presence(struct gw_session *s, const char *to, const 
 						   n > 0 && args[n] ? args + n : NULL);
 		}
 	}
-	*text = "usage: /presence online|chat|away|xa|dnd|offline [status]";
+	gw_reason_set(why, "usage: /presence online|chat|away|xa|dnd|offline [status]");
 	return GW_ERR_BAD_REQUEST;
 }
 
 static enum gw_err command_delay(struct gw_session *s, const char *to, const char *args,
-				 const char **text)
+				 struct gw_reason *why)
 {
 	struct gw *gw = gw_session_gw(s);
 	char *end;
 	long secs = strtol(args, &end, 10);
 	if (end == args || secs < 1 || secs > gw_conf_int(gw, "delay_max") || *end != ' ') {
-		*text = "usage: /delay SECONDS text (SECONDS up to the delay_max setting)";
+		gw_reason_set(why, "usage: /delay SECONDS text (SECONDS up to the delay_max setting)");
 		return GW_ERR_BAD_REQUEST;
 	}
 	struct pending *d = pending_new(gw, gw_session_jid(s), to, end + 1);
@@ -199,13 +199,12 @@ static enum gw_err command_delay(struct gw_session *s, const char *to, const cha
 }
 
 static enum gw_err command_flood(struct gw_session *s, const char *to, const char *args,
-				 const char **text)
+				 struct gw_reason *why)
 {
-	static char why[128];
 	char *end;
 	long n = strtol(args, &end, 10);
 	if (end == args || *end || n < 1 || n > gw_conf_int(gw_session_gw(s), "flood_max")) {
-		*text = "usage: /flood N (N up to the flood_max setting)";
+		gw_reason_set(why, "usage: /flood N (N up to the flood_max setting)");
 		return GW_ERR_BAD_REQUEST;
 	}
 	for (long i = 1; i <= n; i++) {
@@ -215,9 +214,9 @@ static enum gw_err command_flood(struct gw_session *s, const char *to, const cha
 		enum gw_err err = gw_deliver_message(s, to, &m);
 		if (err != GW_OK) {
 			/* The gateway's queues are full: stop, and say how far it got. */
-			g_snprintf(why, sizeof why, "only %ld of %ld echoes could be queued", i - 1, n);
-			log_msg(LOG_WARN, "echo", "flood for %s stopped: %s", gw_session_jid(s), why);
-			*text = why;
+			gw_reason_set(why, "only %ld of %ld echoes could be queued", i - 1, n);
+			log_msg(LOG_WARN, "echo", "flood for %s stopped: %s", gw_session_jid(s),
+				why->text);
 			return err;
 		}
 	}
@@ -225,7 +224,7 @@ static enum gw_err command_flood(struct gw_session *s, const char *to, const cha
 }
 
 static enum gw_err echo_send_message(struct gw_session *s, const char *to,
-				     const struct gw_message *msg, const char **text)
+				     const struct gw_message *msg, struct gw_reason *why)
 {
 	const char *b = msg->body;
 	if (!to) {
@@ -238,11 +237,11 @@ static enum gw_err echo_send_message(struct gw_session *s, const char *to,
 		return gw_deliver_message(s, NULL, &help);
 	}
 	if (!strncmp(b, "/delay ", 7))
-		return command_delay(s, to, b + 7, text);
+		return command_delay(s, to, b + 7, why);
 	if (!strncmp(b, "/flood ", 7))
-		return command_flood(s, to, b + 7, text);
+		return command_flood(s, to, b + 7, why);
 	if (!strncmp(b, "/presence ", 10))
-		return command_presence(s, to, b + 10, text);
+		return command_presence(s, to, b + 10, why);
 	char *prefix = gw_session_get_for(s, to, "prefix");
 	char *prefixed = prefix ? g_strconcat(prefix, b, NULL) : NULL;
 	/* Durable, as a webhook's messages would be: the echo is in the store
@@ -286,11 +285,11 @@ static bool echo_settings_apply(struct gw *gw, const char *legacy)
 }
 
 static enum gw_err echo_settings_check(struct gw *gw, const char *legacy, GHashTable *values,
-				       const char **why)
+				       struct gw_reason *why)
 {
 	const char *p = g_hash_table_lookup(values, "prefix");
 	if (p && strchr(p, '/')) {
-		*why = "a prefix may not hold a slash";
+		gw_reason_set(why, "a prefix may not hold a slash");
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
 	return GW_OK;
@@ -331,7 +330,7 @@ static const struct gw_option echo_options[] = {
 /* ---- ad-hoc commands of the backend's own ------------------------------------ */
 
 static enum gw_err cmd_reverse(struct gw *gw, const char *jid, GHashTable *values, char **report,
-			       const char **why)
+			       struct gw_reason *why)
 {
 	const char *text = g_hash_table_lookup(values, "text");
 	*report = g_utf8_strreverse(text, -1);
@@ -339,7 +338,7 @@ static enum gw_err cmd_reverse(struct gw *gw, const char *jid, GHashTable *value
 }
 
 static enum gw_err cmd_counts(struct gw *gw, const char *jid, GHashTable *values, char **report,
-			      const char **why)
+			      struct gw_reason *why)
 {
 	struct echo *e = gw_priv(gw);
 	*report = g_strdup_printf("messages echoed: %" G_GINT64_FORMAT "\npending: %u", e->echoed,

@@ -517,20 +517,20 @@ static void irc_logout(struct gw_session *s)
 }
 
 static enum gw_err irc_send_message(struct gw_session *s, const char *to,
-				    const struct gw_message *msg, const char **text)
+				    const struct gw_message *msg, struct gw_reason *why)
 {
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	char *nick = NULL, *server = NULL;
 	enum gw_err err = GW_OK;
 	if (!irc_split_address(g, to, &nick, &server) || !irc_server_name_ok(server)) {
-		*text = to ? "not an IRC address: write to nick%irc.example.net or to "
+		gw_reason_set(why, "%s", to ? "not an IRC address: write to nick%irc.example.net or to "
 			     "irc.example.net itself"
-			   : "write to nick%irc.example.net, or to irc.example.net for raw commands";
+			   : "write to nick%irc.example.net, or to irc.example.net for raw commands");
 		err = GW_ERR_NOT_FOUND;
 		goto out;
 	}
 	if (!irc_server_allowed(g, server)) {
-		*text = "this gateway does not connect to that IRC server";
+		gw_reason_set(why, "this gateway does not connect to that IRC server");
 		err = GW_ERR_NOT_ALLOWED;
 		goto out;
 	}
@@ -542,9 +542,12 @@ static enum gw_err irc_send_message(struct gw_session *s, const char *to,
 	if (nick)
 		irc_link_private(l);
 	if (irc_client_ready(l->cl)) {
-		err = send_now(l, nick, body, action, text);
+		const char *w = NULL;
+		err = send_now(l, nick, body, action, &w);
+		if (w)
+			gw_reason_set(why, "%s", w);
 	} else if (g_queue_get_length(&l->pending) >= PENDING_MAX) {
-		*text = "too many messages wait for the IRC connection";
+		gw_reason_set(why, "too many messages wait for the IRC connection");
 		err = GW_ERR_RESOURCE_CONSTRAINT;
 	} else {
 		struct pending *m = g_new0(struct pending, 1);

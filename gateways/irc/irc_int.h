@@ -69,7 +69,7 @@ bool irc_nick_ok(const char *n);
 extern const struct gw_contact_settings irc_server_settings;
 bool irc_settings_apply(struct gw *gw, const char *legacy);
 enum gw_err irc_settings_check(struct gw *gw, const char *legacy, GHashTable *values,
-			       const char **why);
+			       struct gw_reason *why);
 void irc_settings_changed(struct gw *gw, struct gw_session *s, const char *legacy);
 
 /* room.c */
@@ -78,9 +78,9 @@ void irc_room_join(struct gw_session *s, const char *room, const char *nick,
 		   const char *password);
 void irc_room_leave(struct gw_session *s, const char *room, const char *reason);
 enum gw_err irc_room_message(struct gw_session *s, const char *room,
-			     const struct gw_message *msg, const char **why);
+			     const struct gw_message *msg, struct gw_reason *why);
 enum gw_err irc_room_subject(struct gw_session *s, const char *room, const char *subject,
-			     const char **why);
+			     struct gw_reason *why);
 void irc_room_occupants(struct gw_session *s, const char *room,
 			void (*cb)(const struct gw_occupant *o, void *ud), void *ud);
 /* The client's on_channel. */
@@ -114,18 +114,29 @@ void irc_list_free(struct link *l);
 
 /* room_ops.c */
 enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *nick,
-			  const char **why);
+			  struct gw_reason *why);
 enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *nick,
-			  enum gw_role role, const char *reason, const char **why);
+			  enum gw_role role, const char *reason, struct gw_reason *why);
 enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const char *nick,
 				 const char *legacy, enum gw_affiliation aff, const char *reason,
-				 const char **why);
+				 struct gw_reason *why);
 enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,
-			     const struct gw_message *msg, const char **why);
+			     const struct gw_message *msg, struct gw_reason *why);
 /* IRC_CHAN_NICK_ERROR (ch NULL): told in every room of the link. */
 bool irc_room_nick_error(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev);
 /* The first room of l that nick is in (*occ: the member's spelling,
  * borrowed), or NULL: where a private message from nick belongs. */
 struct irc_chan *irc_room_of_nick(struct link *l, const char *nick, const char **occ);
+
+/* irc_client_say() for an operation that reports its reason to the core. */
+static inline enum gw_err irc_say(struct irc_client *c, const char *target, const char *text,
+				  bool action, size_t max_lines, struct gw_reason *why)
+{
+	const char *w = NULL;
+	enum gw_err err = irc_client_say(c, target, text, action, max_lines, &w);
+	if (w)
+		gw_reason_set(why, "%s", w);
+	return err;
+}
 
 #endif

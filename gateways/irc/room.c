@@ -556,37 +556,37 @@ void irc_room_occupants(struct gw_session *s, const char *room,
 }
 
 enum gw_err irc_room_message(struct gw_session *s, const char *room,
-			     const struct gw_message *msg, const char **why)
+			     const struct gw_message *msg, struct gw_reason *why)
 {
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	struct link *l = NULL;
 	struct irc_chan *ch = irc_room_lookup(s, room, &l);
 	if (!ch || !ch->synced) {
-		*why = "not in this channel on IRC right now";
+		gw_reason_set(why, "not in this channel on IRC right now");
 		return GW_ERR_SERVICE_UNAVAILABLE;
 	}
 	const char *body = msg->body;
 	bool action = !strncmp(body, "/me ", 4);
 	if (action)
 		body += 4;
-	return irc_client_say(l->cl, ch->name, body, action, g->max_lines, why);
+	return irc_say(l->cl, ch->name, body, action, g->max_lines, why);
 }
 
 enum gw_err irc_room_subject(struct gw_session *s, const char *room, const char *subject,
-			     const char **why)
+			     struct gw_reason *why)
 {
 	struct link *l = NULL;
 	struct irc_chan *ch = irc_room_lookup(s, room, &l);
 	if (!ch || !ch->synced) {
-		*why = "not in this channel on IRC right now";
+		gw_reason_set(why, "not in this channel on IRC right now");
 		return GW_ERR_SERVICE_UNAVAILABLE;
 	}
 	char *topic = irc_one_line(subject);
 	enum gw_err err = irc_client_cmd(l->cl, "TOPIC", ch->name, topic, NULL);
 	g_free(topic);
 	if (err == GW_ERR_BAD_REQUEST)
-		*why = "the subject is too long for IRC";
+		gw_reason_set(why, "the subject is too long for IRC");
 	else if (err == GW_ERR_RESOURCE_CONSTRAINT)
-		*why = "too much is waiting to be sent to the IRC server; try again shortly";
+		gw_reason_set(why, "too much is waiting to be sent to the IRC server; try again shortly");
 	return err;
 }

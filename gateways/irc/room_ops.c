@@ -19,36 +19,36 @@ static enum irc_casemap casemap(struct link *l)
 
 /* The channel of room when the user is in it on IRC now. */
 static struct irc_chan *joined(struct gw_session *s, const char *room, struct link **lp,
-			       const char **why)
+			       struct gw_reason *why)
 {
 	struct irc_chan *ch = irc_room_lookup(s, room, lp);
 	if (ch && ch->synced && irc_client_ready((*lp)->cl))
 		return ch;
-	*why = "not in this channel on IRC right now";
+	gw_reason_set(why, "not in this channel on IRC right now");
 	return NULL;
 }
 
 /* What a failed send means to the user. */
-static enum gw_err sent(enum gw_err err, const char **why, const char *too_long)
+static enum gw_err sent(enum gw_err err, struct gw_reason *why, const char *too_long)
 {
 	if (err == GW_ERR_BAD_REQUEST)
-		*why = too_long;
+		gw_reason_set(why, "%s", too_long);
 	else if (err == GW_ERR_RESOURCE_CONSTRAINT)
-		*why = "too much is waiting to be sent to the IRC server; try again shortly";
-	else if (err == GW_ERR_SERVICE_UNAVAILABLE && !*why)
-		*why = "not connected to the IRC server right now";
+		gw_reason_set(why, "too much is waiting to be sent to the IRC server; try again shortly");
+	else if (err == GW_ERR_SERVICE_UNAVAILABLE && !why->text)
+		gw_reason_set(why, "not connected to the IRC server right now");
 	return err;
 }
 
 /* ---- nick ------------------------------------------------------------------- */
 
 enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *nick,
-			  const char **why)
+			  struct gw_reason *why)
 {
 	struct link *l = NULL;
 	if (!irc_nick_ok(nick)) {
-		*why = "an IRC nick has no spaces or , * ? ! @ . and does not start with a "
-		       "digit, - or a channel character";
+		gw_reason_set(why, "an IRC nick has no spaces or , * ? ! @ . and does not start with a "
+		       "digit, - or a channel character");
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
 	struct irc_chan *ch = joined(s, room, &l, why);
@@ -90,7 +90,7 @@ static char *kick_reason(const char *reason)
 }
 
 enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *nick,
-			  enum gw_role role, const char *reason, const char **why)
+			  enum gw_role role, const char *reason, struct gw_reason *why)
 {
 	struct link *l = NULL;
 	struct irc_chan *ch = joined(s, room, &l, why);
@@ -98,7 +98,7 @@ enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *ni
 		return GW_ERR_SERVICE_UNAVAILABLE;
 	struct irc_member *m = irc_view_get(&ch->view, casemap(l), nick);
 	if (!m) {
-		*why = "no one with that nick is in the channel";
+		gw_reason_set(why, "no one with that nick is in the channel");
 		return GW_ERR_NOT_FOUND;
 	}
 	enum gw_err err = GW_OK;
@@ -142,7 +142,7 @@ static enum gw_err strip_modes(struct link *l, struct irc_chan *ch, const struct
 /* The nick an affiliation is for: nick, or the nick of legacy (a JID given),
  * which must be on the room's server. Returns new, or NULL with *why. */
 static char *affiliation_nick(struct link *l, const char *nick, const char *legacy,
-			      const char **why)
+			      struct gw_reason *why)
 {
 	if (nick)
 		return g_strdup(nick);
@@ -152,7 +152,7 @@ static char *affiliation_nick(struct link *l, const char *nick, const char *lega
 	g_free(server);
 	if (!ok) {
 		g_free(n);
-		*why = "that address is not a nick on this channel's IRC server";
+		gw_reason_set(why, "that address is not a nick on this channel's IRC server");
 		return NULL;
 	}
 	return n;
@@ -160,7 +160,7 @@ static char *affiliation_nick(struct link *l, const char *nick, const char *lega
 
 enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const char *nick,
 				 const char *legacy, enum gw_affiliation aff, const char *reason,
-				 const char **why)
+				 struct gw_reason *why)
 {
 	struct link *l = NULL;
 	struct irc_chan *ch = joined(s, room, &l, why);
@@ -171,7 +171,7 @@ enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const c
 		return GW_ERR_NOT_ACCEPTABLE;
 	enum gw_err err = GW_OK;
 	if (!irc_nick_ok(who)) {
-		*why = "not an IRC nick";
+		gw_reason_set(why, "not an IRC nick");
 		err = GW_ERR_NOT_FOUND;
 		goto out;
 	}
@@ -197,10 +197,10 @@ enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const c
 	default: {
 		char letter = aff == GW_AFF_MEMBER ? 'v' : aff == GW_AFF_ADMIN ? 'o' : 'q';
 		if (!prefixes || !strchr(prefixes, letter)) {
-			*why = "this IRC server has no channel mode for that affiliation";
+			gw_reason_set(why, "this IRC server has no channel mode for that affiliation");
 			err = GW_ERR_NOT_ALLOWED;
 		} else if (!m) {
-			*why = "no one with that nick is in the channel";
+			gw_reason_set(why, "no one with that nick is in the channel");
 			err = GW_ERR_NOT_FOUND;
 		} else {
 			/* Given first, the others taken after: the occupant
@@ -223,7 +223,7 @@ out:
 /* ---- private messages ----------------------------------------------------------- */
 
 enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,
-			     const struct gw_message *msg, const char **why)
+			     const struct gw_message *msg, struct gw_reason *why)
 {
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	struct link *l = NULL;
@@ -233,7 +233,7 @@ enum gw_err irc_room_private(struct gw_session *s, const char *room, const char 
 	/* Not only to occupants: whoever it is, the IRC server knows (or
 	 * answers 401 No such nick as server text). */
 	if (!irc_nick_ok(nick)) {
-		*why = "not an IRC nick";
+		gw_reason_set(why, "not an IRC nick");
 		return GW_ERR_NOT_FOUND;
 	}
 	const char *body = msg->body;
@@ -241,7 +241,7 @@ enum gw_err irc_room_private(struct gw_session *s, const char *room, const char 
 	if (action)
 		body += 4;
 	irc_link_private(l);
-	return sent(irc_client_say(l->cl, nick, body, action, g->max_lines, why), why,
+	return sent(irc_say(l->cl, nick, body, action, g->max_lines, why), why,
 		    "the message cannot be sent to IRC");
 }
 

@@ -27,23 +27,23 @@ static bool ports_ok(const char *list, bool none_ok)
 }
 
 enum gw_err irc_settings_check(struct gw *gw, const char *legacy, GHashTable *values,
-			       const char **why)
+			       struct gw_reason *why)
 {
 	const char *nick = g_hash_table_lookup(values, "nick");
 	const char *account = g_hash_table_lookup(values, "sasl_account");
 	const char *user = g_hash_table_lookup(values, "username");
 	if (nick && *nick && !irc_nick_ok(nick)) {
-		*why = "not a usable IRC nick";
+		gw_reason_set(why, "not a usable IRC nick");
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
 	if ((account && strchr(account, ' ')) || (user && strpbrk(user, " @"))) {
-		*why = "the account and the username hold no spaces";
+		gw_reason_set(why, "the account and the username hold no spaces");
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
 	if (!ports_ok(g_hash_table_lookup(values, "tls_ports"), false) ||
 	    !ports_ok(g_hash_table_lookup(values, "plain_ports"), true)) {
-		*why = "ports are numbers from 1 to 65535, separated by commas (plaintext ports may "
-		       "also be none)";
+		gw_reason_set(why, "ports are numbers from 1 to 65535, separated by commas (plaintext ports may "
+		       "also be none)");
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
 	return GW_OK;

@@ -215,22 +215,25 @@ const struct gw_field sms_assign_fields[] = {
 const size_t sms_assign_n_fields = G_N_ELEMENTS(sms_assign_fields);
 
 enum gw_err sms_claim_assign(struct gw *gw, const char *admin, GHashTable *values, char **report,
-			     const char **why)
+			     struct gw_reason *why)
 {
 	struct sms *sms = gw_priv(gw);
 	const char *jid = g_hash_table_lookup(values, "jid");
 	char *number = NULL, *owner = NULL, *bad = NULL;
 	if (sms->drv->per_user) {
-		*why = "users of this provider register their own account and number";
+		gw_reason_set(why, "users of this provider register their own account and number");
 		return GW_ERR_NOT_ALLOWED;
 	}
+	const char *bad_number = NULL;
 	enum gw_err err = e164_normalize(g_hash_table_lookup(values, "number"), sms->default_cc,
-					 &number, why);
-	if (err != GW_OK)
+					 &number, &bad_number);
+	if (err != GW_OK) {
+		gw_reason_set(why, "%s", bad_number);
 		return GW_ERR_NOT_ACCEPTABLE;
+	}
 	char *bare = gw_bare_jid(jid);
 	if (gw_reg_find(gw, "number", number, &owner) == GW_OK && g_strcmp0(owner, bare)) {
-		*why = "this number belongs to another user";
+		gw_reason_set(why, "this number belongs to another user");
 		err = GW_ERR_CONFLICT;
 		goto out;
 	}
@@ -244,11 +247,11 @@ enum gw_err sms_claim_assign(struct gw *gw, const char *admin, GHashTable *value
 		*report = g_strdup_printf("%s now has %s.", bare ? bare : jid, number);
 		log_msg(LOG_INFO, "sms", "%s assigned %s to %s", admin, number, bare);
 	} else if (err == GW_ERR_JID_MALFORMED) {
-		*why = "not a JID";
+		gw_reason_set(why, "not a JID");
 	} else if (err == GW_ERR_NOT_ALLOWED) {
-		*why = "the gateway's policy does not let that JID register";
+		gw_reason_set(why, "the gateway's policy does not let that JID register");
 	} else {
-		*why = "the registration could not be stored";
+		gw_reason_set(why, "the registration could not be stored");
 	}
 out:
 	g_free(bad);

@@ -30,7 +30,7 @@ void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
 extern const struct gw_field sms_assign_fields[];
 extern const size_t sms_assign_n_fields;
 enum gw_err sms_claim_assign(struct gw *gw, const char *admin, GHashTable *values, char **report,
-			     const char **why);
+			     struct gw_reason *why);
 
 /* The stored form of a pending claim, and back (pure). */
 struct sms_claim {

@@ -261,13 +261,13 @@ static void pump(struct sms *sms)
 struct submit {
 	struct sms *sms;
 	struct sms_job *job;
-	const char *why;
+	struct gw_reason *why;
 };
 
 static enum gw_err submit_tx(struct gw *gw, void *ud)
 {
 	struct submit *s = ud;
-	enum gw_err err = sms_quota_take(s->sms, s->job->jid, &s->why);
+	enum gw_err err = sms_quota_take(s->sms, s->job->jid, s->why);
 	if (err != GW_OK)
 		return err;
 	char *v = sms_job_encode(s->job);
@@ -276,14 +276,15 @@ static enum gw_err submit_tx(struct gw *gw, void *ud)
 	return err;
 }
 
-enum gw_err sms_outbox_submit(struct sms *sms, struct sms_job *j, const char **why)
+enum gw_err sms_outbox_submit(struct sms *sms, struct sms_job *j, struct gw_reason *why)
 {
-	struct submit s = { .sms = sms, .job = j };
+	struct submit s = { .sms = sms, .job = j, .why = why };
 	j->id = sms_job_new_id();
 	j->state = SMS_JOB_QUEUED;
 	enum gw_err err = gw_atomic(sms->gw, submit_tx, &s);
 	if (err != GW_OK) {
-		*why = s.why ? s.why : "the text could not be stored";
+		if (!why->text)
+			gw_reason_set(why, "the text could not be stored");
 		sms_job_free(j);
 		return err;
 	}

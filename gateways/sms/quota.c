@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum gw_err sms_quota_take(struct sms *sms, const char *jid, const char **why)
+enum gw_err sms_quota_take(struct sms *sms, const char *jid, struct gw_reason *why)
 {
-	static char text[128];
 	char *key = sms_quota_key(jid, time(NULL));
 	char *v = NULL;
 	int64_t used = 0;
@@ -19,10 +18,9 @@ enum gw_err sms_quota_take(struct sms *sms, const char *jid, const char **why)
 	else if (err != GW_ERR_NOT_FOUND)
 		goto out;
 	if (sms->daily_quota && used >= sms->daily_quota) {
-		g_snprintf(text, sizeof text,
-			   "you have sent your %" G_GINT64_FORMAT " texts for today (UTC); "
-			   "try again tomorrow", sms->daily_quota);
-		*why = text;
+		gw_reason_set(why,
+			      "you have sent your %" G_GINT64_FORMAT " texts for today (UTC); "
+			      "try again tomorrow", sms->daily_quota);
 		err = GW_ERR_RESOURCE_CONSTRAINT;
 		goto out;
 	}
@@ -60,7 +58,7 @@ static bool report_row(const char *key, const char *value, int64_t created, void
 }
 
 enum gw_err sms_quota_report(struct gw *gw, const char *jid, GHashTable *values, char **report,
-			     const char **why)
+			     struct gw_reason *why)
 {
 	char *key = sms_quota_key("", time(NULL)); /* "YYYY-MM-DD " */
 	struct report r = { .gw = gw, .today = key, .out = g_string_new(NULL) };
@@ -71,7 +69,7 @@ enum gw_err sms_quota_report(struct gw *gw, const char *jid, GHashTable *values,
 		g_string_append(r.out, "\n(cut: more users sent texts today)");
 	*report = g_string_free(r.out, err != GW_OK);
 	if (err != GW_OK)
-		*why = "the counts could not be read";
+		gw_reason_set(why, "the counts could not be read");
 	g_free(key);
 	return err;
 }

@@ -137,22 +137,24 @@ static enum gw_err check_address(struct sms *sms, const char *to, const char **t
 }
 
 static enum gw_err sms_send_message(struct gw_session *s, const char *to,
-				    const struct gw_message *msg, const char **text)
+				    const struct gw_message *msg, struct gw_reason *why)
 {
-	static char why[192];
 	struct sms *sms = gw_priv(gw_session_gw(s));
 	if (!to) {
 		gw_notify(s, "This is the SMS gateway: write to +<country code><number> at this "
 			     "domain to send a text.");
 		return GW_OK;
 	}
-	enum gw_err err = check_address(sms, to, text);
-	if (err != GW_OK)
+	const char *bad_address = NULL;
+	enum gw_err err = check_address(sms, to, &bad_address);
+	if (err != GW_OK) {
+		gw_reason_set(why, "%s", bad_address);
 		return err;
+	}
 	char *number = gw_session_get(s, "number");
 	if (!number || !*number) {
 		g_free(number);
-		*text = "register a phone number with the SMS gateway first";
+		gw_reason_set(why, "register a phone number with the SMS gateway first");
 		return GW_ERR_REGISTRATION_REQUIRED;
 	}
 	struct sms_job *j = sms_job_new();
@@ -160,12 +162,11 @@ static enum gw_err sms_send_message(struct gw_session *s, const char *to,
 	j->body = text_with_media(sms, msg);
 	gsm7_measure(j->body, &m);
 	if ((int64_t)m.segments > sms->max_segments) {
-		g_snprintf(why, sizeof why,
-			   "the text is too long: it takes %zu SMS parts, and at most %" G_GINT64_FORMAT
-			   " are allowed (%s)", m.segments, sms->max_segments,
-			   m.coding == GSM7_CODING_UCS2 ? "it needs UCS-2: 67 characters a part"
-							: "153 characters a part");
-		*text = why;
+		gw_reason_set(why,
+			      "the text is too long: it takes %zu SMS parts, and at most %" G_GINT64_FORMAT
+			      " are allowed (%s)", m.segments, sms->max_segments,
+			      m.coding == GSM7_CODING_UCS2 ? "it needs UCS-2: 67 characters a part"
+							   : "153 characters a part");
 		g_free(number);
 		sms_job_free(j);
 		return GW_ERR_NOT_ACCEPTABLE;
@@ -184,7 +185,7 @@ static enum gw_err sms_send_message(struct gw_session *s, const char *to,
 	j->parts = (unsigned)m.segments;
 	if (reg)
 		g_hash_table_unref(reg);
-	return sms_outbox_submit(sms, j, text);
+	return sms_outbox_submit(sms, j, why);
 }
 
 /* ---- contacts and addresses -------------------------------------------------------- */

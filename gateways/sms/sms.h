@@ -52,7 +52,7 @@ void sms_outbox_start(struct sms *sms);
 void sms_outbox_stop(struct sms *sms);
 /* Stores a new job (with the quota count, in one transaction) and queues
  * it. Takes j. *why: a readable reason on error. */
-enum gw_err sms_outbox_submit(struct sms *sms, struct sms_job *j, const char **why);
+enum gw_err sms_outbox_submit(struct sms *sms, struct sms_job *j, struct gw_reason *why);
 /* Sends a text of the gateway's own (a claim code): not stored, never
  * retried. cb as for drivers. */
 void sms_outbox_system(struct sms *sms, const char *to, const char *text, sms_send_cb cb,
@@ -63,10 +63,10 @@ void sms_outbox_system(struct sms *sms, const char *to, const char *text, sms_se
 /* The admin command "counts": texts sent today (UTC) per number and user
  * (struct gw_command's run). */
 enum gw_err sms_quota_report(struct gw *gw, const char *jid, GHashTable *values, char **report,
-			     const char **why);
+			     struct gw_reason *why);
 /* Counts one more text of jid today, inside the caller's transaction:
  * GW_ERR_RESOURCE_CONSTRAINT with *why when the daily quota (if any) is
  * used up. */
-enum gw_err sms_quota_take(struct sms *sms, const char *jid, const char **why);
+enum gw_err sms_quota_take(struct sms *sms, const char *jid, struct gw_reason *why);
 
 #endif
