@@ -1,5 +1,6 @@
 /* adhoc.c - XEP-0050 ad-hoc commands with XEP-0004 forms and multi-step
  * sessions. Each command is a row of one table. */
+#include "backend.h"
 #include "adhoc.h"
 #include "component.h"
 #include "form.h"
@@ -320,11 +321,11 @@ static enum gw_err contact_submit(struct adhoc_run *run, GHashTable *form)
 /* ---- the backend's own commands (struct gw_command) ---------------------------- */
 
 /* Runs bc with the submitted values, or with none: the result. */
-static enum gw_err backend_run(struct adhoc_run *run, GHashTable *values)
+static enum gw_err command_run(struct adhoc_run *run, GHashTable *values)
 {
 	char *report = NULL;
 	struct gw_reason why = { 0 };
-	enum gw_err err = run->bc->run(run->r->gw, run->r->bare, values, &report, &why);
+	enum gw_err err = backend_command_run(run->r->gw, run->bc, run->r->bare, values, &report, &why);
 	if (err != GW_OK) {
 		router_error(run->r->gw, run->r->iq, err, why.text);
 		g_free(why.text);
@@ -347,12 +348,12 @@ static enum gw_err backend_run(struct adhoc_run *run, GHashTable *values)
 	return GW_OK;
 }
 
-static enum gw_err backend_start(struct adhoc_run *run)
+static enum gw_err command_start(struct adhoc_run *run)
 {
 	const struct gw_command *bc = run->bc;
 	if (!bc->n_fields) {
 		GHashTable *none = g_hash_table_new(g_str_hash, g_str_equal);
-		enum gw_err err = backend_run(run, none);
+		enum gw_err err = command_run(run, none);
 		g_hash_table_unref(none);
 		return err;
 	}
@@ -382,7 +383,7 @@ static enum gw_err backend_submit(struct adhoc_run *run, GHashTable *form)
 		g_hash_table_unref(values);
 		return GW_OK;
 	}
-	err = backend_run(run, values);
+	err = command_run(run, values);
 	g_hash_table_unref(values);
 	return err;
 }
@@ -406,7 +407,7 @@ struct cmd {
 	const struct gw_command *bc; /* the backend's, or NULL */
 };
 
-static const struct adhoc_cmd backend_cmd = { .start = backend_start,
+static const struct adhoc_cmd backend_cmd = { .start = command_start,
 					      .submit = backend_submit };
 
 /* The i-th command of r's gateway (built-in ones first); false past the

@@ -1,4 +1,5 @@
 /* core.c - the running backend instances and their links. */
+#include "backend.h"
 #include "core.h"
 #include "component.h"
 #include "jid.h"
@@ -145,8 +146,8 @@ static void on_congestion(void *ud, bool congested)
 	if (gw->paused == congested)
 		return;
 	gw->paused = congested;
-	if (gw->be->caps & GW_CAP_FLOW)
-		gw->be->ops.pause(gw, congested);
+	if (backend_has(gw, GW_CAP_FLOW))
+		backend_pause(gw, congested);
 }
 
 static int exit_code;
@@ -202,47 +203,6 @@ int core_run(GMainLoop *loop)
 	return exit_code;
 }
 
-/* The operations each capability needs; checked once, so that dispatch
- * never meets a NULL pointer. */
-static bool backend_valid(const struct gw_backend *be)
-{
-	const struct gw_ops *o = &be->ops;
-	struct need {
-		unsigned cap; /* 0: always */
-		bool ok;
-		const char *what;
-	} needs[] = {
-		{ 0, o->start && o->stop && o->register_check && o->login && o->logout &&
-		     o->send_message, "start, stop, register_check, login, logout, send_message" },
-		{ GW_CAP_CONTACTS, o->contact_add && o->contact_remove, "contact_add/remove" },
-		{ GW_CAP_TRANSLATE, o->translate != NULL, "translate" },
-		{ GW_CAP_FLOW, o->pause != NULL, "pause" },
-		{ GW_CAP_PRESENCE, o->send_presence != NULL, "send_presence" },
-		{ GW_CAP_CONTACT_SETTINGS, be->contact_settings && o->settings_apply &&
-		  o->settings_check && o->settings_changed, "contact_settings and settings_*" },
-		{ GW_CAP_MUC, o->is_room && o->room_join && o->room_leave && o->room_message &&
-		  o->room_subject && o->room_nick && o->room_role && o->room_private &&
-		  o->room_occupants && o->room_affiliation,
-		  "is_room and room_*" },
-		{ GW_CAP_ROOM_LIST, o->lists_rooms && o->room_list, "lists_rooms and room_list" },
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
-		if ((!needs[i].cap || (be->caps & needs[i].cap)) && !needs[i].ok) {
-			log_msg(LOG_ERROR, "core", "backend %s lacks %s", be->name, needs[i].what);
-			return false;
-		}
-	}
-	for (size_t i = 0; i < be->n_commands; i++) {
-		const struct gw_command *c = &be->commands[i];
-		if (!c->node || !c->name || !c->run || (c->n_fields && !c->fields)) {
-			log_msg(LOG_ERROR, "core", "backend %s: command %zu lacks node, name or run",
-				be->name, i);
-			return false;
-		}
-	}
-	return true;
-}
-
 enum gw_err core_start(struct conf *c)
 {
 	core_conf = c;
@@ -262,7 +222,7 @@ enum gw_err core_start(struct conf *c)
 		gw->n_fields = cb->be->n_fields;
 		gw->sessions = g_hash_table_new(g_str_hash, g_str_equal);
 		g_ptr_array_add(instances, gw);
-		enum gw_err err = gw->be->ops.start(gw);
+		enum gw_err err = backend_start(gw);
 		if (err != GW_OK) {
 			log_msg(LOG_ERROR, "core", "backend %s did not start: %s", gw->be->name,
 				err_text(err));
@@ -338,7 +298,7 @@ void core_free(void)
 			g_source_remove(gw->probe_grace_timer);
 		if (gw->probe_queue)
 			g_ptr_array_free(gw->probe_queue, TRUE);
-		gw->be->ops.stop(gw);
+		backend_stop(gw);
 		link_free(gw->link);
 		g_hash_table_destroy(gw->sessions);
 		g_free(gw->priv);

@@ -1,5 +1,6 @@
 /* gwiq.c - XEP-0100 jabber:iq:gateway: the prompt, and turning what a user
  * typed into a contact JID. */
+#include "backend.h"
 #include "jid.h"
 #include "router.h"
 #include "stanza.h"
@@ -29,8 +30,8 @@ enum gw_err gwiq_set(struct iq_req *r)
 	char *trimmed = g_strstrip(g_strdup(typed));
 	char *legacy = NULL, *cjid = NULL;
 	enum gw_err err = GW_ERR_NOT_FOUND;
-	if (r->gw->be->caps & GW_CAP_TRANSLATE) {
-		err = r->gw->be->ops.translate(r->gw, trimmed, &legacy);
+	if (backend_has(r->gw, GW_CAP_TRANSLATE)) {
+		err = backend_translate(r->gw, trimmed, &legacy);
 		if (err != GW_OK)
 			goto out;
 	} else if (*trimmed) {

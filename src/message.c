@@ -1,4 +1,5 @@
 /* message.c - messages from XMPP users to contacts and to the gateway. */
+#include "backend.h"
 #include "router.h"
 #include "stanza.h"
 #include "store.h"
@@ -68,7 +69,7 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 									NS_RECEIPTS) != NULL,
 			.oob_url = oob_url(st),
 		};
-		err = gw->be->ops.send_message(s, legacy, &m, &why);
+		err = backend_send_message(s, legacy, &m, &why);
 	} else {
 		gw_reason_set(&why, "could not log in to the other network");
 	}

@@ -6,6 +6,7 @@
  * backend reports what its network says, and lists the occupants when the
  * core needs them (gateway.h): they are not kept here, per user.
  */
+#include "backend.h"
 #include "form.h"
 #include "jid.h"
 #include "router.h"
@@ -59,7 +60,7 @@ void muc_session_end(struct gw_session *s)
 
 bool muc_is_room(struct gw *gw, const char *legacy)
 {
-	return (gw->be->caps & GW_CAP_MUC) && legacy && gw->be->ops.is_room(gw, legacy);
+	return backend_has(gw, GW_CAP_MUC) && legacy && backend_is_room(gw, legacy);
 }
 
 static struct muc_room *room_get(struct gw_session *s, const char *legacy)
@@ -208,7 +209,7 @@ static void replay_one(const struct gw_occupant *o, void *ud)
 static void replay(struct gw_session *s, struct muc_room *r, const char *to)
 {
 	struct replay_to rt = { s, r, to, 0 };
-	s->gw->be->ops.room_occupants(s, r->legacy, replay_one, &rt);
+	backend_room_occupants(s, r->legacy, replay_one, &rt);
 	struct gw_occupant self = { .nick = r->nick, .role = r->role, .affiliation = r->aff,
 				    .show = GW_SHOW_ONLINE, .flags = GW_OCC_SELF };
 	core_send(s->gw, occupant_presence(r, r->nick, &self, to));
@@ -260,7 +261,7 @@ static void join(struct iq_req *q, xmpp_stanza_t *st, const char *room_jid)
 			return; /* a presence update in the room: nothing to do */
 		/* A nick change: the network's answer comes as occupant reports. */
 		struct gw_reason why = { 0 };
-		enum gw_err err = r->in ? gw->be->ops.room_nick(s, q->legacy, q->resource, &why)
+		enum gw_err err = r->in ? backend_room_nick(s, q->legacy, q->resource, &why)
 					: GW_ERR_RESOURCE_CONSTRAINT;
 		if (err != GW_OK)
 			error_presence(gw, xmpp_stanza_get_to(st), q->from, err,
@@ -281,7 +282,7 @@ static void join(struct iq_req *q, xmpp_stanza_t *st, const char *room_jid)
 	g_hash_table_add(r->joining, g_strdup(q->from));
 	xmpp_stanza_t *x = xmpp_stanza_get_child_by_ns(st, NS_MUC);
 	const char *password = x ? stanza_child_text(x, "password") : NULL;
-	gw->be->ops.room_join(s, q->legacy, q->resource, password && *password ? password : NULL);
+	backend_room_join(s, q->legacy, q->resource, password && *password ? password : NULL);
 }
 
 static void leave(struct iq_req *q, xmpp_stanza_t *st)
@@ -297,7 +298,7 @@ static void leave(struct iq_req *q, xmpp_stanza_t *st)
 	if (g_hash_table_size(r->joined) || g_hash_table_size(r->joining))
 		return;
 	const char *status = stanza_child_text(st, "status");
-	q->gw->be->ops.room_leave(s, q->legacy, status && text_is_clean(status) ? status : NULL);
+	backend_room_leave(s, q->legacy, status && text_is_clean(status) ? status : NULL);
 	g_hash_table_remove(s->rooms, q->legacy);
 }
 
@@ -357,7 +358,7 @@ static void private_message(struct iq_req *q, xmpp_stanza_t *st, struct gw_sessi
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = body, .id = xmpp_stanza_get_id(st),
 				.sender = q->from };
 	enum gw_err err = text_is_clean(body)
-		? q->gw->be->ops.room_private(s, q->legacy, q->resource, &m, &why)
+		? backend_room_private(s, q->legacy, q->resource, &m, &why)
 		: GW_ERR_NOT_ACCEPTABLE;
 	if (err != GW_OK)
 		router_error(q->gw, st, err, why.text);
@@ -393,7 +394,7 @@ void muc_message(struct iq_req *q, xmpp_stanza_t *st)
 		if (!text_is_clean(body))
 			err = GW_ERR_NOT_ACCEPTABLE;
 		else
-			err = q->gw->be->ops.room_message(s, q->legacy, &m, &why);
+			err = backend_room_message(s, q->legacy, &m, &why);
 		if (err == GW_OK) {
 			xmpp_stanza_t *oid = xmpp_stanza_get_child_by_ns(st, NS_SID);
 			while (oid && strcmp(xmpp_stanza_get_name(oid), "origin-id"))
@@ -403,7 +404,7 @@ void muc_message(struct iq_req *q, xmpp_stanza_t *st)
 			send_each(q->gw, r->joined, make_reflection, &f);
 		}
 	} else if (subject) {
-		err = text_is_clean(subject) ? q->gw->be->ops.room_subject(s, q->legacy, subject, &why)
+		err = text_is_clean(subject) ? backend_room_subject(s, q->legacy, subject, &why)
 					     : GW_ERR_NOT_ACCEPTABLE;
 	}
 	if (err != GW_OK)
@@ -463,7 +464,7 @@ static enum gw_err admin_affiliation(struct iq_req *q, struct gw_session *s, xmp
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
 	const char *reason = stanza_child_text(item, "reason");
-	enum gw_err err = q->gw->be->ops.room_affiliation(s, q->legacy, nick, legacy,
+	enum gw_err err = backend_room_affiliation(s, q->legacy, nick, legacy,
 							  (enum gw_affiliation)aff,
 							  reason && text_is_clean(reason) ? reason : NULL,
 							  why);
@@ -497,7 +498,7 @@ enum gw_err muc_admin_set(struct iq_req *q)
 			return GW_ERR_BAD_REQUEST;
 		/* Whether nick is in the room is the backend's to say (not found). */
 		const char *reason = stanza_child_text(item, "reason");
-		err = q->gw->be->ops.room_role(s, q->legacy, nick, (enum gw_role)want,
+		err = backend_room_role(s, q->legacy, nick, (enum gw_role)want,
 					       reason && text_is_clean(reason) ? reason : NULL, &why);
 	}
 	if (err == GW_OK)
@@ -528,7 +529,7 @@ enum gw_err muc_disco_info(struct iq_req *q, xmpp_stanza_t *query)
 	if (r && r->in) {
 		struct gw_session *s = session_get(q->gw, q->bare, false);
 		struct replay_to rt = { s, r, NULL, 0 };
-		q->gw->be->ops.room_occupants(s, r->legacy, replay_one, &rt);
+		backend_room_occupants(s, r->legacy, replay_one, &rt);
 		char n[16];
 		g_snprintf(n, sizeof n, "%u", rt.count + 1);
 		form_add_field(x, "muc#roominfo_occupants", "text-single", "Occupants", n, false);

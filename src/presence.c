@@ -1,6 +1,7 @@
 /* presence.c - XEP-0100 presence: subscriptions with the gateway and with
  * contacts, login on the first available resource, logout on the last
  * unavailable one, and answers to probes. */
+#include "backend.h"
 #include "jid.h"
 #include "router.h"
 #include "stanza.h"
@@ -41,10 +42,10 @@ static void forward_show(struct gw_session *s, enum gw_show before, const char *
 {
 	const char *status;
 	enum gw_show now = session_show(s, &status);
-	if (!(s->gw->be->caps & GW_CAP_PRESENCE) || !s->logged_in || now == GW_SHOW_OFFLINE)
+	if (!backend_has(s->gw, GW_CAP_PRESENCE) || !s->logged_in || now == GW_SHOW_OFFLINE)
 		return;
 	if (now != before || g_strcmp0(status, status_before) != 0)
-		s->gw->be->ops.send_presence(s, now, status);
+		backend_send_presence(s, now, status);
 }
 
 static void user_available(struct gw *gw, xmpp_stanza_t *st, const char *from, const char *bare)
@@ -131,14 +132,14 @@ static void contact_subscribe(struct gw *gw, xmpp_stanza_t *st, const char *bare
 		router_error(gw, st, GW_ERR_REGISTRATION_REQUIRED, NULL);
 		return;
 	}
-	if (!(gw->be->caps & GW_CAP_CONTACTS)) {
+	if (!backend_has(gw, GW_CAP_CONTACTS)) {
 		send_presence(gw, to, bare, "unsubscribed");
 		return;
 	}
 	struct gw_session *s = session_get(gw, bare, true);
 	enum gw_err err = session_login(s);
 	if (err == GW_OK)
-		err = gw->be->ops.contact_add(s, legacy);
+		err = backend_contact_add(s, legacy);
 	if (err == GW_OK)
 		err = store_contact_put(gw->be->name, bare, legacy, NULL);
 	send_presence(gw, to, bare, err == GW_OK ? "subscribed" : "unsubscribed");
@@ -154,10 +155,10 @@ static void to_contact(struct gw *gw, xmpp_stanza_t *st, const char *type, const
 		contact_subscribe(gw, st, bare, legacy, to);
 	} else if (!strcmp(type, "unsubscribe")) {
 		if (store_contact_delete(gw->be->name, bare, legacy) == GW_OK &&
-		    (gw->be->caps & GW_CAP_CONTACTS)) {
+		    backend_has(gw, GW_CAP_CONTACTS)) {
 			struct gw_session *s = session_get(gw, bare, false);
 			if (s && s->logged_in)
-				gw->be->ops.contact_remove(s, legacy);
+				backend_contact_remove(s, legacy);
 		}
 		send_presence(gw, to, bare, "unsubscribed");
 	} else if (!strcmp(type, "probe")) {

@@ -1,4 +1,5 @@
 /* register.c - XEP-0077 in-band registration on the gateway JID. */
+#include "backend.h"
 #include "register.h"
 #include "form.h"
 #include "jid.h"
@@ -198,7 +199,7 @@ void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 		g_free(why);
 		return;
 	}
-	gw->be->ops.register_check(gw, req, jid, c->values, c->old);
+	backend_register_check(gw, req, jid, c->values, c->old);
 }
 
 static bool values_differ(GHashTable *a, GHashTable *b)
@@ -232,7 +233,7 @@ static enum gw_err store_values(struct gw *gw, const char *jid, GHashTable *valu
 	if (old && values_differ(values, old)) {
 		struct gw_session *s = session_get(gw, jid, false);
 		if (s && s->logged_in) {
-			gw->be->ops.logout(s);
+			backend_logout(s);
 			request_session_over(s);
 			s->logged_in = false;
 			memset(s->priv, 0, gw->be->session_size);

@@ -1,10 +1,11 @@
 /* roomlist.c - disco#items on a JID that holds rooms (GW_CAP_ROOM_LIST), such
- * as an IRC server: the backend lists the rooms once (ops.room_list), and the
+ * as an IRC server: the backend lists the rooms once (gw_ops room_list), and the
  * core sorts the list by JID, keeps it for a short while per session and
  * address, and answers each disco#items with one XEP-0059 page of it. Every
  * disco#items that arrives while the backend is still listing waits for the
  * same answer, so paging never makes the backend list again.
  */
+#include "backend.h"
 #include "request.h"
 #include "router.h"
 #include "rsm.h"
@@ -73,8 +74,8 @@ void roomlist_session_end(struct gw_session *s)
 
 bool roomlist_applies(struct iq_req *r)
 {
-	const struct gw_backend *be = r->gw->be;
-	return (be->caps & GW_CAP_ROOM_LIST) && !r->resource && be->ops.lists_rooms(r->gw, r->legacy);
+	return backend_has(r->gw, GW_CAP_ROOM_LIST) && !r->resource &&
+	       backend_lists_rooms(r->gw, r->legacy);
 }
 
 bool roomlist_serves(struct iq_req *r)
@@ -258,6 +259,6 @@ enum gw_err roomlist_items(struct iq_req *r)
 	drop_items(l);
 	l->pending = request_new(gw, s, listed, l);
 	/* The backend may answer at once; l may be gone after this. */
-	gw->be->ops.room_list(s, r->legacy, l->pending);
+	backend_room_list(s, r->legacy, l->pending);
 	return GW_OK;
 }

@@ -1,5 +1,6 @@
 /* session.c - logged-in users: their resources, and their contacts'
  * presence as last delivered. */
+#include "backend.h"
 #include "core.h"
 #include "request.h"
 #include "stanza.h"
@@ -41,7 +42,7 @@ enum gw_err session_login(struct gw_session *s)
 {
 	if (s->logged_in)
 		return GW_OK;
-	enum gw_err err = s->gw->be->ops.login(s);
+	enum gw_err err = backend_login(s);
 	if (err != GW_OK) {
 		log_msg(LOG_INFO, "session", "%s: login of %s failed: %s", s->gw->domain, s->jid,
 			err_text(err));
@@ -76,7 +77,7 @@ void session_end(struct gw_session *s)
 {
 	struct gw *gw = s->gw;
 	if (s->logged_in) {
-		gw->be->ops.logout(s);
+		backend_logout(s);
 		log_msg(LOG_INFO, "session", "%s: %s logged out", gw->domain, s->jid);
 	}
 	request_session_over(s);

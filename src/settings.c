@@ -1,5 +1,6 @@
 /* settings.c - per-contact settings: validated like registration fields,
  * checked by the backend, stored with the user's registration. */
+#include "backend.h"
 #include "settings.h"
 #include "register.h"
 #include "store.h"
@@ -13,8 +14,8 @@ char *settings_key(const char *legacy, const char *var)
 
 bool settings_available(struct gw *gw, const char *legacy)
 {
-	return (gw->be->caps & GW_CAP_CONTACT_SETTINGS) && gw->be->contact_settings && legacy &&
-	       gw->be->ops.settings_apply(gw, legacy);
+	return backend_has(gw, GW_CAP_CONTACT_SETTINGS) && gw->be->contact_settings && legacy &&
+	       backend_settings_apply(gw, legacy);
 }
 
 GHashTable *settings_values(struct gw *gw, const char *jid, const char *legacy)
@@ -42,7 +43,7 @@ enum gw_err settings_save(struct gw *gw, const char *jid, const char *legacy,
 	GHashTable *values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	enum gw_err err = register_validate(cs->fields, cs->n_fields, submitted, old, values, why);
 	struct gw_reason bwhy = { 0 };
-	if (err == GW_OK && (err = gw->be->ops.settings_check(gw, legacy, values, &bwhy)) != GW_OK)
+	if (err == GW_OK && (err = backend_settings_check(gw, legacy, values, &bwhy)) != GW_OK)
 		*why = g_strdup(bwhy.text ? bwhy.text : err_text(err));
 	g_free(bwhy.text);
 	if (err != GW_OK)
@@ -63,7 +64,7 @@ enum gw_err settings_save(struct gw *gw, const char *jid, const char *legacy,
 		goto out;
 	}
 	log_msg(LOG_INFO, "settings", "%s: %s changed the settings of a contact", gw->domain, jid);
-	gw->be->ops.settings_changed(gw, session_get(gw, jid, false), legacy);
+	backend_settings_changed(gw, session_get(gw, jid, false), legacy);
 out:
 	g_hash_table_unref(old);
 	g_hash_table_unref(values);
