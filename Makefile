@@ -6,6 +6,7 @@
 #   make unit       unit tests only
 #   make e2e [T=x]  end-to-end tests (T: run tests/e2e/test_x.py only)
 #   make asan       build build-asan/xmpp-gw with ASan and UBSan
+#   make lint       structural checks of the tree (tests/lint.py)
 #   make demo       a private Prosody and ngIRCd with the gateway attached, walked through
 #   make bench      benchmarks in bench/
 
@@ -38,7 +39,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(GW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sto
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit e2e e2e-asan asan demo bench clean fuzz
+.PHONY: all deps check unit e2e e2e-asan asan demo bench clean fuzz lint
 all: $(BUILD)/xmpp-gw
 
 $(BUILD)/xmpp-gw: $(BUILD)/src/main.o $(BUILD)/libcore.a
@@ -90,6 +91,13 @@ e2e-asan: asan
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" e2e
+
+# lint: include and link cycles, the one caller of backend operations, file
+# sizes, the use of gateway.h, what backends include, static buffers; the
+# link check reads the objects in $(BUILD). First the checker's own tests.
+lint: all
+	$(PYTHON) tests/lint_selftest.py
+	$(PYTHON) tests/lint.py --build $(BUILD)
 
 deps:
 	@sh contrib/deps.sh
