@@ -1,10 +1,14 @@
 /* adhoc.c - XEP-0050 ad-hoc commands with XEP-0004 forms and multi-step
  * sessions. Each command is a row of one table. */
-#include "backend.h"
 #include "adhoc.h"
+#include "backend.h"
 #include "component.h"
 #include "form.h"
+#include "gw_loop.h"
+#include "policy.h"
 #include "register.h"
+#include "send.h"
+#include "session.h"
 #include "settings.h"
 #include "stanza.h"
 #include "store.h"
@@ -109,7 +113,7 @@ static void reply(struct gw *gw, xmpp_stanza_t *iq, const char *node, const char
 		xmpp_stanza_add_child(cmd, form);
 		xmpp_stanza_release(form);
 	}
-	core_send(gw, res);
+	send_stanza(gw, res);
 }
 
 static char *new_session(struct adhoc_run *run)
@@ -142,9 +146,9 @@ static enum gw_err settings_start(struct adhoc_run *run)
 		return GW_ERR_RESOURCE_CONSTRAINT;
 	}
 	xmpp_stanza_t *x = cur
-		? form_new(core_ctx(), "form", "Settings",
+		? form_new(send_ctx(), "form", "Settings",
 			   "Change your settings. Leave a password empty to keep it.", NULL)
-		: form_new(core_ctx(), "form", "Register", gw->be->instructions, NULL);
+		: form_new(send_ctx(), "form", "Register", gw->be->instructions, NULL);
 	for (size_t i = 0; i < gw->n_fields; i++) {
 		const struct gw_field *f = &gw->fields[i];
 		const char *v = cur ? g_hash_table_lookup(cur, f->var) : f->deflt;
@@ -170,7 +174,7 @@ static void settings_done(struct gw *gw, enum gw_err err, const char *text, void
 {
 	struct settings_ctx *c = ud;
 	if (err != GW_OK)
-		router_error(gw, c->iq, err, text);
+		send_error(gw, c->iq, err, text);
 	else
 		reply(gw, c->iq, c->node, c->sid, "completed", NULL,
 		      c->is_new ? "You are registered. Accept the gateway's request to see your "
@@ -202,7 +206,7 @@ static enum gw_err unregister_start(struct adhoc_run *run)
 	char *sid = new_session(run);
 	if (!sid)
 		return GW_ERR_RESOURCE_CONSTRAINT;
-	xmpp_stanza_t *x = form_new(core_ctx(), "form", "Unregister",
+	xmpp_stanza_t *x = form_new(send_ctx(), "form", "Unregister",
 				    "Remove your registration and your contacts from this gateway?",
 				    NULL);
 	form_add_field(x, "confirm", "boolean", "Yes, unregister me", "0", true);
@@ -239,12 +243,12 @@ static void add_number(xmpp_stanza_t *x, const char *var, const char *label, int
 static enum gw_err stats_start(struct adhoc_run *run)
 {
 	struct gw *gw = run->r->gw;
-	xmpp_stanza_t *x = form_new(core_ctx(), "result", "Statistics", NULL, NULL);
+	xmpp_stanza_t *x = form_new(send_ctx(), "result", "Statistics", NULL, NULL);
 	add_number(x, "users", "Registered users", store_reg_count(gw->be->name));
 	add_number(x, "sessions", "Logged-in users", g_hash_table_size(gw->sessions));
 	add_number(x, "outbox", "Stanzas waiting in the outbox", link_outbox_len(gw->link));
 	add_number(x, "send_queue", "Stanzas in the send queue", link_queue_len(gw->link));
-	add_number(x, "uptime", "Uptime (seconds)", (int64_t)(time(NULL) - core_started));
+	add_number(x, "uptime", "Uptime (seconds)", (int64_t)(time(NULL) - loop_started()));
 	reply(gw, run->r->iq, run->node, NULL, "completed", x, NULL);
 	return GW_OK;
 }
@@ -267,7 +271,7 @@ static enum gw_err users_start(struct adhoc_run *run)
 {
 	struct gw *gw = run->r->gw;
 	int64_t total = store_reg_count(gw->be->name);
-	xmpp_stanza_t *x = form_new(core_ctx(), "result", "Registered users", NULL, NULL);
+	xmpp_stanza_t *x = form_new(send_ctx(), "result", "Registered users", NULL, NULL);
 	add_number(x, "count", "Registered users", total);
 	struct users_ctx u = { form_add_field(x, "users", "jid-multi", "Users", NULL, false), 0 };
 	store_reg_foreach(gw->be->name, add_user, &u);
@@ -291,7 +295,7 @@ static enum gw_err contact_start(struct adhoc_run *run)
 	if (!sid)
 		return GW_ERR_RESOURCE_CONSTRAINT;
 	GHashTable *cur = settings_values(gw, run->r->bare, run->r->legacy);
-	xmpp_stanza_t *x = form_new(core_ctx(), "form", cs->name, cs->instructions, NULL);
+	xmpp_stanza_t *x = form_new(send_ctx(), "form", cs->name, cs->instructions, NULL);
 	for (size_t i = 0; i < cs->n_fields; i++) {
 		const struct gw_field *f = &cs->fields[i];
 		const char *v = f->type == GW_FIELD_PRIVATE ? NULL : g_hash_table_lookup(cur, f->var);
@@ -309,7 +313,7 @@ static enum gw_err contact_submit(struct adhoc_run *run, GHashTable *form)
 	char *why = NULL;
 	enum gw_err err = settings_save(run->r->gw, run->r->bare, run->r->legacy, form, &why);
 	if (err != GW_OK) {
-		router_error(run->r->gw, run->r->iq, err, why);
+		send_error(run->r->gw, run->r->iq, err, why);
 		g_free(why);
 		return GW_OK;
 	}
@@ -327,7 +331,7 @@ static enum gw_err command_run(struct adhoc_run *run, GHashTable *values)
 	struct gw_reason why = { 0 };
 	enum gw_err err = backend_command_run(run->r->gw, run->bc, run->r->bare, values, &report, &why);
 	if (err != GW_OK) {
-		router_error(run->r->gw, run->r->iq, err, why.text);
+		send_error(run->r->gw, run->r->iq, err, why.text);
 		g_free(why.text);
 		g_free(report);
 		return GW_OK;
@@ -335,7 +339,7 @@ static enum gw_err command_run(struct adhoc_run *run, GHashTable *values)
 	g_free(why.text);
 	xmpp_stanza_t *x = NULL;
 	if (report) {
-		x = form_new(core_ctx(), "result", run->bc->name, NULL, NULL);
+		x = form_new(send_ctx(), "result", run->bc->name, NULL, NULL);
 		xmpp_stanza_t *f = form_add_field(x, "report", "text-multi", "Result", NULL, false);
 		char **lines = g_strsplit(report, "\n", -1);
 		for (char **l = lines; *l; l++)
@@ -360,7 +364,7 @@ static enum gw_err command_start(struct adhoc_run *run)
 	char *sid = new_session(run);
 	if (!sid)
 		return GW_ERR_RESOURCE_CONSTRAINT;
-	xmpp_stanza_t *x = form_new(core_ctx(), "form", bc->name, bc->instructions, NULL);
+	xmpp_stanza_t *x = form_new(send_ctx(), "form", bc->name, bc->instructions, NULL);
 	for (size_t i = 0; i < bc->n_fields; i++) {
 		const struct gw_field *f = &bc->fields[i];
 		form_add_field(x, f->var, register_field_type(f->type), f->label, f->deflt,
@@ -378,7 +382,7 @@ static enum gw_err backend_submit(struct adhoc_run *run, GHashTable *form)
 	enum gw_err err = register_validate(run->bc->fields, run->bc->n_fields, form, NULL, values,
 					    &why);
 	if (err != GW_OK) {
-		router_error(run->r->gw, run->r->iq, err, why);
+		send_error(run->r->gw, run->r->iq, err, why);
 		g_free(why);
 		g_hash_table_unref(values);
 		return GW_OK;
@@ -507,7 +511,7 @@ static enum gw_err continue_session(struct adhoc_run *run, const struct adhoc_cm
 	struct adhoc_session *s = g_hash_table_lookup(sessions, run->sessionid);
 	if (!s || strcmp(s->node, run->node) || strcmp(s->owner, run->r->from) ||
 	    g_strcmp0(s->to, xmpp_stanza_get_to(run->r->iq))) {
-		router_error(run->r->gw, run->r->iq, GW_ERR_BAD_REQUEST, "unknown or expired session");
+		send_error(run->r->gw, run->r->iq, GW_ERR_BAD_REQUEST, "unknown or expired session");
 		return GW_OK;
 	}
 	if (!strcmp(action, "cancel")) {
@@ -521,12 +525,12 @@ static enum gw_err continue_session(struct adhoc_run *run, const struct adhoc_cm
 	GHashTable *form = NULL;
 	const char *why = NULL;
 	if (!x || !c->submit) {
-		router_error(run->r->gw, run->r->iq, GW_ERR_BAD_REQUEST, "a submitted form is expected");
+		send_error(run->r->gw, run->r->iq, GW_ERR_BAD_REQUEST, "a submitted form is expected");
 		return GW_OK;
 	}
 	enum gw_err err = form_parse_submit(x, &form, &why);
 	if (err != GW_OK) {
-		router_error(run->r->gw, run->r->iq, err, why);
+		send_error(run->r->gw, run->r->iq, err, why);
 		return GW_OK;
 	}
 	char *sid = g_strdup(run->sessionid);

@@ -1,5 +1,6 @@
 /* backend.c - the only caller of the backends' operations (backend.h). */
 #include "backend.h"
+#include "instance.h"
 
 #include <assert.h>
 
@@ -46,7 +47,7 @@ bool backend_valid(const struct gw_backend *be)
 
 bool backend_has(struct gw *gw, unsigned caps)
 {
-	return (gw_backend_of(gw)->caps & caps) == caps;
+	return (gw->be->caps & caps) == caps;
 }
 
 /* The operations of gw's backend, once its capability is checked. */
@@ -55,9 +56,9 @@ static const struct gw_ops *ops_of(struct gw *gw, unsigned cap, const char *op,
 {
 	assert(backend_has(gw, cap));
 	if (log_enabled(LOG_DEBUG))
-		log_msg(LOG_DEBUG, AREA, "%s: %s%s%s%s%s", gw_domain(gw), op, who ? " by " : "",
+		log_msg(LOG_DEBUG, AREA, "%s: %s%s%s%s%s", gw->domain, op, who ? " by " : "",
 			who ? who : "", what ? " on " : "", what ? what : "");
-	return &gw_backend_of(gw)->ops;
+	return &gw->be->ops;
 }
 
 /* The same for a session's call. */
@@ -157,7 +158,7 @@ bool backend_is_room(struct gw *gw, const char *legacy)
 {
 	/* On every stanza to a contact: not logged. */
 	assert(backend_has(gw, GW_CAP_MUC));
-	return gw_backend_of(gw)->ops.is_room(gw, legacy);
+	return gw->be->ops.is_room(gw, legacy);
 }
 
 void backend_room_join(struct gw_session *s, const char *room, const char *nick,

@@ -322,6 +322,11 @@ void conf_describe(const struct conf *c, FILE *f)
 	}
 }
 
+static struct conf *current;
+
+void conf_set_current(struct conf *c) { current = c; }
+struct conf *conf_current(void) { return current; }
+
 char *conf_backend_string(const struct conf *c, const struct gw_backend *be, const char *key)
 {
 	const struct gw_option *o = backend_opt(be, key);

@@ -43,6 +43,11 @@ void conf_free(struct conf *c);
 /* Prints what would run (backends, domains, store, policy), no secrets. */
 void conf_describe(const struct conf *c, FILE *f);
 
+/* The configuration in force (core.c sets it at start; SIGHUP updates its
+ * policy and log level in place). */
+void conf_set_current(struct conf *c);
+struct conf *conf_current(void);
+
 /* Backend option values, validated by conf_load. */
 char *conf_backend_string(const struct conf *c, const struct gw_backend *be,
 			  const char *key);

@@ -1,56 +1,25 @@
 /* core.c - the running backend instances and their links. */
-#include "backend.h"
 #include "core.h"
+#include "backend.h"
 #include "component.h"
-#include "jid.h"
-#include "router.h"
+#include "send.h"
+#include "session.h"
 #include "stanza.h"
 #include "store.h"
-#include "text.h"
 
 #include <string.h>
-#include <time.h>
 
 #define PROBE_BATCH 200
 #define PROBE_GRACE_MS 30000
 #define SHUTDOWN_DRAIN_MS 5000
 
-struct conf *core_conf;
-time_t core_started;
 static GPtrArray *instances;
-static xmpp_ctx_t *ctx;
+static core_stanza_fn stanza_handler;
 static void (*shutdown_done)(void);
 static guint shutdown_timer;
 static gint64 shutdown_deadline;
 
 GPtrArray *core_instances(void) { return instances; }
-xmpp_ctx_t *core_ctx(void) { return ctx; }
-
-enum gw_err core_send(struct gw *gw, xmpp_stanza_t *st)
-{
-	enum gw_err err = link_send(gw->link, st, false);
-	xmpp_stanza_release(st);
-	return err;
-}
-
-enum gw_err core_send_durable(struct gw *gw, xmpp_stanza_t *st)
-{
-	enum gw_err err = link_send(gw->link, st, true);
-	xmpp_stanza_release(st);
-	return err;
-}
-
-char *core_contact_jid(struct gw *gw, const char *legacy)
-{
-	char *clean = text_sanitize(legacy, -1, JID_PART_MAX);
-	char *esc = clean ? jid_escape(clean) : NULL;
-	char *full = esc ? g_strdup_printf("%s@%s", esc, gw->domain) : NULL;
-	char *bare = full ? jid_bare(full) : NULL;
-	g_free(clean);
-	g_free(esc);
-	g_free(full);
-	return bare;
-}
 
 /* ---- start-up probes -------------------------------------------------- */
 
@@ -63,9 +32,9 @@ static gboolean probe_pump(gpointer data)
 		return G_SOURCE_REMOVE;
 	int sent = 0;
 	while (gw->probe_next < gw->probe_queue->len && sent < PROBE_BATCH &&
-	       !link_is_congested(gw->link) && link_queue_len(gw->link) < core_conf->queue_high / 2) {
+	       !link_is_congested(gw->link) && link_queue_len(gw->link) < conf_current()->queue_high / 2) {
 		const char *jid = g_ptr_array_index(gw->probe_queue, gw->probe_next++);
-		core_send(gw, stanza_presence(ctx, gw->domain, jid, "probe", GW_SHOW_ONLINE, NULL));
+		send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "probe", GW_SHOW_ONLINE, NULL));
 		sent++;
 	}
 	if (gw->probe_next < gw->probe_queue->len) {
@@ -90,37 +59,14 @@ static gboolean probe_grace_end(gpointer data)
 {
 	struct gw *gw = data;
 	gw->probe_grace_timer = 0;
-	GPtrArray *gone = g_ptr_array_new();
-	GHashTableIter it, rit;
-	gpointer v, rv;
-	g_hash_table_iter_init(&it, gw->sessions);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		struct gw_session *s = v;
-		bool had = g_hash_table_size(s->resources) > 0;
-		g_hash_table_iter_init(&rit, s->resources);
-		while (g_hash_table_iter_next(&rit, NULL, &rv))
-			if (((struct resource_state *)rv)->stale)
-				g_hash_table_iter_remove(&rit);
-		if (had && g_hash_table_size(s->resources) == 0)
-			g_ptr_array_add(gone, s);
-	}
-	for (guint i = 0; i < gone->len; i++)
-		session_end(g_ptr_array_index(gone, i));
-	g_ptr_array_free(gone, TRUE);
+	session_end_stale(gw);
 	return G_SOURCE_REMOVE;
 }
 
 static void on_up(void *ud)
 {
 	struct gw *gw = ud;
-	GHashTableIter it, rit;
-	gpointer v, rv;
-	g_hash_table_iter_init(&it, gw->sessions);
-	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		g_hash_table_iter_init(&rit, ((struct gw_session *)v)->resources);
-		while (g_hash_table_iter_next(&rit, NULL, &rv))
-			((struct resource_state *)rv)->stale = true;
-	}
+	session_mark_stale(gw);
 	if (gw->probe_queue)
 		g_ptr_array_free(gw->probe_queue, TRUE);
 	gw->probe_queue = g_ptr_array_new_with_free_func(g_free);
@@ -183,7 +129,7 @@ static struct gw *owner_of(struct gw *received, xmpp_stanza_t *st)
 
 static void on_stanza(void *ud, xmpp_stanza_t *st)
 {
-	router_dispatch(owner_of(ud, st), st);
+	stanza_handler(owner_of(ud, st), st);
 }
 
 static const struct link_ops link_ops = {
@@ -203,11 +149,11 @@ int core_run(GMainLoop *loop)
 	return exit_code;
 }
 
-enum gw_err core_start(struct conf *c)
+enum gw_err core_start(struct conf *c, core_stanza_fn handler)
 {
-	core_conf = c;
-	core_started = time(NULL);
-	ctx = xmpp_ctx_new(NULL, link_strophe_logger());
+	conf_set_current(c);
+	stanza_handler = handler;
+	send_init();
 	instances = g_ptr_array_new();
 	for (guint i = 0; i < c->backends->len; i++) {
 		struct conf_backend *cb = g_ptr_array_index(c->backends, i);
@@ -234,27 +180,12 @@ enum gw_err core_start(struct conf *c)
 			.queue_high = (int)c->queue_high, .queue_low = (int)c->queue_low,
 			.reconnect_max_ms = (unsigned)c->reconnect_max_ms,
 		};
-		gw->link = link_new(ctx, &p, &link_ops, gw);
+		gw->link = link_new(send_ctx(), &p, &link_ops, gw);
 		log_msg(LOG_INFO, "core", "backend %s on %s", gw->be->name, gw->domain);
 	}
 	for (guint i = 0; i < instances->len; i++)
 		link_connect(((struct gw *)g_ptr_array_index(instances, i))->link);
 	return GW_OK;
-}
-
-static void end_sessions(struct gw *gw, bool announce)
-{
-	GList *all = g_hash_table_get_values(gw->sessions);
-	for (GList *i = all; i; i = i->next) {
-		struct gw_session *s = i->data;
-		if (announce) {
-			session_contacts_offline(s);
-			core_send(gw, stanza_presence(ctx, gw->domain, s->jid, "unavailable",
-						      GW_SHOW_OFFLINE, NULL));
-		}
-		session_end(s);
-	}
-	g_list_free(all);
 }
 
 static gboolean shutdown_poll(gpointer data)
@@ -281,7 +212,7 @@ void core_shutdown(void (*done)(void))
 			g_ptr_array_free(gw->probe_queue, TRUE);
 			gw->probe_queue = NULL;
 		}
-		end_sessions(gw, true);
+		session_end_all(gw, true);
 	}
 	shutdown_deadline = g_get_monotonic_time() + SHUTDOWN_DRAIN_MS * 1000;
 	shutdown_timer = g_timeout_add(20, shutdown_poll, NULL);
@@ -293,7 +224,7 @@ void core_free(void)
 		return;
 	for (guint i = 0; i < instances->len; i++) {
 		struct gw *gw = g_ptr_array_index(instances, i);
-		end_sessions(gw, false);
+		session_end_all(gw, false);
 		if (gw->probe_grace_timer)
 			g_source_remove(gw->probe_grace_timer);
 		if (gw->probe_queue)
@@ -306,6 +237,6 @@ void core_free(void)
 	}
 	g_ptr_array_free(instances, TRUE);
 	instances = NULL;
-	xmpp_ctx_free(ctx);
-	ctx = NULL;
+	send_fini();
+	conf_set_current(NULL);
 }

@@ -1,7 +1,10 @@
 /* disco.c - XEP-0030 service discovery on the gateway and contact JIDs.
  * Features come from the router's handler table. */
+#include "disco.h"
 #include "adhoc.h"
-#include "router.h"
+#include "muc.h"
+#include "roomlist.h"
+#include "send.h"
 #include "stanza.h"
 
 #include <string.h>
@@ -37,22 +40,22 @@ enum gw_err disco_info(struct iq_req *r)
 		}
 	} else if (r->target == IQ_TO_GATEWAY) {
 		add_identity(q, "gateway", be->type, be->description);
-		router_features(r, add_feature, q);
+		r->features(r, add_feature, q);
 	} else if (muc_is_room(r->gw, r->legacy)) {
 		enum gw_err e = muc_disco_info(r, q);
 		if (e != GW_OK) {
 			err = e;
 			goto out;
 		}
-		router_features(r, add_feature, q);
+		r->features(r, add_feature, q);
 	} else {
 		if (be->contact_category && be->contact_type)
 			add_identity(q, be->contact_category, be->contact_type, NULL);
-		router_features(r, add_feature, q);
+		r->features(r, add_feature, q);
 		for (const char *const *f = be->contact_features; f && *f; f++)
 			add_feature(*f, q);
 	}
-	core_send(r->gw, res);
+	send_stanza(r->gw, res);
 	res = NULL;
 out:
 	if (res)
@@ -75,6 +78,6 @@ enum gw_err disco_items(struct iq_req *r)
 		}
 		adhoc_list_items(r, q);
 	}
-	core_send(r->gw, res);
+	send_stanza(r->gw, res);
 	return GW_OK;
 }

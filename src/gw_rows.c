@@ -1,15 +1,7 @@
 /* gw_rows.c - what backends call to keep durable state (gateway.h): their
- * own records by kind and key, transactions around several writes, and
- * XEP-0184 receipts, which travel through the store like durable
- * messages. */
-#include "core.h"
-#include "stanza.h"
+ * own records by kind and key, and transactions around several writes. */
+#include "instance.h"
 #include "store.h"
-#include "text.h"
-
-#include "router.h"
-
-#define ID_MAX 1024
 
 enum gw_err gw_row_put(struct gw *gw, const char *kind, const char *key, const char *value)
 {
@@ -44,11 +36,6 @@ enum gw_err gw_row_expire(struct gw *gw, const char *kind, int64_t max_age_s)
 	return store_row_expire(gw->be->name, kind, max_age_s);
 }
 
-int64_t gw_row_count(struct gw *gw, const char *kind)
-{
-	return store_row_count(gw->be->name, kind);
-}
-
 enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud), void *ud)
 {
 	enum gw_err err = store_begin();
@@ -63,17 +50,4 @@ enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud),
 		store_rollback();
 	}
 	return err;
-}
-
-enum gw_err gw_deliver_receipt(struct gw *gw, const char *to, const char *legacy, const char *id)
-{
-	if (!to || !id || !*id || strlen(id) > ID_MAX || !text_is_clean(id))
-		return GW_ERR_BAD_REQUEST;
-	char *from = legacy ? core_contact_jid(gw, legacy) : g_strdup(gw->domain);
-	if (!from)
-		return GW_ERR_JID_MALFORMED;
-	xmpp_stanza_t *m = stanza_message(core_ctx(), from, to, NULL, NULL, NULL);
-	xmpp_stanza_set_attribute(stanza_child(m, "received", NS_RECEIPTS), "id", id);
-	g_free(from);
-	return core_send_durable(gw, m);
 }

@@ -1,8 +1,9 @@
 /* gwiq.c - XEP-0100 jabber:iq:gateway: the prompt, and turning what a user
  * typed into a contact JID. */
+#include "gwiq.h"
 #include "backend.h"
 #include "jid.h"
-#include "router.h"
+#include "send.h"
 #include "stanza.h"
 #include "text.h"
 
@@ -18,7 +19,7 @@ enum gw_err gwiq_get(struct iq_req *r)
 	stanza_text_child(q, "desc", be->instructions ? be->instructions
 						       : "Enter the address of the contact.");
 	stanza_text_child(q, "prompt", be->prompt ? be->prompt : "Address");
-	core_send(r->gw, res);
+	send_stanza(r->gw, res);
 	return GW_OK;
 }
 
@@ -37,14 +38,14 @@ enum gw_err gwiq_set(struct iq_req *r)
 	} else if (*trimmed) {
 		legacy = g_strdup(trimmed);
 	}
-	if (!legacy || !*legacy || !(cjid = core_contact_jid(r->gw, legacy))) {
+	if (!legacy || !*legacy || !(cjid = send_contact_jid(r->gw, legacy))) {
 		err = GW_ERR_NOT_FOUND;
 		goto out;
 	}
 	xmpp_stanza_t *res = stanza_iq_result(r->iq);
 	xmpp_stanza_t *q = stanza_child(res, "query", NS_GATEWAY);
 	stanza_text_child(q, "jid", cjid);
-	core_send(r->gw, res);
+	send_stanza(r->gw, res);
 	err = GW_OK;
 out:
 	g_free(trimmed);

@@ -1,5 +1,7 @@
 /* iq_misc.c - XEP-0199 ping and XEP-0092 software version. */
-#include "router.h"
+#include "iq_misc.h"
+#include "muc.h"
+#include "send.h"
 #include "stanza.h"
 
 #include <sys/utsname.h>
@@ -8,7 +10,7 @@ enum gw_err ping_get(struct iq_req *r)
 {
 	if (r->legacy && r->resource && muc_is_room(r->gw, r->legacy))
 		return muc_ping(r); /* XEP-0410 self-ping */
-	core_send(r->gw, stanza_iq_result(r->iq));
+	send_stanza(r->gw, stanza_iq_result(r->iq));
 	return GW_OK;
 }
 
@@ -21,6 +23,6 @@ enum gw_err version_get(struct iq_req *r)
 	struct utsname u;
 	if (uname(&u) == 0)
 		stanza_text_child(q, "os", u.sysname);
-	core_send(r->gw, res);
+	send_stanza(r->gw, res);
 	return GW_OK;
 }

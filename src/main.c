@@ -2,7 +2,8 @@
 #include "adhoc.h"
 #include "conf.h"
 #include "core.h"
-#include "loop.h"
+#include "gw_loop.h"
+#include "router.h"
 #include "store.h"
 
 #include <glib-unix.h>
@@ -38,13 +39,14 @@ static gboolean on_hup(gpointer data)
 		g_free(err);
 		return G_SOURCE_CONTINUE;
 	}
-	char **t = core_conf->allow;
-	core_conf->allow = fresh->allow;
+	struct conf *now = conf_current();
+	char **t = now->allow;
+	now->allow = fresh->allow;
 	fresh->allow = t;
-	t = core_conf->admins;
-	core_conf->admins = fresh->admins;
+	t = now->admins;
+	now->admins = fresh->admins;
 	fresh->admins = t;
-	core_conf->log_level = fresh->log_level;
+	now->log_level = fresh->log_level;
 	log_set_level(fresh->log_level);
 	conf_free(fresh);
 	log_msg(LOG_INFO, "main", "reloaded the policy and the log level from %s", conf_path);
@@ -102,7 +104,7 @@ int main(int argc, char **argv)
 	g_unix_signal_add(SIGINT, on_term, "INT");
 	g_unix_signal_add(SIGHUP, on_hup, NULL);
 	log_msg(LOG_INFO, "main", "xmpp-gw %s starting", XMPPGW_VERSION);
-	int rc = core_start(c) == GW_OK ? core_run(loop) : 1;
+	int rc = core_start(c, router_dispatch) == GW_OK ? core_run(loop) : 1;
 	core_free();
 	adhoc_fini();
 	loop_fini();

@@ -1,6 +1,10 @@
 /* message.c - messages from XMPP users to contacts and to the gateway. */
+#include "message.h"
 #include "backend.h"
-#include "router.h"
+#include "iq.h"
+#include "muc.h"
+#include "send.h"
+#include "session.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"
@@ -39,18 +43,18 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 		return;
 	}
 	if (type && !strcmp(type, "groupchat")) {
-		router_error(gw, st, GW_ERR_SERVICE_UNAVAILABLE, "this gateway has no group chats");
+		send_error(gw, st, GW_ERR_SERVICE_UNAVAILABLE, "this gateway has no group chats");
 		return;
 	}
 	const char *body = stanza_child_text(st, "body");
 	if (!body || !*body)
 		return; /* chat states, receipts: nothing to pass on */
 	if (strlen(body) > BODY_MAX || !text_is_clean(body)) {
-		router_error(gw, st, GW_ERR_NOT_ACCEPTABLE, "the message is too long or not valid text");
+		send_error(gw, st, GW_ERR_NOT_ACCEPTABLE, "the message is too long or not valid text");
 		return;
 	}
 	if (store_reg_get(gw->be->name, bare, NULL) != GW_OK) {
-		router_error(gw, st, GW_ERR_REGISTRATION_REQUIRED,
+		send_error(gw, st, GW_ERR_REGISTRATION_REQUIRED,
 			     "register with this gateway first");
 		return;
 	}
@@ -74,6 +78,6 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 		gw_reason_set(&why, "could not log in to the other network");
 	}
 	if (err != GW_OK)
-		router_error(gw, st, err, why.text);
+		send_error(gw, st, err, why.text);
 	g_free(why.text);
 }

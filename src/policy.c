@@ -1,5 +1,6 @@
 /* policy.c - who may register, and who is an admin. Reloaded on SIGHUP. */
-#include "core.h"
+#include "policy.h"
+#include "conf.h"
 #include "jid.h"
 
 #include <string.h>
@@ -19,12 +20,12 @@ static bool listed(char **list, const char *bare)
 
 bool policy_may_register(const char *bare_jid)
 {
-	return listed(core_conf->allow, bare_jid) || policy_is_admin(bare_jid);
+	return listed(conf_current()->allow, bare_jid) || policy_is_admin(bare_jid);
 }
 
 bool policy_is_admin(const char *bare_jid)
 {
-	for (char **e = core_conf->admins; e && *e; e++)
+	for (char **e = conf_current()->admins; e && *e; e++)
 		if (!strcmp(*e, bare_jid))
 			return true;
 	return false;

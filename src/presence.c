@@ -1,9 +1,11 @@
 /* presence.c - XEP-0100 presence: subscriptions with the gateway and with
  * contacts, login on the first available resource, logout on the last
  * unavailable one, and answers to probes. */
+#include "presence.h"
 #include "backend.h"
 #include "jid.h"
-#include "router.h"
+#include "send.h"
+#include "session.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"
@@ -15,7 +17,7 @@
 
 static void send_presence(struct gw *gw, const char *from, const char *to, const char *type)
 {
-	core_send(gw, stanza_presence(core_ctx(), from, to, type, GW_SHOW_ONLINE, NULL));
+	send_stanza(gw, stanza_presence(send_ctx(), from, to, type, GW_SHOW_ONLINE, NULL));
 }
 
 static bool registered(struct gw *gw, const char *bare)
@@ -23,26 +25,33 @@ static bool registered(struct gw *gw, const char *bare)
 	return store_reg_get(gw->be->name, bare, NULL) == GW_OK;
 }
 
+struct contact_to {
+	struct gw *gw;
+	const char *full;
+};
+
+static void contact_to(const char *legacy, enum gw_show show, const char *status, void *ud)
+{
+	struct contact_to *ct = ud;
+	char *cjid = send_contact_jid(ct->gw, legacy);
+	if (cjid)
+		send_stanza(ct->gw, stanza_presence(send_ctx(), cjid, ct->full, NULL, show, status));
+	g_free(cjid);
+}
+
 /* Sends the presence of every online contact to one resource. */
 static void contacts_to(struct gw_session *s, const char *full)
 {
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, s->contacts);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct contact_state *c = v;
-		char *cjid = c->show != GW_SHOW_OFFLINE ? core_contact_jid(s->gw, k) : NULL;
-		if (cjid)
-			core_send(s->gw, stanza_presence(core_ctx(), cjid, full, NULL, c->show, c->status));
-		g_free(cjid);
-	}
+	struct contact_to ct = { session_gw(s), full };
+	session_contacts_online(s, contact_to, &ct);
 }
 
 static void forward_show(struct gw_session *s, enum gw_show before, const char *status_before)
 {
 	const char *status;
 	enum gw_show now = session_show(s, &status);
-	if (!backend_has(s->gw, GW_CAP_PRESENCE) || !s->logged_in || now == GW_SHOW_OFFLINE)
+	if (!backend_has(session_gw(s), GW_CAP_PRESENCE) || !session_logged_in(s) ||
+	    now == GW_SHOW_OFFLINE)
 		return;
 	if (now != before || g_strcmp0(status, status_before) != 0)
 		backend_send_presence(s, now, status);
@@ -62,25 +71,18 @@ static void user_available(struct gw *gw, xmpp_stanza_t *st, const char *from, c
 	const char *old_status;
 	enum gw_show before = session_show(s, &old_status);
 	char *status_before = g_strdup(old_status);
-	struct resource_state *r = g_hash_table_lookup(s->resources, res);
-	bool is_new = !r;
-	if (!r) {
-		r = g_new0(struct resource_state, 1);
-		g_hash_table_insert(s->resources, g_strdup(res), r);
-	}
-	r->stale = false;
-	r->show = stanza_presence_show(st);
 	const char *status = stanza_child_text(st, "status");
-	g_free(r->status);
-	r->status = status && text_is_clean(status) ? g_strndup(status, STATUS_MAX) : NULL;
+	char *clean = status && text_is_clean(status) ? g_strndup(status, STATUS_MAX) : NULL;
 	const char *prio = stanza_child_text(st, "priority");
-	r->priority = prio ? atoi(prio) : 0;
-	if (!s->logged_in) {
+	bool is_new = session_resource_set(s, res, stanza_presence_show(st), clean,
+					   prio ? atoi(prio) : 0);
+	g_free(clean);
+	if (!session_logged_in(s)) {
 		session_login(s);
 	} else if (is_new) {
-		core_send(gw, stanza_presence(core_ctx(), gw->domain, from, NULL, GW_SHOW_ONLINE, NULL));
+		send_stanza(gw, stanza_presence(send_ctx(), gw->domain, from, NULL, GW_SHOW_ONLINE, NULL));
 	}
-	if (is_new && s->logged_in)
+	if (is_new && session_logged_in(s))
 		contacts_to(s, from);
 	forward_show(s, before, status_before);
 	g_free(status_before);
@@ -96,8 +98,7 @@ static void user_unavailable(struct gw *gw, const char *from, const char *bare)
 	const char *old_status;
 	enum gw_show before = session_show(s, &old_status);
 	char *status_before = g_strdup(old_status);
-	g_hash_table_remove(s->resources, j.resource ? j.resource : "");
-	if (g_hash_table_size(s->resources) == 0)
+	if (session_resource_remove(s, j.resource ? j.resource : "") == 0)
 		session_end(s);
 	else
 		forward_show(s, before, status_before);
@@ -121,7 +122,7 @@ static void to_gateway(struct gw *gw, xmpp_stanza_t *st, const char *type, const
 		if (!registered(gw, bare))
 			send_presence(gw, gw->domain, bare, "unsubscribed");
 		else
-			send_presence(gw, gw->domain, from, s && s->logged_in ? NULL : "unavailable");
+			send_presence(gw, gw->domain, from, s && session_logged_in(s) ? NULL : "unavailable");
 	}
 }
 
@@ -129,7 +130,7 @@ static void contact_subscribe(struct gw *gw, xmpp_stanza_t *st, const char *bare
 			      const char *legacy, const char *to)
 {
 	if (!registered(gw, bare)) {
-		router_error(gw, st, GW_ERR_REGISTRATION_REQUIRED, NULL);
+		send_error(gw, st, GW_ERR_REGISTRATION_REQUIRED, NULL);
 		return;
 	}
 	if (!backend_has(gw, GW_CAP_CONTACTS)) {
@@ -143,7 +144,7 @@ static void contact_subscribe(struct gw *gw, xmpp_stanza_t *st, const char *bare
 	if (err == GW_OK)
 		err = store_contact_put(gw->be->name, bare, legacy, NULL);
 	send_presence(gw, to, bare, err == GW_OK ? "subscribed" : "unsubscribed");
-	if (!s->logged_in && g_hash_table_size(s->resources) == 0)
+	if (!session_logged_in(s) && session_resource_count(s) == 0)
 		session_end(s);
 }
 
@@ -157,15 +158,15 @@ static void to_contact(struct gw *gw, xmpp_stanza_t *st, const char *type, const
 		if (store_contact_delete(gw->be->name, bare, legacy) == GW_OK &&
 		    backend_has(gw, GW_CAP_CONTACTS)) {
 			struct gw_session *s = session_get(gw, bare, false);
-			if (s && s->logged_in)
+			if (s && session_logged_in(s))
 				backend_contact_remove(s, legacy);
 		}
 		send_presence(gw, to, bare, "unsubscribed");
 	} else if (!strcmp(type, "probe")) {
 		struct gw_session *s = session_get(gw, bare, false);
-		struct contact_state *c = s ? g_hash_table_lookup(s->contacts, legacy) : NULL;
-		core_send(gw, stanza_presence(core_ctx(), to, bare, NULL, c ? c->show : GW_SHOW_OFFLINE,
-					      c ? c->status : NULL));
+		const char *status = NULL;
+		enum gw_show show = s ? session_contact(s, legacy, &status) : GW_SHOW_OFFLINE;
+		send_stanza(gw, stanza_presence(send_ctx(), to, bare, NULL, show, status));
 	}
 	/* Directed available/unavailable presence to a contact needs nothing. */
 }

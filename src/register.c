@@ -1,10 +1,12 @@
 /* register.c - XEP-0077 in-band registration on the gateway JID. */
-#include "backend.h"
 #include "register.h"
+#include "backend.h"
 #include "form.h"
+#include "gw_request.h"
 #include "jid.h"
-#include "request.h"
-#include "router.h"
+#include "policy.h"
+#include "send.h"
+#include "session.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"
@@ -74,7 +76,7 @@ enum gw_err register_get(struct iq_req *r)
 	}
 	xmpp_stanza_add_child(q, x);
 	xmpp_stanza_release(x);
-	core_send(r->gw, res);
+	send_stanza(r->gw, res);
 	if (old)
 		g_hash_table_unref(old);
 	return GW_OK;
@@ -113,9 +115,9 @@ static void set_done(struct gw *gw, enum gw_err err, const char *text, void *ud)
 {
 	struct set_ctx *c = ud;
 	if (err != GW_OK)
-		router_error(gw, c->iq, err, text);
+		send_error(gw, c->iq, err, text);
 	else
-		core_send(gw, stanza_iq_result(c->iq));
+		send_stanza(gw, stanza_iq_result(c->iq));
 	xmpp_stanza_release(c->iq);
 	g_free(c);
 }
@@ -127,14 +129,14 @@ enum gw_err register_set(struct iq_req *r)
 	if (xmpp_stanza_get_child_by_name(r->payload, "remove")) {
 		enum gw_err err = register_remove(r->gw, r->bare);
 		if (err == GW_OK)
-			core_send(r->gw, stanza_iq_result(r->iq));
+			send_stanza(r->gw, stanza_iq_result(r->iq));
 		return err == GW_ERR_NOT_FOUND ? GW_ERR_REGISTRATION_REQUIRED : err;
 	}
 	GHashTable *sub = NULL;
 	const char *why = NULL;
 	enum gw_err err = read_submission(r, &sub, &why);
 	if (err != GW_OK) {
-		router_error(r->gw, r->iq, err, why);
+		send_error(r->gw, r->iq, err, why);
 		return GW_OK;
 	}
 	struct set_ctx *c = g_new0(struct set_ctx, 1);
@@ -228,22 +230,17 @@ static enum gw_err store_values(struct gw *gw, const char *jid, GHashTable *valu
 		old ? "updated the registration" : "registered");
 	/* XEP-0100: the gateway asks to see the user's presence. */
 	if (!old)
-		core_send(gw, stanza_presence(core_ctx(), gw->domain, jid, "subscribe",
+		send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "subscribe",
 					      GW_SHOW_ONLINE, NULL));
 	if (old && values_differ(values, old)) {
 		struct gw_session *s = session_get(gw, jid, false);
-		if (s && s->logged_in) {
-			backend_logout(s);
-			request_session_over(s);
-			s->logged_in = false;
-			memset(s->priv, 0, gw->be->session_size);
-			session_login(s);
-		}
+		if (s)
+			session_relogin(s);
 	}
 	return GW_OK;
 }
 
-enum gw_err gw_reg_put(struct gw *gw, const char *jid, GHashTable *values, char **why)
+enum gw_err register_put(struct gw *gw, const char *jid, GHashTable *values, char **why)
 {
 	*why = NULL;
 	char *bare = jid_bare(jid);
@@ -302,16 +299,16 @@ enum gw_err register_remove(struct gw *gw, const char *jid)
 	if (err != GW_OK)
 		goto out;
 	for (guint i = 0; i < contacts->len; i++) {
-		char *cjid = core_contact_jid(gw, g_ptr_array_index(contacts, i));
+		char *cjid = send_contact_jid(gw, g_ptr_array_index(contacts, i));
 		if (!cjid)
 			continue;
-		core_send(gw, stanza_presence(core_ctx(), cjid, jid, "unsubscribe", 0, NULL));
-		core_send(gw, stanza_presence(core_ctx(), cjid, jid, "unsubscribed", 0, NULL));
+		send_stanza(gw, stanza_presence(send_ctx(), cjid, jid, "unsubscribe", 0, NULL));
+		send_stanza(gw, stanza_presence(send_ctx(), cjid, jid, "unsubscribed", 0, NULL));
 		g_free(cjid);
 	}
-	core_send(gw, stanza_presence(core_ctx(), gw->domain, jid, "unavailable", 0, NULL));
-	core_send(gw, stanza_presence(core_ctx(), gw->domain, jid, "unsubscribe", 0, NULL));
-	core_send(gw, stanza_presence(core_ctx(), gw->domain, jid, "unsubscribed", 0, NULL));
+	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "unavailable", 0, NULL));
+	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "unsubscribe", 0, NULL));
+	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "unsubscribed", 0, NULL));
 	log_msg(LOG_INFO, "register", "%s: %s unregistered", gw->domain, jid);
 out:
 	g_ptr_array_free(contacts, TRUE);

@@ -5,7 +5,11 @@
 
 #include <strophe.h>
 
-#include "core.h"
+#include "iq.h"
+
+/* XEP-0077 on the gateway JID. */
+enum gw_err register_get(struct iq_req *r);
+enum gw_err register_set(struct iq_req *r);
 
 /* Called once the change is stored (err GW_OK) or refused. text is the
  * backend's reason or NULL. */
@@ -19,6 +23,10 @@ typedef void (*register_done_fn)(struct gw *gw, enum gw_err err, const char *tex
  * possibly before this returns. Errors go through done. */
 void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
 		    register_done_fn done, void *ud);
+/* Registers jid (a JID as typed) with values, or updates its registration,
+ * on the backend's own authority: checked like a form, without the
+ * backend's register_check (gw_reg_put in gateway.h). */
+enum gw_err register_put(struct gw *gw, const char *jid, GHashTable *values, char **why);
 /* Removes jid's registration: logs out, deletes the rows, and sends
  * unsubscribe/unsubscribed from the gateway and every contact. */
 enum gw_err register_remove(struct gw *gw, const char *jid);

@@ -5,10 +5,12 @@
  * disco#items that arrives while the backend is still listing waits for the
  * same answer, so paging never makes the backend list again.
  */
+#include "roomlist.h"
 #include "backend.h"
-#include "request.h"
-#include "router.h"
+#include "gw_request.h"
 #include "rsm.h"
+#include "send.h"
+#include "session.h"
 #include "stanza.h"
 #include "store.h"
 
@@ -45,7 +47,7 @@ static void drop_items(struct listing *l)
 static void fail_waiters(struct listing *l, enum gw_err err, const char *text)
 {
 	for (guint i = 0; i < l->waiters->len; i++) {
-		router_error(l->s->gw, l->waiters->pdata[i], err, text);
+		send_error(session_gw(l->s), l->waiters->pdata[i], err, text);
 		xmpp_stanza_release(l->waiters->pdata[i]);
 	}
 	g_ptr_array_set_size(l->waiters, 0);
@@ -65,12 +67,12 @@ static void listing_free(gpointer p)
 	g_free(l);
 }
 
-void roomlist_session_end(struct gw_session *s)
+static void listings_free(void *data)
 {
-	if (s->listings)
-		g_hash_table_destroy(s->listings);
-	s->listings = NULL;
+	g_hash_table_destroy(data);
 }
+
+static const struct session_part_ops listings_part = { .free = listings_free };
 
 bool roomlist_applies(struct iq_req *r)
 {
@@ -91,7 +93,7 @@ bool roomlist_serves(struct iq_req *r)
 /* One page of l's items for the disco#items iq. */
 static void answer(struct listing *l, xmpp_stanza_t *iq)
 {
-	struct gw *gw = l->s->gw;
+	struct gw *gw = session_gw(l->s);
 	xmpp_stanza_t *query = xmpp_stanza_get_child_by_ns(iq, NS_DISCO_ITEMS);
 	struct rsm_query rq;
 	struct rsm_page page;
@@ -99,7 +101,7 @@ static void answer(struct listing *l, xmpp_stanza_t *iq)
 	if (err == GW_OK)
 		err = rsm_page(l->keys, l->items->len, &rq, PAGE_MAX, &page);
 	if (err != GW_OK) {
-		router_error(gw, iq, err, err == GW_ERR_NOT_FOUND ? "no item at that index" : NULL);
+		send_error(gw, iq, err, err == GW_ERR_NOT_FOUND ? "no item at that index" : NULL);
 		return;
 	}
 	xmpp_stanza_t *res = stanza_iq_result(iq);
@@ -112,7 +114,7 @@ static void answer(struct listing *l, xmpp_stanza_t *iq)
 			xmpp_stanza_set_attribute(item, "name", it->name);
 	}
 	rsm_add_set(q, l->keys, l->items->len, &page);
-	core_send(gw, res);
+	send_stanza(gw, res);
 }
 
 static gint by_jid(gconstpointer a, gconstpointer b)
@@ -149,18 +151,18 @@ static void listed(struct gw_request *req, enum gw_err err, const char *text)
 	struct listing *l = request_ud(req);
 	l->pending = NULL;
 	if (err != GW_OK) {
-		log_msg(LOG_INFO, "roomlist", "%s: listing %s for %s failed: %s", l->s->gw->domain,
-			*l->key ? l->key : "the gateway", l->s->jid, text ? text : err_text(err));
+		log_msg(LOG_INFO, "roomlist", "%s: listing %s for %s failed: %s", session_gw(l->s)->domain,
+			*l->key ? l->key : "the gateway", session_jid(l->s), text ? text : err_text(err));
 		fail_waiters(l, err, text);
-		g_hash_table_remove(l->s->listings, l->key); /* frees l */
+		g_hash_table_remove(session_part(l->s, SESSION_PART_LISTINGS), l->key); /* frees l */
 		return;
 	}
 	GPtrArray *items = request_take_items(req);
 	keep_items(l, items ? items : g_ptr_array_new());
 	l->truncated = request_truncated(req);
 	l->at = g_get_monotonic_time();
-	log_msg(LOG_INFO, "roomlist", "%s: %s has %u rooms for %s%s", l->s->gw->domain,
-		*l->key ? l->key : "the gateway", l->items->len, l->s->jid,
+	log_msg(LOG_INFO, "roomlist", "%s: %s has %u rooms for %s%s", session_gw(l->s)->domain,
+		*l->key ? l->key : "the gateway", l->items->len, session_jid(l->s),
 		l->truncated ? " (list cut: too many)" : "");
 	for (guint i = 0; i < l->waiters->len; i++) {
 		answer(l, l->waiters->pdata[i]);
@@ -208,16 +210,19 @@ static bool make_room(GHashTable *listings)
 static struct listing *listing_get(struct gw_session *s, const char *legacy)
 {
 	const char *key = legacy ? legacy : "";
-	if (!s->listings)
-		s->listings = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, listing_free);
-	struct listing *l = g_hash_table_lookup(s->listings, key);
-	if (l || !make_room(s->listings))
+	GHashTable *listings = session_part(s, SESSION_PART_LISTINGS);
+	if (!listings) {
+		listings = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, listing_free);
+		session_part_set(s, SESSION_PART_LISTINGS, listings, &listings_part);
+	}
+	struct listing *l = g_hash_table_lookup(listings, key);
+	if (l || !make_room(listings))
 		return l;
 	l = g_new0(struct listing, 1);
 	l->s = s;
 	l->key = g_strdup(key);
 	l->waiters = g_ptr_array_new();
-	g_hash_table_insert(s->listings, l->key, l);
+	g_hash_table_insert(listings, l->key, l);
 	return l;
 }
 
@@ -227,20 +232,20 @@ enum gw_err roomlist_items(struct iq_req *r)
 	struct rsm_query rq;
 	xmpp_stanza_t *set = xmpp_stanza_get_child_by_ns(r->payload, NS_RSM);
 	if (rsm_parse(set, &rq) != GW_OK) {
-		router_error(gw, r->iq, GW_ERR_BAD_REQUEST, "<max/> and <index/> are numbers");
+		send_error(gw, r->iq, GW_ERR_BAD_REQUEST, "<max/> and <index/> are numbers");
 		return GW_OK;
 	}
 	if (store_reg_get(gw->be->name, r->bare, NULL) != GW_OK)
 		return GW_ERR_REGISTRATION_REQUIRED;
 	struct gw_session *s = session_get(gw, r->bare, true);
 	if (session_login(s) != GW_OK) {
-		router_error(gw, r->iq, GW_ERR_SERVICE_UNAVAILABLE,
+		send_error(gw, r->iq, GW_ERR_SERVICE_UNAVAILABLE,
 			     "could not log in to the other network");
 		return GW_OK;
 	}
 	struct listing *l = listing_get(s, r->legacy);
 	if (!l) {
-		router_error(gw, r->iq, GW_ERR_RESOURCE_CONSTRAINT, "too many lists under way");
+		send_error(gw, r->iq, GW_ERR_RESOURCE_CONSTRAINT, "too many lists under way");
 		return GW_OK;
 	}
 	if (fresh(l)) {
@@ -248,7 +253,7 @@ enum gw_err roomlist_items(struct iq_req *r)
 		return GW_OK;
 	}
 	if (l->waiters->len >= LISTING_WAITERS_MAX) {
-		router_error(gw, r->iq, GW_ERR_RESOURCE_CONSTRAINT, "too many requests for this list");
+		send_error(gw, r->iq, GW_ERR_RESOURCE_CONSTRAINT, "too many requests for this list");
 		return GW_OK;
 	}
 	g_ptr_array_add(l->waiters, xmpp_stanza_clone(r->iq));

@@ -1,13 +1,23 @@
 /* router.c - the stanza router and the IQ handler table. */
 #include "router.h"
+#include "adhoc.h"
+#include "disco.h"
+#include "gwiq.h"
+#include "iq_misc.h"
 #include "jid.h"
 #include "log.h"
+#include "message.h"
+#include "muc.h"
+#include "presence.h"
+#include "register.h"
+#include "roomlist.h"
 #include "rsm.h"
+#include "send.h"
 #include "stanza.h"
 
 #include <string.h>
 
-static const struct iq_handler iq_handlers[] = {
+const struct iq_handler router_iq_handlers[] = {
 	{ .ns = NS_DISCO_INFO, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = disco_info,
 	  .advertise = true },
 	{ .ns = NS_DISCO_ITEMS, .targets = IQ_TO_GATEWAY | IQ_TO_CONTACT, .get = disco_items,
@@ -28,6 +38,8 @@ static const struct iq_handler iq_handlers[] = {
 	  .applies = roomlist_applies },
 };
 
+const size_t router_n_iq_handlers = G_N_ELEMENTS(router_iq_handlers);
+
 static bool serves(const struct iq_handler *h, struct iq_req *r)
 {
 	return (h->targets & r->target) && (!h->applies || h->applies(r));
@@ -35,17 +47,9 @@ static bool serves(const struct iq_handler *h, struct iq_req *r)
 
 void router_features(struct iq_req *r, void (*fn)(const char *ns, void *ud), void *ud)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(iq_handlers); i++)
-		if (iq_handlers[i].advertise && serves(&iq_handlers[i], r))
-			fn(iq_handlers[i].ns, ud);
-}
-
-void router_error(struct gw *gw, xmpp_stanza_t *req, enum gw_err err, const char *text)
-{
-	log_msg(LOG_DEBUG, "router", "%s: <%s/> from %s: %s%s%s", gw->domain,
-		xmpp_stanza_get_name(req), xmpp_stanza_get_from(req), err_condition(err),
-		text ? ": " : "", text ? text : "");
-	core_send(gw, stanza_error(req, err, text));
+	for (size_t i = 0; i < router_n_iq_handlers; i++)
+		if (router_iq_handlers[i].advertise && serves(&router_iq_handlers[i], r))
+			fn(router_iq_handlers[i].ns, ud);
 }
 
 /* The single element child of an iq, or NULL when there is not exactly one. */
@@ -68,21 +72,21 @@ static void route_iq(struct gw *gw, xmpp_stanza_t *st, struct iq_req *r)
 	bool get = type && !strcmp(type, "get"), set = type && !strcmp(type, "set");
 	if (!get && !set) {
 		if (!type || (strcmp(type, "result") && strcmp(type, "error")))
-			router_error(gw, st, GW_ERR_BAD_REQUEST, "iq type must be get, set, result or error");
+			send_error(gw, st, GW_ERR_BAD_REQUEST, "iq type must be get, set, result or error");
 		return; /* results and errors to our own requests need no answer */
 	}
 	if (!xmpp_stanza_get_id(st)) {
-		router_error(gw, st, GW_ERR_BAD_REQUEST, "iq without id");
+		send_error(gw, st, GW_ERR_BAD_REQUEST, "iq without id");
 		return;
 	}
 	r->payload = iq_payload(st);
 	if (!r->payload) {
-		router_error(gw, st, GW_ERR_BAD_REQUEST, "an iq get or set carries exactly one element");
+		send_error(gw, st, GW_ERR_BAD_REQUEST, "an iq get or set carries exactly one element");
 		return;
 	}
 	const char *ns = xmpp_stanza_get_ns(r->payload);
-	for (size_t i = 0; ns && i < G_N_ELEMENTS(iq_handlers); i++) {
-		const struct iq_handler *h = &iq_handlers[i];
+	for (size_t i = 0; ns && i < router_n_iq_handlers; i++) {
+		const struct iq_handler *h = &router_iq_handlers[i];
 		if (strcmp(h->ns, ns) || !serves(h, r))
 			continue;
 		iq_fn fn = get ? h->get : h->set;
@@ -90,10 +94,10 @@ static void route_iq(struct gw *gw, xmpp_stanza_t *st, struct iq_req *r)
 			break;
 		enum gw_err err = fn(r);
 		if (err != GW_OK)
-			router_error(gw, st, err, NULL);
+			send_error(gw, st, err, NULL);
 		return;
 	}
-	router_error(gw, st, GW_ERR_SERVICE_UNAVAILABLE, NULL);
+	send_error(gw, st, GW_ERR_SERVICE_UNAVAILABLE, NULL);
 }
 
 void router_dispatch(struct gw *gw, xmpp_stanza_t *st)
@@ -103,7 +107,7 @@ void router_dispatch(struct gw *gw, xmpp_stanza_t *st)
 	const char *to = xmpp_stanza_get_to(st);
 	const char *type = xmpp_stanza_get_type(st);
 	struct jid tj = { 0 };
-	struct iq_req r = { .gw = gw, .iq = st, .from = from };
+	struct iq_req r = { .gw = gw, .iq = st, .from = from, .features = router_features };
 	if (!name || (strcmp(name, "iq") && strcmp(name, "message") && strcmp(name, "presence"))) {
 		log_msg(LOG_DEBUG, "router", "%s: ignoring <%s/>", gw->domain, name ? name : "?");
 		return;
@@ -113,7 +117,7 @@ void router_dispatch(struct gw *gw, xmpp_stanza_t *st)
 		log_msg(LOG_WARN, "router", "%s: dropping <%s/> with bad addresses from '%s' to '%s'",
 			gw->domain, name, from ? from : "", to ? to : "");
 		if (r.bare && (!type || strcmp(type, "error")))
-			router_error(gw, st, GW_ERR_JID_MALFORMED, "bad to address");
+			send_error(gw, st, GW_ERR_JID_MALFORMED, "bad to address");
 		goto out;
 	}
 	if (tj.local) {

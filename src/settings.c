@@ -1,8 +1,9 @@
 /* settings.c - per-contact settings: validated like registration fields,
  * checked by the backend, stored with the user's registration. */
-#include "backend.h"
 #include "settings.h"
+#include "backend.h"
 #include "register.h"
+#include "session.h"
 #include "store.h"
 
 #include <string.h>

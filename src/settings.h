@@ -3,7 +3,7 @@
 #ifndef XMPPGW_SETTINGS_H
 #define XMPPGW_SETTINGS_H
 
-#include "core.h"
+#include "instance.h"
 
 /* The store key of var for legacy. Returns new. */
 char *settings_key(const char *legacy, const char *var);

@@ -29,7 +29,7 @@
 #include "irc/client.h"
 #include "irc/line.h"
 #include "log.h"
-#include "loop.h"
+#include "gw_loop.h"
 
 #define WAIT_DEFAULT_MS 3000
 #define VERSION_TEXT "xmpp-gw-test 1.0"

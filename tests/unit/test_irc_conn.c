@@ -31,7 +31,7 @@
 
 #include "irc/conn.h"
 #include "irc/line.h"
-#include "loop.h"
+#include "gw_loop.h"
 
 /* ---- the peer: a server thread ------------------------------------- */
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "gateway.h"
-#include "loop.h"
+#include "gw_loop.h"
 
 struct seen {
 	int reads, writes, fired;

@@ -1,4 +1,4 @@
-/* loop.c - one epoll fd inside one GSource, so that thousands of backend
+/* gw_loop.c - one epoll fd inside one GSource, so that thousands of backend
  * sockets cost GLib's poll a single fd, plus one-shot GLib timers.
  *
  * Level-triggered; epoll_ctl is called only when a watch's interest changes.
@@ -9,7 +9,7 @@
  * own, nested in the main one (write interests stay in the main one), so
  * that pausing the reading of thousands of sockets is one epoll_ctl.
  */
-#include "loop.h"
+#include "gw_loop.h"
 #include "gateway.h"
 
 #include <errno.h>
@@ -93,10 +93,15 @@ static GSourceFuncs esrc_funcs = {
 	.dispatch = esrc_dispatch,
 };
 
+static time_t started;
+
+time_t loop_started(void) { return started; }
+
 void loop_init(void)
 {
 	if (esrc)
 		return;
+	started = time(NULL);
 	int epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
 		g_error("epoll_create1: %s", strerror(errno));

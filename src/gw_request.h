@@ -1,4 +1,4 @@
-/* request.h - asynchronous answers: a request the core hands a backend,
+/* gw_request.h - asynchronous answers: a request the core hands a backend,
  * which the backend answers exactly once with gw_request_done() (gateway.h),
  * possibly later, with a result that may carry items.
  *
@@ -8,10 +8,10 @@
  * backend logs the session out, what it still owes is answered with an
  * error, so that no IQ is left unanswered.
  */
-#ifndef XMPPGW_REQUEST_H
-#define XMPPGW_REQUEST_H
+#ifndef XMPPGW_GW_REQUEST_H
+#define XMPPGW_GW_REQUEST_H
 
-#include "core.h"
+#include "instance.h"
 
 /* Called once, from gw_request_done() or when the session ends first. text
  * is sanitised (or NULL). The items (request_items) are valid during the
@@ -40,10 +40,5 @@ GPtrArray *request_items(struct gw_request *req);
 GPtrArray *request_take_items(struct gw_request *req);
 /* Whether items were dropped at GW_REQUEST_ITEMS_MAX. */
 bool request_truncated(struct gw_request *req);
-
-/* The backend has logged s out: every request of s it has not answered is
- * answered with service-unavailable (the backend must hold none of them
- * any more, gateway.h). */
-void request_session_over(struct gw_session *s);
 
 #endif

@@ -1,13 +1,16 @@
-/* loop.h - the one GLib main loop: the epoll source for backends with many
+/* gw_loop.h - the one GLib main loop: the epoll source for backends with many
  * sockets (gw_watch_fd, in gateway.h) and one-shot timers (gw_timer_add). */
-#ifndef XMPPGW_LOOP_H
-#define XMPPGW_LOOP_H
+#ifndef XMPPGW_GW_LOOP_H
+#define XMPPGW_GW_LOOP_H
 
 #include <glib.h>
+#include <time.h>
 
 /* Creates the epoll source on the default main context. */
 void loop_init(void);
 void loop_fini(void);
+/* When loop_init() ran (the process's start, for uptime). */
+time_t loop_started(void);
 /* Number of fds currently watched. */
 unsigned loop_watch_count(void);
 

@@ -1,5 +1,8 @@
-/* request.c - asynchronous answers from backends (request.h, gateway.h). */
-#include "request.h"
+/* gw_request.c - asynchronous answers from backends (gw_request.h,
+ * gateway.h). */
+#include "gw_request.h"
+#include "send.h"
+#include "session.h"
 #include "text.h"
 
 #define REQUEST_TEXT_MAX 1024   /* bytes of a backend's reason */
@@ -22,6 +25,26 @@ void request_item_free(gpointer p)
 	g_free(it);
 }
 
+static void answer_all(struct gw_session *s, void *data);
+
+static void set_free(void *data)
+{
+	g_hash_table_destroy(data);
+}
+
+static const struct session_part_ops requests_part = { .logged_out = answer_all, .free = set_free };
+
+/* The requests of s still open (a set), made on first use. */
+static GHashTable *open_of(struct gw_session *s)
+{
+	GHashTable *set = session_part(s, SESSION_PART_REQUESTS);
+	if (!set) {
+		set = g_hash_table_new(g_direct_hash, g_direct_equal);
+		session_part_set(s, SESSION_PART_REQUESTS, set, &requests_part);
+	}
+	return set;
+}
+
 struct gw_request *request_new(struct gw *gw, struct gw_session *s, request_finish_fn finish,
 			       void *ud)
 {
@@ -31,7 +54,7 @@ struct gw_request *request_new(struct gw *gw, struct gw_session *s, request_fini
 	req->finish = finish;
 	req->ud = ud;
 	if (s)
-		g_hash_table_add(s->requests, req);
+		g_hash_table_add(open_of(s), req);
 	return req;
 }
 
@@ -61,7 +84,7 @@ enum gw_err gw_request_add_item(struct gw_request *req, const char *legacy, cons
 		req->truncated = true;
 		return GW_ERR_RESOURCE_CONSTRAINT;
 	}
-	char *jid = legacy ? core_contact_jid(req->gw, legacy) : NULL;
+	char *jid = legacy ? send_contact_jid(req->gw, legacy) : NULL;
 	if (!jid)
 		return GW_ERR_JID_MALFORMED;
 	struct request_item *it = g_new0(struct request_item, 1);
@@ -75,7 +98,7 @@ void gw_request_done(struct gw_request *req, enum gw_err err, const char *text)
 {
 	char *clean = text ? text_sanitize(text, -1, REQUEST_TEXT_MAX) : NULL;
 	if (req->s)
-		g_hash_table_remove(req->s->requests, req);
+		g_hash_table_remove(open_of(req->s), req);
 	req->finish(req, err, clean);
 	g_free(clean);
 	if (req->items)
@@ -83,16 +106,19 @@ void gw_request_done(struct gw_request *req, enum gw_err err, const char *text)
 	g_free(req);
 }
 
-void request_session_over(struct gw_session *s)
+/* The backend has logged s out: every request of s it has not answered is
+ * answered with service-unavailable (the backend must hold none of them
+ * any more, gateway.h). */
+static void answer_all(struct gw_session *s, void *data)
 {
 	GHashTableIter it;
 	gpointer k;
 	for (;;) {
-		g_hash_table_iter_init(&it, s->requests);
+		g_hash_table_iter_init(&it, data);
 		if (!g_hash_table_iter_next(&it, &k, NULL))
 			break;
 		log_msg(LOG_WARN, "core", "%s: the backend left a request of %s unanswered at logout",
-			s->gw->domain, s->jid);
+			session_gw(s)->domain, session_jid(s));
 		gw_request_done(k, GW_ERR_SERVICE_UNAVAILABLE, "logged out of the other network");
 	}
 }
