@@ -6,34 +6,74 @@
 #include <stdio.h>
 #include <string.h>
 
-enum opt_kind { OPT_STRING, OPT_INT, OPT_LIST, OPT_LEVEL, OPT_IP };
+/* The core's sections, in the dialect of the backends' option tables
+ * (struct gw_option): a type, a default, bounds, a check and a help line
+ * each. conf_load() validates every section, core or backend, with the
+ * same code (check_section), then fill() copies the core values into
+ * struct conf. */
 
-struct core_opt {
-	const char *section;
-	const char *key;
-	enum opt_kind kind;
-	const char *deflt;  /* NULL: required */
-	int64_t min, max;
-	size_t offset;      /* into struct conf */
+static const char *check_ip(const char *v)
+{
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, v, &a6) == 1 || inet_pton(AF_INET6, v, &a6) == 1)
+		return NULL;
+	return "an IP address (no DNS lookups at start-up)";
+}
+
+static const char *check_level(const char *v)
+{
+	enum log_level l;
+	return log_parse_level(v, &l) ? NULL : "debug, info, warn or error";
+}
+
+static const struct gw_option xmpp_opts[] = {
+	{ .key = "server", .type = GW_OPT_STRING, .deflt = "127.0.0.1", .check = check_ip,
+	  .help = "address of the XMPP server's component listener (an IP address)" },
+	{ .key = "port", .type = GW_OPT_INT, .deflt = "5347", .min = 1, .max = 65535,
+	  .help = "port of the XMPP server's component listener" },
+	{ .key = "outbox_max", .type = GW_OPT_INT, .deflt = "10000", .min = 0, .max = 100000000,
+	  .help = "stanzas kept in the store per link while it is down (0: unbounded)" },
+	{ .key = "send_queue_high", .type = GW_OPT_INT, .deflt = "2000", .min = 10,
+	  .max = 1000000, .help = "stanzas queued on a link before backends pause reading" },
+	{ .key = "send_queue_low", .type = GW_OPT_INT, .deflt = "200", .min = 1, .max = 1000000,
+	  .help = "stanzas queued on a link below which backends read again" },
+	{ .key = "reconnect_max_ms", .type = GW_OPT_INT, .deflt = "30000", .min = 100,
+	  .max = 3600000, .help = "longest wait between reconnects of a link (jittered backoff)" },
 };
 
-#define OFF(f) offsetof(struct conf, f)
+static const struct gw_option store_opts[] = {
+	{ .key = "path", .type = GW_OPT_STRING, .deflt = "/var/lib/xmpp-gw/xmpp-gw.sqlite",
+	  .help = "the SQLite store, created with mode 0600" },
+};
 
-static const struct core_opt core_opts[] = {
-	{ "xmpp", "server", OPT_IP, "127.0.0.1", 0, 0, OFF(xmpp_server) },
-	{ "xmpp", "port", OPT_INT, "5347", 1, 65535, OFF(xmpp_port) },
-	{ "xmpp", "outbox_max", OPT_INT, "10000", 0, 100000000, OFF(outbox_max) },
-	{ "xmpp", "send_queue_high", OPT_INT, "2000", 10, 1000000, OFF(queue_high) },
-	{ "xmpp", "send_queue_low", OPT_INT, "200", 1, 1000000, OFF(queue_low) },
-	{ "xmpp", "reconnect_max_ms", OPT_INT, "30000", 100, 3600000, OFF(reconnect_max_ms) },
-	{ "store", "path", OPT_STRING, "/var/lib/xmpp-gw/xmpp-gw.sqlite", 0, 0, OFF(store_path) },
-	{ "policy", "allow", OPT_LIST, "", 0, 0, OFF(allow) },
-	{ "policy", "admins", OPT_LIST, "", 0, 0, OFF(admins) },
-	{ "log", "level", OPT_LEVEL, "info", 0, 0, OFF(log_level) },
+static const struct gw_option policy_opts[] = {
+	{ .key = "allow", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "JIDs and domains that may register, or *; empty: each backend's parent domain" },
+	{ .key = "admins", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "bare JIDs of the admins (ad-hoc stats, users and backend admin commands)" },
+};
+
+static const struct gw_option log_opts[] = {
+	{ .key = "level", .type = GW_OPT_STRING, .deflt = "info", .check = check_level,
+	  .help = "debug, info, warn or error (message bodies only at debug; never secrets)" },
+};
+
+struct section {
+	const char *name;
+	const struct gw_option *opts;
+	size_t n_opts;
+};
+
+#define SECTION(n, t) { .name = n, .opts = t, .n_opts = G_N_ELEMENTS(t) }
+static const struct section core_sections[] = {
+	SECTION("xmpp", xmpp_opts),
+	SECTION("store", store_opts),
+	SECTION("policy", policy_opts),
+	SECTION("log", log_opts),
 };
 
 /* Keys every backend section has besides its own options. */
-static const char *const backend_common[] = { "jid", "secret" };
+static const char *const backend_common[] = { "jid", "secret", NULL };
 
 static bool set_err(char **errmsg, const struct conf *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -72,45 +112,6 @@ static bool parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 	return true;
 }
 
-static bool load_core(struct conf *c, const struct core_opt *o, char **errmsg)
-{
-	char *raw = g_key_file_get_string(c->kf, o->section, o->key, NULL);
-	const char *v = raw ? g_strstrip(raw) : o->deflt;
-	bool ok = true;
-	char *base = (char *)c + o->offset;
-	int64_t n;
-	struct in6_addr a6;
-	switch (o->kind) {
-	case OPT_STRING:
-		*(char **)base = g_strdup(v);
-		break;
-	case OPT_IP:
-		if (inet_pton(AF_INET, v, &a6) != 1 && inet_pton(AF_INET6, v, &a6) != 1)
-			ok = set_err(errmsg, c, "[%s] %s = %s: must be an IP address (no DNS lookups at start-up)",
-				     o->section, o->key, v);
-		else
-			*(char **)base = g_strdup(v);
-		break;
-	case OPT_INT:
-		if (!parse_int(v, o->min, o->max, &n))
-			ok = set_err(errmsg, c, "[%s] %s = %s: must be a whole number from %" G_GINT64_FORMAT
-				     " to %" G_GINT64_FORMAT, o->section, o->key, v, o->min, o->max);
-		else
-			*(int64_t *)base = n;
-		break;
-	case OPT_LIST:
-		*(char ***)base = parse_list(v);
-		break;
-	case OPT_LEVEL:
-		if (!log_parse_level(v, &c->log_level))
-			ok = set_err(errmsg, c, "[%s] %s = %s: must be debug, info, warn or error",
-				     o->section, o->key, v);
-		break;
-	}
-	g_free(raw);
-	return ok;
-}
-
 static const struct gw_backend *backend_named(const char *name)
 {
 	for (const struct gw_backend *const *b = gw_backends; *b; b++)
@@ -119,48 +120,116 @@ static const struct gw_backend *backend_named(const char *name)
 	return NULL;
 }
 
-static const struct gw_option *backend_opt(const struct gw_backend *be, const char *key)
+static const struct gw_option *find_opt(const struct gw_option *opts, size_t n, const char *key)
 {
-	for (size_t i = 0; i < be->n_options; i++)
-		if (strcmp(be->options[i].key, key) == 0)
-			return &be->options[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(opts[i].key, key) == 0)
+			return &opts[i];
 	return NULL;
 }
 
-static bool check_backend_value(const struct conf *c, const struct gw_backend *be,
-				const struct gw_option *o, const char *v, char **errmsg)
+static const struct gw_option *backend_opt(const struct gw_backend *be, const char *key)
+{
+	return find_opt(be->options, be->n_options, key);
+}
+
+static bool check_value(const struct conf *c, const char *section, const struct gw_option *o,
+			const char *v, char **errmsg)
 {
 	int64_t n;
 	if (o->type == GW_OPT_INT && !parse_int(v, o->min, o->max, &n))
 		return set_err(errmsg, c, "[%s] %s = %s: must be a whole number from %" G_GINT64_FORMAT
-			       " to %" G_GINT64_FORMAT, be->name, o->key, v, o->min, o->max);
+			       " to %" G_GINT64_FORMAT, section, o->key, v, o->min, o->max);
 	if (o->type == GW_OPT_BOOL && g_ascii_strcasecmp(v, "true") && g_ascii_strcasecmp(v, "false")
 	    && strcmp(v, "1") && strcmp(v, "0") && g_ascii_strcasecmp(v, "yes")
 	    && g_ascii_strcasecmp(v, "no"))
-		return set_err(errmsg, c, "[%s] %s = %s: must be true or false", be->name, o->key, v);
+		return set_err(errmsg, c, "[%s] %s = %s: must be true or false", section, o->key, v);
+	const char *must = o->check ? o->check(v) : NULL;
+	if (must)
+		return set_err(errmsg, c, "[%s] %s = %s: must be %s", section, o->key, v, must);
 	return true;
 }
 
-static bool load_backend(struct conf *c, const struct gw_backend *be, char **errmsg)
+/* Every key of section is one of opts (or of extra, NULL-terminated), and
+ * every value of opts passes its checks. */
+static bool check_section(const struct conf *c, const char *section, const struct gw_option *opts,
+			  size_t n_opts, const char *const *extra, char **errmsg)
 {
 	gsize n = 0;
-	char **keys = g_key_file_get_keys(c->kf, be->name, &n, NULL);
+	char **keys = g_key_file_get_keys(c->kf, section, &n, NULL);
 	bool ok = true;
 	for (gsize i = 0; ok && i < n; i++) {
-		bool common = !strcmp(keys[i], backend_common[0]) || !strcmp(keys[i], backend_common[1]);
-		const struct gw_option *o = backend_opt(be, keys[i]);
-		if (!common && !o) {
-			ok = set_err(errmsg, c, "[%s] %s: unknown key", be->name, keys[i]);
+		bool known = false;
+		for (const char *const *e = extra; e && *e; e++)
+			known |= !strcmp(keys[i], *e);
+		const struct gw_option *o = find_opt(opts, n_opts, keys[i]);
+		if (!known && !o) {
+			ok = set_err(errmsg, c, "[%s] %s: unknown key", section, keys[i]);
 			break;
 		}
 		if (o) {
-			char *v = g_key_file_get_string(c->kf, be->name, keys[i], NULL);
-			ok = check_backend_value(c, be, o, g_strstrip(v), errmsg);
+			char *v = g_key_file_get_string(c->kf, section, keys[i], NULL);
+			ok = check_value(c, section, o, g_strstrip(v), errmsg);
 			g_free(v);
 		}
 	}
 	g_strfreev(keys);
-	if (!ok)
+	return ok;
+}
+
+/* A value of a checked section: the file's, trimmed, or the default. */
+static char *value_of(const struct conf *c, const char *section, const struct gw_option *o)
+{
+	char *v = g_key_file_get_string(c->kf, section, o->key, NULL);
+	if (!v)
+		return g_strdup(o->deflt ? o->deflt : "");
+	return g_strstrip(v);
+}
+
+static char *core_string(const struct conf *c, const char *section, const char *key)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(core_sections); i++) {
+		const struct section *sec = &core_sections[i];
+		const struct gw_option *o = strcmp(sec->name, section) ? NULL
+						: find_opt(sec->opts, sec->n_opts, key);
+		if (o)
+			return value_of(c, section, o);
+	}
+	g_assert_not_reached();
+}
+
+static int64_t core_int(const struct conf *c, const char *section, const char *key)
+{
+	char *v = core_string(c, section, key);
+	int64_t n = g_ascii_strtoll(v, NULL, 10);
+	g_free(v);
+	return n;
+}
+
+/* The checked core values into c. */
+static void fill(struct conf *c)
+{
+	c->xmpp_server = core_string(c, "xmpp", "server");
+	c->xmpp_port = core_int(c, "xmpp", "port");
+	c->outbox_max = core_int(c, "xmpp", "outbox_max");
+	c->queue_high = core_int(c, "xmpp", "send_queue_high");
+	c->queue_low = core_int(c, "xmpp", "send_queue_low");
+	c->reconnect_max_ms = core_int(c, "xmpp", "reconnect_max_ms");
+	c->store_path = core_string(c, "store", "path");
+	char *v = core_string(c, "policy", "allow");
+	c->allow = parse_list(v);
+	g_free(v);
+	v = core_string(c, "policy", "admins");
+	c->admins = parse_list(v);
+	g_free(v);
+	v = core_string(c, "log", "level");
+	log_parse_level(v, &c->log_level);
+	g_free(v);
+}
+
+static bool load_backend(struct conf *c, const struct gw_backend *be, char **errmsg)
+{
+	if (!check_section(c, be->name, be->options, be->n_options, backend_common, errmsg))
 		return false;
 
 	struct conf_backend *cb = g_new0(struct conf_backend, 1);
@@ -187,22 +256,6 @@ static bool load_backend(struct conf *c, const struct gw_backend *be, char **err
 	return true;
 }
 
-static bool core_section(const char *name)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(core_opts); i++)
-		if (strcmp(core_opts[i].section, name) == 0)
-			return true;
-	return false;
-}
-
-static bool core_key(const char *section, const char *key)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(core_opts); i++)
-		if (!strcmp(core_opts[i].section, section) && !strcmp(core_opts[i].key, key))
-			return true;
-	return false;
-}
-
 static bool check_sections(struct conf *c, char **errmsg)
 {
 	char **groups = g_key_file_get_groups(c->kf, NULL);
@@ -210,15 +263,14 @@ static bool check_sections(struct conf *c, char **errmsg)
 	for (char **g = groups; ok && *g; g++) {
 		if (backend_named(*g))
 			continue;
-		if (!core_section(*g)) {
+		const struct section *sec = NULL;
+		for (size_t i = 0; i < G_N_ELEMENTS(core_sections); i++)
+			if (!strcmp(core_sections[i].name, *g))
+				sec = &core_sections[i];
+		if (!sec)
 			ok = set_err(errmsg, c, "[%s]: unknown section", *g);
-			break;
-		}
-		char **keys = g_key_file_get_keys(c->kf, *g, NULL, NULL);
-		for (char **k = keys; ok && *k; k++)
-			if (!core_key(*g, *k))
-				ok = set_err(errmsg, c, "[%s] %s: unknown key", *g, *k);
-		g_strfreev(keys);
+		else
+			ok = check_section(c, sec->name, sec->opts, sec->n_opts, NULL, errmsg);
 	}
 	g_strfreev(groups);
 	return ok;
@@ -239,9 +291,7 @@ enum gw_err conf_load(const char *path, struct conf **out, char **errmsg)
 	}
 	if (!check_sections(c, errmsg))
 		goto fail;
-	for (size_t i = 0; i < G_N_ELEMENTS(core_opts); i++)
-		if (!load_core(c, &core_opts[i], errmsg))
-			goto fail;
+	fill(c);
 	if (c->queue_low >= c->queue_high) {
 		set_err(errmsg, c, "[xmpp] send_queue_low must be below send_queue_high");
 		goto fail;
@@ -299,6 +349,21 @@ void conf_free(struct conf *c)
 	g_free(c);
 }
 
+/* key = value, then its help line. */
+static void describe_opts(const struct conf *c, FILE *f, const char *section,
+			  const struct gw_option *opts, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		char *v = value_of(c, section, &opts[k]);
+		if (opts[k].secret)
+			fprintf(f, "  %s %s\n", opts[k].key, *v ? "is set (not shown)" : "is not set");
+		else
+			fprintf(f, "  %s = %s\n", opts[k].key, v);
+		fprintf(f, "      %s\n", opts[k].help ? opts[k].help : "");
+		g_free(v);
+	}
+}
+
 void conf_describe(const struct conf *c, FILE *f)
 {
 	fprintf(f, "configuration %s is valid\n", c->path);
@@ -310,15 +375,15 @@ void conf_describe(const struct conf *c, FILE *f)
 	fprintf(f, "admins: %s\n", *admins ? admins : "(none)");
 	g_free(allow);
 	g_free(admins);
+	for (size_t i = 0; i < G_N_ELEMENTS(core_sections); i++) {
+		const struct section *sec = &core_sections[i];
+		fprintf(f, "[%s]\n", sec->name);
+		describe_opts(c, f, sec->name, sec->opts, sec->n_opts);
+	}
 	for (guint i = 0; i < c->backends->len; i++) {
 		struct conf_backend *cb = g_ptr_array_index(c->backends, i);
 		fprintf(f, "backend %s (%s) on %s\n", cb->be->name, cb->be->description, cb->jid);
-		for (size_t k = 0; k < cb->be->n_options; k++) {
-			const struct gw_option *o = &cb->be->options[k];
-			char *v = conf_backend_string(c, cb->be, o->key);
-			fprintf(f, "  %s = %s\n", o->key, v);
-			g_free(v);
-		}
+		describe_opts(c, f, cb->be->name, cb->be->options, cb->be->n_options);
 	}
 }
 
@@ -331,10 +396,7 @@ char *conf_backend_string(const struct conf *c, const struct gw_backend *be, con
 {
 	const struct gw_option *o = backend_opt(be, key);
 	g_assert(o);
-	char *v = g_key_file_get_string(c->kf, be->name, key, NULL);
-	if (!v)
-		return g_strdup(o->deflt ? o->deflt : "");
-	return g_strstrip(v);
+	return value_of(c, be->name, o);
 }
 
 int64_t conf_backend_int(const struct conf *c, const struct gw_backend *be, const char *key)

@@ -140,9 +140,16 @@ enum gw_opt_type { GW_OPT_STRING, GW_OPT_INT, GW_OPT_BOOL };
 struct gw_option {
 	const char *key;
 	enum gw_opt_type type;
-	const char *deflt;    /* as text, as it would appear in the file */
+	const char *deflt;    /* as text, as it would appear in the file;
+				 NULL: "" */
 	int64_t min, max;     /* bounds for GW_OPT_INT */
 	const char *help;     /* one line, shown by --check-config */
+	bool secret;          /* a password or token: --check-config says only
+				 whether it is set, and it is never logged */
+	/* NULL, or a check of the value (as text, trimmed) beyond its type:
+	 * NULL when it is good, else a string literal saying what the value
+	 * must be ("an IP address"). */
+	const char *(*check)(const char *value);
 };
 
 /* ---- group chats (GW_CAP_MUC) ----------------------------------------
