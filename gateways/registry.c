@@ -1,6 +1,6 @@
 /* registry.c - the backends this build of xmpp-gw carries. A backend runs
  * when its configuration section is present. */
-#include "conf.h"
+#include "gateway.h"
 
 extern const struct gw_backend echo_backend;
 extern const struct gw_backend irc_backend;

@@ -367,6 +367,10 @@ static void describe_opts(const struct conf *c, FILE *f, const char *section,
 void conf_describe(const struct conf *c, FILE *f)
 {
 	fprintf(f, "configuration %s is valid\n", c->path);
+	fprintf(f, "backends built in:");
+	for (const struct gw_backend *const *b = gw_backends; *b; b++)
+		fprintf(f, " %s", (*b)->name);
+	fprintf(f, "\n");
 	fprintf(f, "XMPP server component port: %s:%" G_GINT64_FORMAT "\n", c->xmpp_server, c->xmpp_port);
 	fprintf(f, "store: %s\n", c->store_path);
 	char *allow = g_strjoinv(", ", c->allow);

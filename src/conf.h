@@ -54,7 +54,5 @@ char *conf_backend_string(const struct conf *c, const struct gw_backend *be,
 int64_t conf_backend_int(const struct conf *c, const struct gw_backend *be, const char *key);
 bool conf_backend_bool(const struct conf *c, const struct gw_backend *be, const char *key);
 
-/* The backends xmpp-gw is built with (gateways/registry.c), NULL-terminated. */
-extern const struct gw_backend *const gw_backends[];
 
 #endif

@@ -385,6 +385,10 @@ struct gw_backend {
 /* The core checks each backend once at start-up: the required operations,
  * and the operations of every capability it declares, must be set. */
 
+/* The backends of this build, NULL-terminated: gateways/registry.c lists
+ * them, the core reads the list (configuration sections, --version). */
+extern const struct gw_backend *const gw_backends[];
+
 /* ---- the instance --------------------------------------------------- */
 
 /* The backend's private block (priv_size bytes, zeroed at start). */

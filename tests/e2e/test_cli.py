@@ -54,6 +54,19 @@ def test_check_config_good(tmp):
     assert "echo.localhost" in r.stdout + r.stderr, r
 
 
+def test_check_config_lists_backends_and_hides_secrets(tmp):
+    """--check-config names every backend built in, and shows every key
+    with its help line, but the component secret never."""
+    r = run(["--check-config", "-c", write(tmp, good(tmp))])
+    assert r.returncode == 0, r
+    line = [l for l in r.stdout.splitlines() if l.startswith("backends built in:")]
+    assert line and set(line[0].split(":")[1].split()) >= {"echo", "irc", "sms"}, r.stdout
+    assert "send_queue_high = " in r.stdout, r.stdout
+    assert "stanzas queued on a link" in r.stdout, r.stdout
+    secret = re.search(r"(?m)^secret = (.+)$", good(tmp)).group(1)
+    assert secret not in r.stdout + r.stderr, r.stdout
+
+
 def test_check_config_unknown_key(tmp):
     text = good(tmp).replace("[log]\n", "[log]\nverbosity_knob = 3\n")
     r = run(["--check-config", "-c", write(tmp, text)])
