@@ -47,7 +47,7 @@ struct adhoc_session {
 
 static GHashTable *sessions; /* id -> struct adhoc_session * */
 
-static void session_free(gpointer p)
+static void run_free(gpointer p)
 {
 	struct adhoc_session *s = p;
 	g_free(s->node);
@@ -59,7 +59,7 @@ static void session_free(gpointer p)
 static void sessions_expire(void)
 {
 	if (!sessions)
-		sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, session_free);
+		sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, run_free);
 	time_t now = time(NULL);
 	GHashTableIter it;
 	gpointer v;

@@ -1,6 +1,7 @@
 /* backend.c - the only caller of the backends' operations (backend.h). */
 #include "backend.h"
 #include "instance.h"
+#include "session.h"
 
 #include <assert.h>
 
@@ -65,7 +66,7 @@ static const struct gw_ops *ops_of(struct gw *gw, unsigned cap, const char *op,
 static const struct gw_ops *s_ops(struct gw_session *s, unsigned cap, const char *op,
 				  const char *what)
 {
-	return ops_of(gw_session_gw(s), cap, op, gw_session_jid(s), what);
+	return ops_of(session_gw(s), cap, op, session_jid(s), what);
 }
 
 enum gw_err backend_start(struct gw *gw)
@@ -140,7 +141,7 @@ enum gw_err backend_settings_check(struct gw *gw, const char *legacy, GHashTable
 
 void backend_settings_changed(struct gw *gw, struct gw_session *s, const char *legacy)
 {
-	ops_of(gw, GW_CAP_CONTACT_SETTINGS, "settings_changed", s ? gw_session_jid(s) : NULL,
+	ops_of(gw, GW_CAP_CONTACT_SETTINGS, "settings_changed", s ? session_jid(s) : NULL,
 	       legacy)->settings_changed(gw, s, legacy);
 }
 

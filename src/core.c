@@ -4,6 +4,7 @@
 #include "component.h"
 #include "send.h"
 #include "session.h"
+#include "session_life.h"
 #include "stanza.h"
 #include "store.h"
 

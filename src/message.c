@@ -5,6 +5,7 @@
 #include "muc.h"
 #include "send.h"
 #include "session.h"
+#include "session_life.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"

@@ -13,6 +13,7 @@
 #include "muc_room.h"
 #include "send.h"
 #include "session.h"
+#include "session_life.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"

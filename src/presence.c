@@ -6,6 +6,7 @@
 #include "jid.h"
 #include "send.h"
 #include "session.h"
+#include "session_life.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"

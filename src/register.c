@@ -7,6 +7,7 @@
 #include "policy.h"
 #include "send.h"
 #include "session.h"
+#include "session_life.h"
 #include "stanza.h"
 #include "store.h"
 #include "text.h"

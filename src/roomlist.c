@@ -11,6 +11,7 @@
 #include "rsm.h"
 #include "send.h"
 #include "session.h"
+#include "session_life.h"
 #include "stanza.h"
 #include "store.h"
 

@@ -1,7 +1,7 @@
-/* session.c - logged-in users: their resources, their contacts' presence
- * as last delivered, and the parts other modules keep per session. */
+/* session.c - the state of the users' sessions: their resources, their
+ * contacts' presence as last delivered, and the parts other modules keep
+ * per session. Logging in and out is session_life.c's. */
 #include "session.h"
-#include "backend.h"
 #include "send.h"
 #include "stanza.h"
 
@@ -68,50 +68,18 @@ const char *session_jid(struct gw_session *s) { return s->jid; }
 void *session_priv(struct gw_session *s) { return s->priv; }
 bool session_logged_in(struct gw_session *s) { return s->logged_in; }
 
-enum gw_err session_login(struct gw_session *s)
-{
-	if (s->logged_in)
-		return GW_OK;
-	enum gw_err err = backend_login(s);
-	if (err != GW_OK) {
-		log_msg(LOG_INFO, "session", "%s: login of %s failed: %s", s->gw->domain, s->jid,
-			err_text(err));
-		return err;
-	}
-	s->logged_in = true;
-	log_msg(LOG_INFO, "session", "%s: %s logged in", s->gw->domain, s->jid);
-	send_stanza(s->gw, stanza_presence(send_ctx(), s->gw->domain, s->jid, NULL,
-					   GW_SHOW_ONLINE, NULL));
-	return GW_OK;
-}
+void session_set_logged_in(struct gw_session *s, bool in) { s->logged_in = in; }
 
-/* The backend logs s out, and every part hears of it. */
-static void logout(struct gw_session *s)
+void session_parts_logged_out(struct gw_session *s)
 {
-	if (!s->logged_in)
-		return;
-	backend_logout(s);
-	log_msg(LOG_INFO, "session", "%s: %s logged out", s->gw->domain, s->jid);
-	s->logged_in = false;
 	for (int p = 0; p < SESSION_N_PARTS; p++)
 		if (s->parts[p].ops && s->parts[p].ops->logged_out)
 			s->parts[p].ops->logged_out(s, s->parts[p].data);
 }
 
-void session_relogin(struct gw_session *s)
+void session_free(struct gw_session *s)
 {
-	if (!s->logged_in)
-		return;
-	logout(s);
-	memset(s->priv, 0, s->gw->be->session_size);
-	session_login(s);
-}
-
-void session_end(struct gw_session *s)
-{
-	struct gw *gw = s->gw;
-	logout(s);
-	g_hash_table_steal(gw->sessions, s->jid);
+	g_hash_table_steal(s->gw->sessions, s->jid);
 	g_hash_table_destroy(s->resources);
 	g_hash_table_destroy(s->contacts);
 	for (int p = 0; p < SESSION_N_PARTS; p++)
@@ -122,19 +90,9 @@ void session_end(struct gw_session *s)
 	g_free(s);
 }
 
-void session_end_all(struct gw *gw, bool announce)
+GList *session_all(struct gw *gw)
 {
-	GList *all = g_hash_table_get_values(gw->sessions);
-	for (GList *i = all; i; i = i->next) {
-		struct gw_session *s = i->data;
-		if (announce) {
-			session_contacts_offline(s);
-			send_stanza(gw, stanza_presence(send_ctx(), gw->domain, s->jid,
-							"unavailable", GW_SHOW_OFFLINE, NULL));
-		}
-		session_end(s);
-	}
-	g_list_free(all);
+	return g_hash_table_get_values(gw->sessions);
 }
 
 /* ---- resources ---- */
@@ -196,7 +154,7 @@ void session_mark_stale(struct gw *gw)
 	}
 }
 
-void session_end_stale(struct gw *gw)
+GPtrArray *session_drop_stale(struct gw *gw)
 {
 	GPtrArray *gone = g_ptr_array_new();
 	GHashTableIter it, rit;
@@ -212,9 +170,7 @@ void session_end_stale(struct gw *gw)
 		if (had && g_hash_table_size(s->resources) == 0)
 			g_ptr_array_add(gone, s);
 	}
-	for (guint i = 0; i < gone->len; i++)
-		session_end(g_ptr_array_index(gone, i));
-	g_ptr_array_free(gone, TRUE);
+	return gone;
 }
 
 /* ---- contacts ---- */

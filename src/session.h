@@ -1,7 +1,8 @@
-/* session.h - the users logged in to a backend (struct gw_session, opaque
- * outside session.c): their resources and what each wants, the presence of
- * their contacts as last delivered, and the parts other modules keep per
- * session (rooms, room lists, open requests), each with its own cleanup.
+/* session.h - the state of the users logged in to a backend (struct
+ * gw_session, opaque outside session.c): their resources and what each
+ * wants, the presence of their contacts as last delivered, and the parts
+ * other modules keep per session (rooms, room lists, open requests), each
+ * with its own cleanup. Logging in and out: session_life.h.
  */
 #ifndef XMPPGW_SESSION_H
 #define XMPPGW_SESSION_H
@@ -17,15 +18,13 @@ const char *session_jid(struct gw_session *s);
 void *session_priv(struct gw_session *s);
 bool session_logged_in(struct gw_session *s);
 
-/* Logs the session in if it is not yet. */
-enum gw_err session_login(struct gw_session *s);
-/* Logs out and in again (changed registration values take effect). */
-void session_relogin(struct gw_session *s);
-/* Logs out and frees. */
-void session_end(struct gw_session *s);
-/* Ends every session of gw; announce: first the unavailable presences of
- * every online contact and of the gateway. */
-void session_end_all(struct gw *gw, bool announce);
+/* For session_life.c: the login flag, the parts told of a logout, and the
+ * session freed (taken out of gw's table). */
+void session_set_logged_in(struct gw_session *s, bool in);
+void session_parts_logged_out(struct gw_session *s);
+void session_free(struct gw_session *s);
+/* Every session of gw (a new list of borrowed sessions). */
+GList *session_all(struct gw *gw);
 
 /* ---- the user's resources ---- */
 
@@ -39,10 +38,11 @@ unsigned session_resource_count(struct gw_session *s);
  * most available); status borrowed. */
 enum gw_show session_show(struct gw_session *s, const char **status);
 /* After the link came back: every resource of gw is stale until its
- * presence is seen again; session_end_stale ends the sessions left with
- * none. */
+ * presence is seen again. session_drop_stale forgets the stale resources
+ * and returns the sessions left with none (a new array of borrowed
+ * sessions, for session_end_stale). */
 void session_mark_stale(struct gw *gw);
-void session_end_stale(struct gw *gw);
+GPtrArray *session_drop_stale(struct gw *gw);
 
 /* ---- the contacts' presence as last delivered ---- */
 

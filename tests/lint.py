@@ -9,8 +9,8 @@ trees can be compared (--summary prints only it).
   tests/lint.py [--build DIR] [--root DIR] [--check NAME] [--summary] [--no-fail]
 
 The groups are src/ (with its subfolders) and each gateways/<net>/. A module
-is a file stem relative to its group: foo.c and foo.h are module foo,
-src/link/loop.c is link/loop. Standard library only.
+is a file stem relative to its group: foo.c, foo.h and foo_int.h (its
+private inside) are module foo, src/link/loop.c is link/loop. Standard library only.
 """
 import argparse
 import fnmatch
@@ -120,7 +120,10 @@ class Tree:
 
 
 def module(folder, rel):
-    return os.path.splitext(os.path.relpath(rel, folder))[0]
+    """foo.c, foo.h and foo_int.h (the inside of foo, shared by its own
+    files) are module foo."""
+    stem = os.path.splitext(os.path.relpath(rel, folder))[0]
+    return stem[:-len("_int")] if rel.endswith("_int.h") else stem
 
 
 def tarjan(nodes, edges):

@@ -87,13 +87,20 @@ class IncludeCycles(Tmp):
         self.assertFalse(self.run_check("include-cycles").ok)
 
     def test_header_without_c_is_a_node(self):
-        self.write("gateways/net/x.c", '#include "x_int.h"\n')
-        self.write("gateways/net/x_int.h", '#include "y.h"\n')
+        self.write("gateways/net/x.c", '#include "w.h"\n')
+        self.write("gateways/net/w.h", '#include "y.h"\n')
         self.write("gateways/net/y.h", '#include "x.h"\n')
         self.write("gateways/net/x.h", "")
         r = self.run_check("include-cycles")
-        self.assertIn("gateways/net: cycle of 3 modules: x, x_int, y", r.details)
+        self.assertIn("gateways/net: cycle of 3 modules: w, x, y", r.details)
         self.assertEqual(r.metrics["include_cycles"], {"src": 0, "gateways/net": 1})
+
+    def test_private_header_is_its_module(self):
+        # x_int.h, the inside of x, including x.h is no cycle.
+        self.write("gateways/net/x.c", '#include "x_int.h"\n')
+        self.write("gateways/net/x_int.h", '#include "x.h"\n')
+        self.write("gateways/net/x.h", "")
+        self.assertTrue(self.run_check("include-cycles").ok)
 
     def test_groups_are_apart(self):
         # irc/a.h -> src/b.h -> src/a.h: the first edge leaves its group.
