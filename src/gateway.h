@@ -2,7 +2,7 @@
  *
  * A backend bridges one other network (IRC, SMS, e-mail, ...). It defines
  * exactly one `const struct gw_backend` with designated initialisers and is
- * listed in the core's backend table (backends.c). It never sees XML,
+ * listed in gateways/registry.c (gw_backends). It never sees XML,
  * libstrophe or SQLite: it gets legacy addresses and plain strings, and calls
  * back into the core through the gw_* functions below.
  *
