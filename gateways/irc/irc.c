@@ -14,113 +14,7 @@
 
 #include <string.h>
 
-#define PENDING_MAX 50   /* messages waiting for a connection to be ready */
-
-struct pending {
-	char *to;            /* nick, or NULL for a raw line */
-	char *text;
-	char *id;            /* the XMPP id and sender, for an error reply */
-	char *sender;
-	bool action;
-};
-
-/* ---- addresses ------------------------------------------------------------ */
-
-bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char **server)
-{
-	*nick = *server = NULL;
-	if (g->fixed_server && *g->fixed_server) {
-		*server = g_strdup(g->fixed_server);
-		*nick = legacy ? g_strdup(legacy) : NULL;
-		return true;
-	}
-	if (!legacy)
-		return false;
-	const char *pct = strrchr(legacy, '%');
-	if (!pct) {
-		*server = g_strdup(legacy);
-		return true;
-	}
-	if (pct == legacy || !pct[1])
-		return false;
-	*nick = g_strndup(legacy, (gsize)(pct - legacy));
-	*server = g_strdup(pct + 1);
-	return true;
-}
-
-char *irc_address_of(struct irc_gw *g, const char *nick, const char *server)
-{
-	if (g->fixed_server && *g->fixed_server)
-		return nick ? g_strdup(nick) : NULL;
-	return nick ? g_strdup_printf("%s%%%s", nick, server) : g_strdup(server);
-}
-
-bool irc_server_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	return n > 0 && n < 254 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") == n &&
-	       s[0] != '-' && s[0] != '.';
-}
-
-bool irc_server_allowed(struct irc_gw *g, const char *server)
-{
-	for (char **a = g->allowed; *a; a++)
-		if (!strcmp(*a, "*") || !g_ascii_strcasecmp(*a, server))
-			return true;
-	return false;
-}
-
-/* ---- links ---------------------------------------------------------------- */
-
-static void add_ports(GArray *a, const char *list, bool tls);
-
-static void pending_free(gpointer p)
-{
-	struct pending *m = p;
-	g_free(m->to);
-	g_free(m->text);
-	g_free(m->id);
-	g_free(m->sender);
-	g_free(m);
-}
-
-static void link_free(struct link *l, const char *quit)
-{
-	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
-	g_hash_table_remove(g->links, l);
-	if (l->release_timer)
-		gw_timer_remove(l->release_timer);
-	if (l->cl) {
-		if (quit)
-			irc_client_quit(l->cl, quit);
-		else
-			irc_client_free(l->cl);
-	}
-	g_queue_clear_full(&l->pending, pending_free);
-	irc_list_free(l);
-	irc_rooms_free(l);
-	g_free(l->server);
-	g_free(l);
-}
-
-/* The server's own JID: notices and numerics. */
-static void server_says(struct link *l, const char *text)
-{
-	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
-	char *from = irc_address_of(g, NULL, l->server);
-	struct gw_message m = { .type = GW_MSG_CHAT, .body = text };
-	gw_deliver_message(l->s, from, &m);
-	g_free(from);
-}
-
-static enum gw_err send_now(struct link *l, const char *to, const char *text, bool action,
-			    const char **why)
-{
-	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
-	if (!to)
-		return irc_client_raw(l->cl, text);
-	return irc_client_say(l->cl, to, text, action, g->max_lines, why);
-}
+/* ---- the IRC client's events ------------------------------------------------ */
 
 static void on_ready(void *ud, const char *nick, bool again)
 {
@@ -130,57 +24,13 @@ static void on_ready(void *ud, const char *nick, bool again)
 	if (again || g_ascii_strcasecmp(nick, g->defaults.nick ? g->defaults.nick : "")) {
 		char *t = g_strdup_printf("%s to %s as %s", again ? "Connected again" : "Connected",
 					  l->server, nick);
-		server_says(l, t);
+		irc_link_says(l, t);
 		g_free(t);
 	}
 	irc_client_away(l->cl, is->away);
 	irc_rooms_ready(l);
 	irc_list_ready(l);
-	struct pending *m;
-	while ((m = g_queue_pop_head(&l->pending))) {
-		const char *why = NULL;
-		enum gw_err err = send_now(l, m->to, m->text, m->action, &why);
-		if (err != GW_OK) {
-			char *from = irc_address_of(g, m->to, l->server);
-			gw_deliver_error(l->s, from, m->sender, m->id, err, why);
-			g_free(from);
-		}
-		pending_free(m);
-	}
-}
-
-void irc_link_private(struct link *l)
-{
-	l->last_private = g_get_monotonic_time();
-}
-
-void irc_link_release_if_unused(struct link *l)
-{
-	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
-	gint64 open_us = (gint64)g->private_chat_open_s * G_USEC_PER_SEC;
-	bool chatting = l->last_private && g_get_monotonic_time() - l->last_private < open_us;
-	if (l->chans->len || chatting || !g_queue_is_empty(&l->pending) || l->list_req ||
-	    (l->cl && irc_client_watching(l->cl)))
-		return;
-	struct irc_session *is = gw_session_priv(l->s);
-	log_msg(LOG_DEBUG, "irc", "%s: connection no longer used, closing", l->server);
-	if (l->cl)
-		irc_client_quit(l->cl, "Left every channel");
-	l->cl = NULL;
-	g_hash_table_remove(is->links, l->server); /* frees l */
-}
-
-static void release_now(void *ud)
-{
-	struct link *l = ud;
-	l->release_timer = 0;
-	irc_link_release_if_unused(l);
-}
-
-void irc_link_release_later(struct link *l)
-{
-	if (!l->release_timer)
-		l->release_timer = gw_timer_add(0, release_now, l);
+	irc_link_flush(l);
 }
 
 static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const char *text)
@@ -206,7 +56,7 @@ static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const c
 static void on_server(void *ud, const char *text)
 {
 	char *plain = irc_strip_format(text);
-	server_says(ud, plain);
+	irc_link_says(ud, plain);
 	g_free(plain);
 }
 
@@ -238,7 +88,7 @@ static void on_lost(void *ud, const char *why)
 {
 	struct link *l = ud;
 	char *t = g_strdup_printf("Connection to %s lost (%s); reconnecting", l->server, why);
-	server_says(l, t);
+	irc_link_says(l, t);
 	irc_list_abort(l, GW_ERR_SERVICE_UNAVAILABLE, t);
 	g_free(t);
 	irc_rooms_lost(l, why);
@@ -249,19 +99,12 @@ static void on_lost(void *ud, const char *why)
 static void on_failed(void *ud, enum gw_err err, const char *why)
 {
 	struct link *l = ud;
-	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
 	struct irc_session *is = gw_session_priv(l->s);
 	char *t = g_strdup_printf("Could not connect to %s: %s", l->server, why);
-	struct pending *m;
-	while ((m = g_queue_pop_head(&l->pending))) {
-		char *from = irc_address_of(g, m->to, l->server);
-		gw_deliver_error(l->s, from, m->sender, m->id, err, t);
-		g_free(from);
-		pending_free(m);
-	}
+	irc_link_fail_pending(l, err, t);
 	irc_rooms_failed(l, err, t);
 	irc_list_abort(l, err, t);
-	server_says(l, t);
+	irc_link_says(l, t);
 	g_free(t);
 	g_hash_table_remove(is->links, l->server); /* frees l and its client */
 }
@@ -277,87 +120,14 @@ static const struct irc_client_ops client_ops = {
 	.on_list = irc_list_event,
 };
 
-static void link_destroy(gpointer p)
+/* A link goes: its room list and rooms with it. */
+static void link_freed(struct link *l)
 {
-	link_free(p, NULL);
+	irc_list_free(l);
+	irc_rooms_free(l);
 }
 
-/* The ports of one server: the user's settings for it, or the defaults. */
-static GArray *ports_for(struct gw_session *s, struct irc_gw *g, const char *server)
-{
-	char *tls = gw_session_get_for(s, server, "tls_ports");
-	char *plain = gw_session_get_for(s, server, "plain_ports");
-	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct irc_port));
-	if (tls || plain) {
-		add_ports(a, tls ? tls : "", true);
-		if (!plain || strcmp(plain, "none"))
-			add_ports(a, plain ? plain : "", false);
-	}
-	if (!a->len) /* nothing set, or nothing usable: the gateway's defaults */
-		g_array_append_vals(a, g->ports, (guint)g->n_ports);
-	g_free(tls);
-	g_free(plain);
-	return a;
-}
-
-/* A client with the user's settings for server over the defaults; nick,
- * when usable, over them all. */
-static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, const char *server,
-				     const char *nick_for, struct link *l)
-{
-	static const char *const keys[] = { "nick", "username", "realname", "server_password",
-					    "sasl_account", "sasl_password", "nickserv_password",
-					    "tls_verify" };
-	char *v[G_N_ELEMENTS(keys)];
-	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-		v[i] = gw_session_get_for(s, server, keys[i]);
-	char *nick = nick_for && irc_nick_ok(nick_for) ? g_strdup(nick_for)
-		     : v[0] ? g_strdup(v[0]) : gw_session_get(s, "nick");
-	GArray *ports = ports_for(s, g, server);
-	struct irc_client_params p = g->defaults;
-	p.server = server;
-	p.ports = (struct irc_port *)ports->data;
-	p.n_ports = ports->len;
-	p.nick = nick;
-	p.username = v[1];
-	if (v[2])
-		p.realname = v[2];
-	p.password = v[3];
-	p.sasl_user = v[4] ? v[4] : nick;
-	p.sasl_password = v[5];
-	p.nickserv_password = v[6];
-	if (v[7] && !strcmp(v[7], "0"))
-		p.tls_verify = false; /* a user may only turn verification off */
-	struct irc_client *cl = irc_client_new(&p, &client_ops, l);
-	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
-		if (v[i])
-			memset(v[i], 0, strlen(v[i])); /* some are passwords */
-		g_free(v[i]);
-	}
-	g_free(nick);
-	g_array_free(ports, TRUE);
-	return cl;
-}
-
-struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick)
-{
-	struct irc_session *is = gw_session_priv(s);
-	struct link *l = g_hash_table_lookup(is->links, server);
-	if (l)
-		return l;
-	struct irc_gw *g = gw_priv(gw_session_gw(s));
-	l = g_new0(struct link, 1);
-	l->s = s;
-	l->server = g_strdup(server);
-	g_queue_init(&l->pending);
-	l->chans = g_ptr_array_new();
-	l->cl = client_for(s, g, server, nick, l);
-	if (g->paused)
-		irc_client_pause(l->cl, true);
-	g_hash_table_insert(is->links, l->server, l);
-	g_hash_table_add(g->links, l);
-	return l;
-}
+static const struct irc_link_hooks link_hooks = { .freed = link_freed };
 
 /* GW_CAP_FLOW: while the component link is congested, no connection reads
  * from IRC, so nothing piles up in the gateway; IRC servers hold the lines
@@ -383,19 +153,6 @@ static void irc_pause(struct gw *gw, bool paused)
 
 /* ---- the backend operations ------------------------------------------------ */
 
-static void add_ports(GArray *a, const char *list, bool tls)
-{
-	char **parts = g_strsplit_set(list, ", ", -1);
-	for (char **p = parts; *p; p++) {
-		long n = **p ? strtol(*p, NULL, 10) : 0;
-		if (n > 0 && n < 65536) {
-			struct irc_port port = { (unsigned short)n, tls };
-			g_array_append_val(a, port);
-		}
-	}
-	g_strfreev(parts);
-}
-
 static enum gw_err irc_start(struct gw *gw)
 {
 	struct irc_gw *g = gw_priv(gw);
@@ -407,8 +164,8 @@ static enum gw_err irc_start(struct gw *gw)
 	g_free(allowed);
 	GArray *ports = g_array_new(FALSE, FALSE, sizeof(struct irc_port));
 	char *tls = gw_conf_string(gw, "tls_ports"), *plain = gw_conf_string(gw, "plain_ports");
-	add_ports(ports, tls, true);
-	add_ports(ports, plain, false);
+	irc_add_ports(ports, tls, true);
+	irc_add_ports(ports, plain, false);
 	g_free(tls);
 	g_free(plain);
 	g->n_ports = ports->len;
@@ -439,6 +196,8 @@ static enum gw_err irc_start(struct gw *gw)
 	g->rosters = irc_rosters_new();
 	g->watches = gw_watch_set_new();
 	d->watches = g->watches;
+	g->client_ops = &client_ops;
+	g->link_hooks = &link_hooks;
 	return GW_OK;
 }
 
@@ -457,14 +216,6 @@ static void irc_stop(struct gw *gw)
 	if (g->rosters)
 		g_hash_table_destroy(g->rosters);
 	gw_watch_set_free(g->watches); /* every connection is gone */
-}
-
-bool irc_nick_ok(const char *n)
-{
-	size_t len = strlen(n);
-	if (len < 1 || len > 64 || strchr("#&:$+!~0123456789-", n[0]))
-		return false;
-	return strcspn(n, " ,*?!@.\x01\r\n") == len;
 }
 
 static void irc_register_check(struct gw *gw, struct gw_request *req, const char *jid,
@@ -494,7 +245,7 @@ static bool watch_contact(const char *legacy, const char *name, void *ud)
 static enum gw_err irc_login(struct gw_session *s)
 {
 	struct irc_session *is = gw_session_priv(s);
-	is->links = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, link_destroy);
+	is->links = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, irc_link_destroy);
 	/* Connections open on first use; roster contacts are a use. */
 	gw_contact_foreach(s, watch_contact, s);
 	return GW_OK;
@@ -543,20 +294,11 @@ static enum gw_err irc_send_message(struct gw_session *s, const char *to,
 		irc_link_private(l);
 	if (irc_client_ready(l->cl)) {
 		const char *w = NULL;
-		err = send_now(l, nick, body, action, &w);
+		err = irc_link_send(l, nick, body, action, &w);
 		if (w)
 			gw_reason_set(why, "%s", w);
-	} else if (g_queue_get_length(&l->pending) >= PENDING_MAX) {
-		gw_reason_set(why, "too many messages wait for the IRC connection");
-		err = GW_ERR_RESOURCE_CONSTRAINT;
 	} else {
-		struct pending *m = g_new0(struct pending, 1);
-		m->to = g_strdup(nick);
-		m->text = g_strdup(body);
-		m->id = g_strdup(msg->id);
-		m->sender = g_strdup(msg->sender);
-		m->action = action;
-		g_queue_push_tail(&l->pending, m);
+		err = irc_link_queue(l, nick, body, action, msg->id, msg->sender, why);
 	}
 out:
 	g_free(nick);

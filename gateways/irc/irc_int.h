@@ -1,7 +1,9 @@
 /* irc_int.h - the inside of the IRC backend glue, shared by irc.c (the
- * backend table, addresses, links, private chats), room.c (channels as MUC
- * rooms), room_ops.c (nick, role and private messages in rooms) and
- * server_settings.c. Not for the IRC client. */
+ * backend table and the IRC client's events, on top), room.c (channels as
+ * MUC rooms), room_ops.c (nick, role and private messages in rooms),
+ * list.c (room lists), server_settings.c, and below them link.c (one
+ * user's connection to one server) and address.c. Not for the IRC
+ * client. */
 #ifndef XMPPGW_IRC_INT_H
 #define XMPPGW_IRC_INT_H
 
@@ -21,6 +23,17 @@ struct irc_gw {
 	struct gw_watch_set *watches; /* every IRC socket: paused together */
 	GHashTable *links;     /* every struct link of every session (a set) */
 	bool paused;           /* the XMPP side is congested (GW_CAP_FLOW) */
+	/* Registered by irc.c at start: the IRC client's events, and a link's
+	 * end (link.c calls nothing above it). */
+	const struct irc_client_ops *client_ops;
+	const struct irc_link_hooks *link_hooks;
+};
+
+struct link;
+
+struct irc_link_hooks {
+	/* l is being freed: drop what refers to it (rooms, room list). */
+	void (*freed)(struct link *l);
 };
 
 /* One connection of one user to one server. */
@@ -28,7 +41,7 @@ struct link {
 	struct gw_session *s;
 	char *server;
 	struct irc_client *cl;
-	GQueue pending;      /* struct pending * (irc.c) */
+	GQueue pending;      /* struct pending * (link.c) */
 	GPtrArray *chans;    /* struct irc_chan *, the rooms on this server */
 	gint64 last_private; /* monotonic µs of the last private message, or 0 */
 	unsigned release_timer; /* irc_link_release_later() pending, or 0 */
@@ -40,7 +53,10 @@ struct irc_session {
 	char *away;          /* the AWAY text while the user is away */
 };
 
-/* irc.c */
+/* link.c */
+/* The user's link to server, opened on first use; a new link registers
+ * as nick when it is a usable nick (NULL: the user's settings). */
+struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick);
 /* Notes private chat on l (it keeps the connection open for a while). */
 void irc_link_private(struct link *l);
 /* Closes l (QUIT) when nothing uses it: no room, no watched contact, no
@@ -50,6 +66,23 @@ void irc_link_release_if_unused(struct link *l);
 /* The same, from inside a client callback (the client is on the stack):
  * once the loop is back. */
 void irc_link_release_later(struct link *l);
+/* The free function of a session's table of links. */
+void irc_link_destroy(gpointer l);
+/* A notice from the server's own JID. */
+void irc_link_says(struct link *l, const char *text);
+/* Sends text to nick to (NULL: a raw line) now; *why: a static reason. */
+enum gw_err irc_link_send(struct link *l, const char *to, const char *text, bool action,
+			  const char **why);
+/* Keeps a message until l is ready (bounded; the error says why). */
+enum gw_err irc_link_queue(struct link *l, const char *to, const char *text, bool action,
+			   const char *id, const char *sender, struct gw_reason *why);
+/* l is ready: the waiting messages go; or it failed: each gets an error. */
+void irc_link_flush(struct link *l);
+void irc_link_fail_pending(struct link *l, enum gw_err err, const char *text);
+/* Appends the ports of a comma list to a (struct irc_port). */
+void irc_add_ports(GArray *a, const char *list, bool tls);
+
+/* address.c */
 /* Splits a legacy address into nick (NULL for the server itself) and server.
  * Both new. false when it names no server. */
 bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char **server);
@@ -57,9 +90,6 @@ bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char *
 char *irc_address_of(struct irc_gw *g, const char *nick, const char *server);
 bool irc_server_name_ok(const char *s);
 bool irc_server_allowed(struct irc_gw *g, const char *server);
-/* The user's link to server, opened on first use; a new link registers
- * as nick when it is a usable nick (NULL: the user's settings). */
-struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick);
 
 /* RFC 2812 nicks, loosely: servers differ, so only what can never work is
  * refused. */
@@ -95,8 +125,6 @@ void irc_rooms_free(struct link *l);
 /* Shared with room_ops.c: */
 /* The channel of room and its link, when the user has them. */
 struct irc_chan *irc_room_lookup(struct gw_session *s, const char *room, struct link **lp);
-/* IRC takes one line: line breaks become spaces. Returns new. */
-char *irc_one_line(const char *s);
 /* Reports the user's own occupant of ch (GW_OCC_SELF | flags). */
 void irc_room_tell_self(struct link *l, struct irc_chan *ch, unsigned flags, const char *reason);
 
@@ -112,6 +140,10 @@ void irc_list_abort(struct link *l, enum gw_err err, const char *text);
 /* l is being freed. */
 void irc_list_free(struct link *l);
 
+/* The first room of l that nick is in (*occ: the member's spelling,
+ * borrowed), or NULL: where a private message from nick belongs. */
+struct irc_chan *irc_room_of_nick(struct link *l, const char *nick, const char **occ);
+
 /* room_ops.c */
 enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *nick,
 			  struct gw_reason *why);
@@ -122,11 +154,6 @@ enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const c
 				 struct gw_reason *why);
 enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,
 			     const struct gw_message *msg, struct gw_reason *why);
-/* IRC_CHAN_NICK_ERROR (ch NULL): told in every room of the link. */
-bool irc_room_nick_error(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev);
-/* The first room of l that nick is in (*occ: the member's spelling,
- * borrowed), or NULL: where a private message from nick belongs. */
-struct irc_chan *irc_room_of_nick(struct link *l, const char *nick, const char **occ);
 
 /* irc_client_say() for an operation that reports its reason to the core. */
 static inline enum gw_err irc_say(struct irc_client *c, const char *target, const char *text,

@@ -84,15 +84,6 @@ static void forget(struct link *l, struct irc_chan *ch)
 	irc_link_release_later(l);
 }
 
-char *irc_one_line(const char *s)
-{
-	char *t = g_strdup(s ? s : "");
-	for (char *p = t; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			*p = ' ';
-	return t;
-}
-
 /* ---- telling the core --------------------------------------------------------- */
 
 /* m as an occupant; o->real is new (the caller frees it). */
@@ -398,6 +389,21 @@ static bool ev_text(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 	return true;
 }
 
+/* A nick the server refused: said in every room on the connection. */
+static bool ev_nick_error(struct link *l, struct irc_chan *unused, const struct irc_chan_event *ev)
+{
+	struct gw_message m = { .type = GW_MSG_CHAT, .body = ev->text ? ev->text : "" };
+	bool told = false;
+	for (guint i = 0; i < l->chans->len; i++) {
+		struct irc_chan *ch = l->chans->pdata[i];
+		if (!ch->synced)
+			continue;
+		gw_room_message(l->s, ch->room, NULL, &m);
+		told = true;
+	}
+	return told;
+}
+
 static const struct {
 	bool (*handle)(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev);
 	bool every_chan; /* no channel named: the handler looks at all */
@@ -416,7 +422,7 @@ static const struct {
 	[IRC_CHAN_JOIN_ERROR] = { ev_join_error, false },
 	[IRC_CHAN_ERROR] = { ev_error, false },
 	[IRC_CHAN_TEXT] = { ev_text, false },
-	[IRC_CHAN_NICK_ERROR] = { irc_room_nick_error, true },
+	[IRC_CHAN_NICK_ERROR] = { ev_nick_error, true },
 };
 
 bool irc_room_event(void *ud, const struct irc_chan_event *ev)

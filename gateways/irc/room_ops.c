@@ -4,8 +4,8 @@
  *
  * None of these is confirmed here: the server's echo (NICK, MODE, KICK)
  * comes back through room.c as occupant reports, and its refusals as room
- * messages from the room itself (482 through room.c, a refused nick
- * through irc_room_nick_error). */
+ * messages from the room itself (482 and a refused nick, through
+ * room.c). */
 #include "irc_int.h"
 
 #include <string.h>
@@ -61,19 +61,6 @@ enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *ni
 	return sent(irc_client_nick_change(l->cl, nick), why, "not a nick IRC can carry");
 }
 
-bool irc_room_nick_error(struct link *l, struct irc_chan *unused, const struct irc_chan_event *ev)
-{
-	struct gw_message m = { .type = GW_MSG_CHAT, .body = ev->text ? ev->text : "" };
-	bool told = false;
-	for (guint i = 0; i < l->chans->len; i++) {
-		struct irc_chan *ch = l->chans->pdata[i];
-		if (!ch->synced)
-			continue;
-		gw_room_message(l->s, ch->room, NULL, &m);
-		told = true;
-	}
-	return told;
-}
 
 /* ---- roles ------------------------------------------------------------------ */
 

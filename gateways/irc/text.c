@@ -182,3 +182,12 @@ bool irc_caseeq(enum irc_casemap map, const char *a, const char *b)
 	}
 	return *a == *b;
 }
+
+char *irc_one_line(const char *s)
+{
+	char *t = g_strdup(s ? s : "");
+	for (char *p = t; *p; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	return t;
+}

@@ -13,6 +13,8 @@
  * \x1d italic, \x1e strike-through, \x1f underline. Works on bytes, so it
  * is safe before decoding. Returns new. */
 char *irc_strip_format(const char *s);
+/* IRC takes one line: line breaks become spaces. Returns new. */
+char *irc_one_line(const char *s);
 
 /* CTCP: text starting with \x01. On true, *cmd is the upper-cased command
  * and *args the rest (both new; args "" when none); a missing closing \x01

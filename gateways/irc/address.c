@@ -1,0 +1,59 @@
+/* address.c - IRC addresses behind legacy addresses (the Biboumi
+ * convention, irc.c): nick%server, the server itself, and what the
+ * gateway's settings allow. */
+#include "irc_int.h"
+
+#include <string.h>
+
+bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char **server)
+{
+	*nick = *server = NULL;
+	if (g->fixed_server && *g->fixed_server) {
+		*server = g_strdup(g->fixed_server);
+		*nick = legacy ? g_strdup(legacy) : NULL;
+		return true;
+	}
+	if (!legacy)
+		return false;
+	const char *pct = strrchr(legacy, '%');
+	if (!pct) {
+		*server = g_strdup(legacy);
+		return true;
+	}
+	if (pct == legacy || !pct[1])
+		return false;
+	*nick = g_strndup(legacy, (gsize)(pct - legacy));
+	*server = g_strdup(pct + 1);
+	return true;
+}
+
+char *irc_address_of(struct irc_gw *g, const char *nick, const char *server)
+{
+	if (g->fixed_server && *g->fixed_server)
+		return nick ? g_strdup(nick) : NULL;
+	return nick ? g_strdup_printf("%s%%%s", nick, server) : g_strdup(server);
+}
+
+bool irc_server_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n < 254 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789.-:[]") == n &&
+	       s[0] != '-' && s[0] != '.';
+}
+
+bool irc_server_allowed(struct irc_gw *g, const char *server)
+{
+	for (char **a = g->allowed; *a; a++)
+		if (!strcmp(*a, "*") || !g_ascii_strcasecmp(*a, server))
+			return true;
+	return false;
+}
+
+bool irc_nick_ok(const char *n)
+{
+	size_t len = strlen(n);
+	if (len < 1 || len > 64 || strchr("#&:$+!~0123456789-", n[0]))
+		return false;
+	return strcspn(n, " ,*?!@.\x01\r\n") == len;
+}
+
