@@ -1,6 +1,6 @@
 /* driver.h - an SMS provider behind the SMS backend.
  *
- * The backend (sms.c and friends) owns everything that is the same for
+ * The backend (backend.c and friends) owns everything that is the same for
  * every provider: addressing, the outbox of jobs (job.h) and its restart
  * rules, the token bucket and the daily quota, XMPP errors and receipts,
  * the one HTTP server and the one HTTP client session. A driver only
@@ -147,7 +147,7 @@ struct sms_driver {
 	size_t n_routes;
 };
 
-/* The drivers this build carries (sms.c), NULL-terminated. */
+/* The drivers this build carries (backend.c), NULL-terminated. */
 extern const struct sms_driver *const sms_drivers[];
 
 /* ---- what drivers call ------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* sms.c - the SMS backend: phone numbers as JIDs, texts through an SMS
+/* backend.c - the SMS backend: phone numbers as JIDs, texts through an SMS
  * provider over HTTP (driver.h), webhooks for incoming texts and delivery
  * reports (http.c), an outbox that never sends a text twice (outbox.c).
  *
@@ -22,10 +22,6 @@ const struct sms_driver *const sms_drivers[] = {
 	&sms_twilio_driver,
 	NULL,
 };
-
-struct gw *sms_gw(struct sms *sms) { return sms->gw; }
-const char *sms_public_url(struct sms *sms) { return sms->public_url; }
-const char *sms_secret(struct sms *sms) { return sms->secret; }
 
 static const struct sms_driver *driver_named(const char *name)
 {
