@@ -8,10 +8,11 @@
  * provider's webhooks into the backend's sms_incoming() and sms_report().
  * One driver runs per instance, chosen by the `provider` option.
  *
- * A driver is one const struct sms_driver. All its calls run on the main
- * loop and must not block; it makes HTTP requests through
- * sms_http_request() (http.h) so that the backend can cancel them when it
- * stops.
+ * A driver is one const struct sms_driver, with the size of its private
+ * block (which the backend allocates) and its options (which the backend
+ * shows the core as its own). All its calls run on the main loop and must
+ * not block; it makes HTTP requests through sms_http_request() (http.h) so
+ * that the backend can cancel them when it stops.
  */
 #ifndef XMPPGW_SMS_DRIVER_H
 #define XMPPGW_SMS_DRIVER_H
@@ -127,6 +128,17 @@ struct sms_driver {
 	 * user's +E.164 number, which incoming texts are routed by. */
 	const struct gw_field *fields;
 	size_t n_fields;
+	/* Bytes of the driver's private block (sms_driver_priv()): the
+	 * backend allocates it zeroed before start and frees it after stop. */
+	size_t priv_size;
+	/* The driver's options, in the backend's section: each key starts
+	 * with the driver's name and each help line with the name and ": "
+	 * (e.g. "kannel: Kannel's sendsms URL"). The core validates the
+	 * backend's table only, so the same rows are in it too: the driver's
+	 * header lists them in one macro (KANNEL_OPTIONS), which both tables
+	 * use. Read with sms_driver_conf_string(). */
+	const struct gw_option *options;
+	size_t n_options;
 	/* Called from the backend's start, after the backend's own settings
 	 * are read; non-GW_OK aborts start-up (with a log line). May be NULL. */
 	enum gw_err (*start)(struct sms *sms);
@@ -184,5 +196,14 @@ enum gw_err sms_report(struct sms *sms, const char *job_id, enum sms_report what
 const char *sms_public_url(struct sms *sms);
 const char *sms_secret(struct sms *sms);
 struct gw *sms_gw(struct sms *sms);
+
+/* The driver's private block: priv_size bytes, zeroed before start, freed
+ * by the backend after stop (stop frees only what the block points to).
+ * Never NULL once the driver is chosen. */
+void *sms_driver_priv(struct sms *sms);
+/* The value of one of the driver's own options. key must be in the
+ * driver's options table (asserted: not another driver's, not the
+ * backend's). Returns new. */
+char *sms_driver_conf_string(struct sms *sms, const char *key);
 
 #endif

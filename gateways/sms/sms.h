@@ -43,7 +43,7 @@ struct sms {
 	unsigned inflight;
 	GHashTable *retrying;   /* struct retry * waiting on a timer (set) */
 	unsigned expire_timer;
-	/* the driver's own */
+	/* the driver's own block (drv->priv_size bytes, sms_driver_priv()) */
 	void *drv_priv;
 };
 

@@ -1,11 +1,20 @@
 /* twilio.h - the twilio driver's files (twilio.c: the driver and
- * sending; twilio_reg.c: registration; twilio_hook.c: webhooks). Not for
- * the rest of the backend: it sees the driver table only.
+ * sending; twilio_reg.c: registration; twilio_hook.c: webhooks). The rest
+ * of the backend uses only the driver table and TWILIO_OPTIONS.
  */
 #ifndef XMPPGW_SMS_TWILIO_H
 #define XMPPGW_SMS_TWILIO_H
 
 #include "sms/driver.h"
+
+/* The driver (twilio.c). */
+extern const struct sms_driver sms_twilio_driver;
+
+/* The driver's options (struct gw_option rows), for its own table and for
+ * the backend's (driver.h). */
+#define TWILIO_OPTIONS \
+	{ .key = "twilio_api_url", .type = GW_OPT_STRING, .deflt = "https://api.twilio.com", \
+	  .help = "twilio: the base URL of the provider's REST API" }
 
 /* The webhook routes, under public_url. */
 #define TWILIO_SMS_PATH "/twilio/sms"       /* the number's incoming-message URL */
