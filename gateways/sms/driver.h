@@ -13,6 +13,11 @@
  * shows the core as its own). All its calls run on the main loop and must
  * not block; it makes HTTP requests through sms_http_request() (http.h) so
  * that the backend can cancel them when it stops.
+ *
+ * A driver's files include this header, http.h and the pure helpers
+ * (e164.h, signature.h, urlform.h, ...), never sms.h or claim.h: what a
+ * driver needs of the backend is declared below, under "what drivers
+ * call", and implemented on the backend's side.
  */
 #ifndef XMPPGW_SMS_DRIVER_H
 #define XMPPGW_SMS_DRIVER_H
@@ -145,7 +150,7 @@ struct sms_driver {
 	/* Frees what start made. May be NULL. */
 	void (*stop)(struct sms *sms);
 	/* Checks a registration, as gw_ops.register_check (gateway.h): a
-	 * gateway-wide driver uses sms_claim_check() (claim.h), the texted
+	 * gateway-wide driver uses sms_claim_check() (below), the texted
 	 * code; a per-user one verifies the credentials with an API call. */
 	void (*register_check)(struct sms *sms, struct gw_request *req, const char *jid,
 			       GHashTable *values, GHashTable *old);
@@ -192,9 +197,22 @@ enum sms_report { SMS_REPORT_DELIVERED, SMS_REPORT_FAILED, SMS_REPORT_SMSC,
 enum gw_err sms_report(struct sms *sms, const char *job_id, enum sms_report what,
 		       const char *detail);
 
+/* The user who sent text job_id and the provider's message id for it
+ * (both new; *provider_id NULL while the provider has not answered), for
+ * a report that must be checked against them. GW_ERR_NOT_FOUND: no such
+ * text (done already, or never ours), and both stay NULL. */
+enum gw_err sms_job_owner(struct sms *sms, const char *job_id, char **jid, char **provider_id);
+
+/* The registration check of a gateway-wide driver (its register_check):
+ * the user claims the number with a code texted to it (claim.h). */
+void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
+		     GHashTable *values, GHashTable *old);
+
 /* The backend's settings drivers read (borrowed). */
 const char *sms_public_url(struct sms *sms);
 const char *sms_secret(struct sms *sms);
+/* default_country: a country calling code for national numbers, or "". */
+const char *sms_default_cc(struct sms *sms);
 struct gw *sms_gw(struct sms *sms);
 
 /* The driver's private block: priv_size bytes, zeroed before start, freed

@@ -8,6 +8,7 @@
 struct gw *sms_gw(struct sms *sms) { return sms->gw; }
 const char *sms_public_url(struct sms *sms) { return sms->public_url; }
 const char *sms_secret(struct sms *sms) { return sms->secret; }
+const char *sms_default_cc(struct sms *sms) { return sms->default_cc; }
 void *sms_driver_priv(struct sms *sms) { return sms->drv_priv; }
 
 char *sms_driver_conf_string(struct sms *sms, const char *key)

@@ -1,6 +1,6 @@
 /* kannel.c - the Kannel driver: one gateway-wide Kannel (a sendsms-user
  * for texts out, an sms-service post-url for texts in, dlr-url for
- * reports). Users claim numbers with a texted code (claim.h).
+ * reports). Users claim numbers with a texted code (sms_claim_check).
  *
  * Webhooks (the token is the `secret` setting; a wrong or missing one is
  * 403 and nothing else happens):
@@ -13,11 +13,10 @@
  *   GET /kannel/dlr?token=T&job=J&status=%d[&reply=%A]
  *     the dlr-url the driver gives with each text. Always 200 once read.
  */
-#include "sms/claim.h"
+#include "sms/driver.h"
 #include "sms/http.h"
 #include "sms/kannel.h"
 #include "sms/signature.h"
-#include "sms/sms.h"
 
 #include <string.h>
 

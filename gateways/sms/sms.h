@@ -1,5 +1,5 @@
 /* sms.h - the SMS backend's instance, shared by its files (not by
- * drivers: they see driver.h and http.h).
+ * drivers: they see driver.h, http.h and the pure helpers).
  */
 #ifndef XMPPGW_SMS_SMS_H
 #define XMPPGW_SMS_SMS_H

@@ -12,24 +12,14 @@
  * tried again (by the outbox), and a timeout or a connection cut before
  * the answer is reported as maybe sent, never sent twice.
  */
+#include "sms/driver.h"
 #include "sms/http.h"
-#include "sms/sms.h"
 #include "sms/twilio.h"
 #include "sms/twilio_api.h"
 
 #include <string.h>
 
 #define RETRY_AFTER_DEFAULT_MS 1000 /* a 429 without a usable Retry-After */
-
-struct twilio {
-	char *api; /* the API base URL, no trailing slash */
-};
-
-char *twilio_url(struct sms *sms, const char *path)
-{
-	struct twilio *t = sms_driver_priv(sms);
-	return g_strconcat(t->api, path, NULL);
-}
 
 static enum gw_err twilio_start(struct sms *sms)
 {

@@ -24,9 +24,18 @@ extern const struct sms_driver sms_twilio_driver;
 #define TWILIO_F_ACCOUNT "account"
 #define TWILIO_F_TOKEN "token"
 
-/* The provider's API base URL (twilio_api_url, no trailing slash), and a
- * full URL for path (new). */
-char *twilio_url(struct sms *sms, const char *path);
+/* The driver's private block (sms_driver_priv). */
+struct twilio {
+	char *api; /* the API base URL (twilio_api_url), no trailing slash */
+};
+
+/* A full URL at the provider's API for path (new). Inline, so that the
+ * driver's files need not call each other both ways. */
+static inline char *twilio_url(struct sms *sms, const char *path)
+{
+	const struct twilio *t = sms_driver_priv(sms);
+	return g_strconcat(t->api, path, NULL);
+}
 
 /* twilio_reg.c: verifies the account, the token and the number with the
  * provider (gw_ops.register_check). */
