@@ -9,7 +9,8 @@
  * code is refused (CLAIM_TRIES wrong codes end the claim); codes to one
  * number are sent at most CLAIM_SENDS_MAX times per CLAIM_WINDOW_S. A
  * number registered by another JID gets conflict; keeping one's own
- * number needs no code.
+ * number needs no code. The check, sms_claim_check(), is declared in
+ * driver.h: gateway-wide drivers put it in their table.
  */
 #ifndef XMPPGW_SMS_CLAIM_H
 #define XMPPGW_SMS_CLAIM_H
@@ -21,9 +22,6 @@
 #define CLAIM_SENDS_MAX 3
 #define CLAIM_WINDOW_S 3600
 #define CLAIM_CODE_DIGITS 6
-
-void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
-		     GHashTable *values, GHashTable *old);
 
 /* The admin command "assign" (struct gw_command): gives a JID a number on
  * a gateway-wide provider without a texted code. Fields "jid", "number". */

@@ -1,6 +1,6 @@
 /* driver.h - an SMS provider behind the SMS backend.
  *
- * The backend (sms.c and friends) owns everything that is the same for
+ * The backend (backend.c and friends) owns everything that is the same for
  * every provider: addressing, the outbox of jobs (job.h) and its restart
  * rules, the token bucket and the daily quota, XMPP errors and receipts,
  * the one HTTP server and the one HTTP client session. A driver only
@@ -8,10 +8,16 @@
  * provider's webhooks into the backend's sms_incoming() and sms_report().
  * One driver runs per instance, chosen by the `provider` option.
  *
- * A driver is one const struct sms_driver. All its calls run on the main
- * loop and must not block; it makes HTTP requests through
- * sms_http_request() (http.h) so that the backend can cancel them when it
- * stops.
+ * A driver is one const struct sms_driver, with the size of its private
+ * block (which the backend allocates) and its options (which the backend
+ * shows the core as its own). All its calls run on the main loop and must
+ * not block; it makes HTTP requests through sms_http_request() (http.h) so
+ * that the backend can cancel them when it stops.
+ *
+ * A driver's files include this header, http.h and the pure helpers
+ * (e164.h, signature.h, urlform.h, ...), never sms.h or claim.h: what a
+ * driver needs of the backend is declared below, under "what drivers
+ * call", and implemented on the backend's side.
  */
 #ifndef XMPPGW_SMS_DRIVER_H
 #define XMPPGW_SMS_DRIVER_H
@@ -127,13 +133,24 @@ struct sms_driver {
 	 * user's +E.164 number, which incoming texts are routed by. */
 	const struct gw_field *fields;
 	size_t n_fields;
+	/* Bytes of the driver's private block (sms_driver_priv()): the
+	 * backend allocates it zeroed before start and frees it after stop. */
+	size_t priv_size;
+	/* The driver's options, in the backend's section: each key starts
+	 * with the driver's name and each help line with the name and ": "
+	 * (e.g. "kannel: Kannel's sendsms URL"). The core validates the
+	 * backend's table only, so the same rows are in it too: the driver's
+	 * header lists them in one macro (KANNEL_OPTIONS), which both tables
+	 * use. Read with sms_driver_conf_string(). */
+	const struct gw_option *options;
+	size_t n_options;
 	/* Called from the backend's start, after the backend's own settings
 	 * are read; non-GW_OK aborts start-up (with a log line). May be NULL. */
 	enum gw_err (*start)(struct sms *sms);
 	/* Frees what start made. May be NULL. */
 	void (*stop)(struct sms *sms);
 	/* Checks a registration, as gw_ops.register_check (gateway.h): a
-	 * gateway-wide driver uses sms_claim_check() (claim.h), the texted
+	 * gateway-wide driver uses sms_claim_check() (below), the texted
 	 * code; a per-user one verifies the credentials with an API call. */
 	void (*register_check)(struct sms *sms, struct gw_request *req, const char *jid,
 			       GHashTable *values, GHashTable *old);
@@ -147,7 +164,7 @@ struct sms_driver {
 	size_t n_routes;
 };
 
-/* The drivers this build carries (sms.c), NULL-terminated. */
+/* The drivers this build carries (backend.c), NULL-terminated. */
 extern const struct sms_driver *const sms_drivers[];
 
 /* ---- what drivers call ------------------------------------------------- */
@@ -180,9 +197,31 @@ enum sms_report { SMS_REPORT_DELIVERED, SMS_REPORT_FAILED, SMS_REPORT_SMSC,
 enum gw_err sms_report(struct sms *sms, const char *job_id, enum sms_report what,
 		       const char *detail);
 
+/* The user who sent text job_id and the provider's message id for it
+ * (both new; *provider_id NULL while the provider has not answered), for
+ * a report that must be checked against them. GW_ERR_NOT_FOUND: no such
+ * text (done already, or never ours), and both stay NULL. */
+enum gw_err sms_job_owner(struct sms *sms, const char *job_id, char **jid, char **provider_id);
+
+/* The registration check of a gateway-wide driver (its register_check):
+ * the user claims the number with a code texted to it (claim.h). */
+void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
+		     GHashTable *values, GHashTable *old);
+
 /* The backend's settings drivers read (borrowed). */
 const char *sms_public_url(struct sms *sms);
 const char *sms_secret(struct sms *sms);
+/* default_country: a country calling code for national numbers, or "". */
+const char *sms_default_cc(struct sms *sms);
 struct gw *sms_gw(struct sms *sms);
+
+/* The driver's private block: priv_size bytes, zeroed before start, freed
+ * by the backend after stop (stop frees only what the block points to).
+ * Never NULL once the driver is chosen. */
+void *sms_driver_priv(struct sms *sms);
+/* The value of one of the driver's own options. key must be in the
+ * driver's options table (asserted: not another driver's, not the
+ * backend's). Returns new. */
+char *sms_driver_conf_string(struct sms *sms, const char *key);
 
 #endif

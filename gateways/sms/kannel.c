@@ -1,6 +1,6 @@
 /* kannel.c - the Kannel driver: one gateway-wide Kannel (a sendsms-user
  * for texts out, an sms-service post-url for texts in, dlr-url for
- * reports). Users claim numbers with a texted code (claim.h).
+ * reports). Users claim numbers with a texted code (sms_claim_check).
  *
  * Webhooks (the token is the `secret` setting; a wrong or missing one is
  * 403 and nothing else happens):
@@ -13,11 +13,10 @@
  *   GET /kannel/dlr?token=T&job=J&status=%d[&reply=%A]
  *     the dlr-url the driver gives with each text. Always 200 once read.
  */
-#include "sms/claim.h"
+#include "sms/driver.h"
 #include "sms/http.h"
 #include "sms/kannel.h"
 #include "sms/signature.h"
-#include "sms/sms.h"
 
 #include <string.h>
 
@@ -33,12 +32,11 @@ struct kannel {
 static enum gw_err kannel_start(struct sms *sms)
 {
 	struct gw *gw = sms_gw(sms);
-	struct kannel *k = g_new0(struct kannel, 1);
-	k->url = gw_conf_string(gw, "kannel_sendsms_url");
-	k->user = gw_conf_string(gw, "kannel_username");
-	k->password = gw_conf_string(gw, "kannel_password");
-	k->smsc = gw_conf_string(gw, "kannel_smsc");
-	sms->drv_priv = k;
+	struct kannel *k = sms_driver_priv(sms);
+	k->url = sms_driver_conf_string(sms, "kannel_sendsms_url");
+	k->user = sms_driver_conf_string(sms, "kannel_username");
+	k->password = sms_driver_conf_string(sms, "kannel_password");
+	k->smsc = sms_driver_conf_string(sms, "kannel_smsc");
 	if (!g_str_has_prefix(k->url, "http://") && !g_str_has_prefix(k->url, "https://")) {
 		log_msg(LOG_ERROR, "sms", "%s: kannel_sendsms_url must be an http(s) URL",
 			gw_domain(gw));
@@ -54,15 +52,11 @@ static enum gw_err kannel_start(struct sms *sms)
 
 static void kannel_stop(struct sms *sms)
 {
-	struct kannel *k = sms->drv_priv;
-	if (!k)
-		return;
+	struct kannel *k = sms_driver_priv(sms);
 	g_free(k->url);
 	g_free(k->user);
 	g_free(k->password);
 	g_free(k->smsc);
-	g_free(k);
-	sms->drv_priv = NULL;
 }
 
 static char *kannel_account_of(struct sms *sms, GHashTable *reg)
@@ -103,7 +97,7 @@ static void send_done(struct sms *sms, const struct sms_http_result *h, void *ud
 
 static void kannel_send(struct sms *sms, const struct sms_send *req, sms_send_cb cb, void *ud)
 {
-	struct kannel *k = sms->drv_priv;
+	struct kannel *k = sms_driver_priv(sms);
 	const struct sms_job *j = req->job;
 	GString *q = g_string_new(NULL);
 	add(q, "username", k->user);
@@ -205,6 +199,8 @@ static const struct sms_route kannel_routes[] = {
 	{ .path = "/kannel/dlr", .method = NULL, .handle = kannel_dlr },
 };
 
+static const struct gw_option kannel_options[] = { KANNEL_OPTIONS };
+
 static const struct gw_field kannel_fields[] = {
 	{ .var = "number", .label = "Phone number (+E.164)", .type = GW_FIELD_TEXT,
 	  .required = true, .max_bytes = 64 },
@@ -218,6 +214,9 @@ const struct sms_driver sms_kannel_driver = {
 	.sends_media = false,
 	.fields = kannel_fields,
 	.n_fields = G_N_ELEMENTS(kannel_fields),
+	.priv_size = sizeof(struct kannel),
+	.options = kannel_options,
+	.n_options = G_N_ELEMENTS(kannel_options),
 	.start = kannel_start,
 	.stop = kannel_stop,
 	.register_check = sms_claim_check,

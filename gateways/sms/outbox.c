@@ -350,6 +350,19 @@ enum gw_err sms_report(struct sms *sms, const char *job_id, enum sms_report what
 	return GW_OK;
 }
 
+enum gw_err sms_job_owner(struct sms *sms, const char *job_id, char **jid, char **provider_id)
+{
+	struct sms_job *j = load(sms, job_id);
+	*jid = NULL;
+	*provider_id = NULL;
+	if (!j)
+		return GW_ERR_NOT_FOUND;
+	*jid = g_strdup(j->jid);
+	*provider_id = g_strdup(j->provider_id);
+	sms_job_free(j);
+	return GW_OK;
+}
+
 /* ---- start and stop ------------------------------------------------------------------- */
 
 static bool collect(const char *key, const char *value, int64_t created, void *ud)

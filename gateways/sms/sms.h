@@ -1,5 +1,5 @@
 /* sms.h - the SMS backend's instance, shared by its files (not by
- * drivers: they see driver.h and http.h).
+ * drivers: they see driver.h, http.h and the pure helpers).
  */
 #ifndef XMPPGW_SMS_SMS_H
 #define XMPPGW_SMS_SMS_H
@@ -43,7 +43,7 @@ struct sms {
 	unsigned inflight;
 	GHashTable *retrying;   /* struct retry * waiting on a timer (set) */
 	unsigned expire_timer;
-	/* the driver's own */
+	/* the driver's own block (drv->priv_size bytes, sms_driver_priv()) */
 	void *drv_priv;
 };
 

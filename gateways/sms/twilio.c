@@ -12,8 +12,8 @@
  * tried again (by the outbox), and a timeout or a connection cut before
  * the answer is reported as maybe sent, never sent twice.
  */
+#include "sms/driver.h"
 #include "sms/http.h"
-#include "sms/sms.h"
 #include "sms/twilio.h"
 #include "sms/twilio_api.h"
 
@@ -21,24 +21,13 @@
 
 #define RETRY_AFTER_DEFAULT_MS 1000 /* a 429 without a usable Retry-After */
 
-struct twilio {
-	char *api; /* the API base URL, no trailing slash */
-};
-
-char *twilio_url(struct sms *sms, const char *path)
-{
-	struct twilio *t = sms->drv_priv;
-	return g_strconcat(t->api, path, NULL);
-}
-
 static enum gw_err twilio_start(struct sms *sms)
 {
 	struct gw *gw = sms_gw(sms);
-	struct twilio *t = g_new0(struct twilio, 1);
-	t->api = gw_conf_string(gw, "twilio_api_url");
+	struct twilio *t = sms_driver_priv(sms);
+	t->api = sms_driver_conf_string(sms, "twilio_api_url");
 	while (g_str_has_suffix(t->api, "/"))
 		t->api[strlen(t->api) - 1] = 0;
-	sms->drv_priv = t;
 	if (!g_str_has_prefix(t->api, "http://") && !g_str_has_prefix(t->api, "https://")) {
 		log_msg(LOG_ERROR, "sms", "%s: twilio_api_url must be an http(s) URL", gw_domain(gw));
 		return GW_ERR_BAD_REQUEST;
@@ -48,12 +37,8 @@ static enum gw_err twilio_start(struct sms *sms)
 
 static void twilio_stop(struct sms *sms)
 {
-	struct twilio *t = sms->drv_priv;
-	if (!t)
-		return;
+	struct twilio *t = sms_driver_priv(sms);
 	g_free(t->api);
-	g_free(t);
-	sms->drv_priv = NULL;
 }
 
 static char *twilio_account_of(struct sms *sms, GHashTable *reg)
@@ -177,6 +162,8 @@ static const struct sms_route twilio_routes[] = {
 	{ .path = TWILIO_STATUS_PATH, .method = "POST", .handle = twilio_on_status },
 };
 
+static const struct gw_option twilio_options[] = { TWILIO_OPTIONS };
+
 static const struct gw_field twilio_fields[] = {
 	{ .var = TWILIO_F_ACCOUNT, .label = "Account SID", .type = GW_FIELD_TEXT,
 	  .required = true, .max_bytes = 64 },
@@ -193,6 +180,9 @@ const struct sms_driver sms_twilio_driver = {
 	.sends_media = true,
 	.fields = twilio_fields,
 	.n_fields = G_N_ELEMENTS(twilio_fields),
+	.priv_size = sizeof(struct twilio),
+	.options = twilio_options,
+	.n_options = G_N_ELEMENTS(twilio_options),
 	.start = twilio_start,
 	.stop = twilio_stop,
 	.register_check = twilio_register_check,

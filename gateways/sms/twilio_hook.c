@@ -16,9 +16,9 @@
  *     MessageSid, MessageStatus, ErrorCode. Signed with the token of the
  *     user who sent text J. 200 once read (also for a text that is over).
  */
+#include "sms/driver.h"
 #include "sms/http.h"
 #include "sms/signature.h"
-#include "sms/sms.h"
 #include "sms/twilio.h"
 #include "sms/twilio_api.h"
 #include "sms/urlform.h"
@@ -148,21 +148,6 @@ static char *failure_detail(const char *error_code)
 	return d;
 }
 
-/* The stored text job_id's user (new), or NULL when it is over. */
-static char *job_user(struct sms *sms, const char *job_id, char **provider_id)
-{
-	char *v = NULL, *jid = NULL;
-	struct sms_job *j = NULL;
-	if (gw_row_get(sms_gw(sms), SMS_ROW_OUT, job_id, &v) == GW_OK &&
-	    sms_job_decode(job_id, v, &j) == GW_OK) {
-		jid = g_strdup(j->jid);
-		*provider_id = g_strdup(j->provider_id);
-		sms_job_free(j);
-	}
-	g_free(v);
-	return jid;
-}
-
 static void report(struct sms *sms, const char *job, const GPtrArray *params)
 {
 	const char *status = urlform_get(params, "MessageStatus");
@@ -207,8 +192,7 @@ void twilio_on_status(struct sms *sms, const struct sms_http_req *req,
 		out->body = "job, MessageSid and MessageStatus are required\n";
 		goto out;
 	}
-	jid = job_user(sms, job, &pid);
-	if (!jid) {
+	if (sms_job_owner(sms, job, &jid, &pid) != GW_OK) {
 		log_msg(LOG_DEBUG, "sms", "%s: status for text %s, which is over",
 			gw_domain(sms_gw(sms)), job);
 		out->status = 200;

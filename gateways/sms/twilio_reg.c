@@ -14,9 +14,9 @@
  * A provider that cannot be reached is remote-server-not-found, one that
  * does not answer in time remote-server-timeout.
  */
+#include "sms/driver.h"
 #include "sms/e164.h"
 #include "sms/http.h"
-#include "sms/sms.h"
 #include "sms/twilio.h"
 #include "sms/twilio_api.h"
 
@@ -147,7 +147,7 @@ void twilio_register_check(struct sms *sms, struct gw_request *req, const char *
 				"the account SID is \"AC\" and 32 hexadecimal digits");
 		return;
 	}
-	if (e164_normalize(typed ? typed : "", sms->default_cc, &number, &why) != GW_OK) {
+	if (e164_normalize(typed ? typed : "", sms_default_cc(sms), &number, &why) != GW_OK) {
 		gw_request_done(req, GW_ERR_NOT_ACCEPTABLE, why);
 		return;
 	}

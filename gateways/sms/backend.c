@@ -1,4 +1,4 @@
-/* sms.c - the SMS backend: phone numbers as JIDs, texts through an SMS
+/* backend.c - the SMS backend: phone numbers as JIDs, texts through an SMS
  * provider over HTTP (driver.h), webhooks for incoming texts and delivery
  * reports (http.c), an outbox that never sends a text twice (outbox.c).
  *
@@ -10,22 +10,17 @@
 #include "sms/e164.h"
 #include "sms/gsm7.h"
 #include "sms/http.h"
+#include "sms/kannel.h"
 #include "sms/sms.h"
+#include "sms/twilio.h"
 
 #include <string.h>
-
-extern const struct sms_driver sms_kannel_driver;
-extern const struct sms_driver sms_twilio_driver;
 
 const struct sms_driver *const sms_drivers[] = {
 	&sms_kannel_driver,
 	&sms_twilio_driver,
 	NULL,
 };
-
-struct gw *sms_gw(struct sms *sms) { return sms->gw; }
-const char *sms_public_url(struct sms *sms) { return sms->public_url; }
-const char *sms_secret(struct sms *sms) { return sms->secret; }
 
 static const struct sms_driver *driver_named(const char *name)
 {
@@ -48,6 +43,7 @@ static enum gw_err sms_start(struct gw *gw)
 		return GW_ERR_BAD_REQUEST;
 	}
 	g_free(provider);
+	sms->drv_priv = g_malloc0(sms->drv->priv_size ? sms->drv->priv_size : 1);
 	gw_set_fields(gw, sms->drv->fields, sms->drv->n_fields);
 	int64_t port = gw_conf_int(gw, "http_port");
 	char *listen = gw_conf_string(gw, "http_listen");
@@ -90,6 +86,8 @@ static void sms_stop(struct gw *gw)
 		sms_outbox_stop(sms);
 	if (sms->drv && sms->drv->stop)
 		sms->drv->stop(sms);
+	g_free(sms->drv_priv);
+	sms->drv_priv = NULL;
 	g_free(sms->public_url);
 	g_free(sms->secret);
 	g_free(sms->default_cc);
@@ -208,6 +206,8 @@ static enum gw_err sms_translate(struct gw *gw, const char *typed, char **legacy
 									       : GW_ERR_NOT_FOUND;
 }
 
+/* The backend's options and, from the macros in their headers, every
+ * driver's (driver.h): the core validates this table only. */
 static const struct gw_option sms_options[] = {
 	{ .key = "provider", .type = GW_OPT_STRING, .deflt = "kannel",
 	  .help = "the SMS provider's driver: kannel or twilio" },
@@ -219,17 +219,8 @@ static const struct gw_option sms_options[] = {
 	  .help = "the base URL the provider posts to (empty: http://http_listen:http_port)" },
 	{ .key = "webhook_token", .type = GW_OPT_STRING, .deflt = "",
 	  .help = "the token in the provider's webhook URLs (Kannel: token=)" },
-	{ .key = "kannel_sendsms_url", .type = GW_OPT_STRING,
-	  .deflt = "http://127.0.0.1:13013/cgi-bin/sendsms",
-	  .help = "Kannel's sendsms URL" },
-	{ .key = "kannel_username", .type = GW_OPT_STRING, .deflt = "",
-	  .help = "the sendsms-user's username" },
-	{ .key = "kannel_password", .type = GW_OPT_STRING, .deflt = "",
-	  .help = "the sendsms-user's password" },
-	{ .key = "kannel_smsc", .type = GW_OPT_STRING, .deflt = "",
-	  .help = "the smsc-id texts are routed to (empty: Kannel's routing)" },
-	{ .key = "twilio_api_url", .type = GW_OPT_STRING, .deflt = "https://api.twilio.com",
-	  .help = "the base URL of the Twilio-style provider's REST API" },
+	KANNEL_OPTIONS,
+	TWILIO_OPTIONS,
 	{ .key = "system_sender", .type = GW_OPT_STRING, .deflt = "",
 	  .help = "the sender of the gateway's own texts (codes); empty: the provider's default" },
 	{ .key = "default_country", .type = GW_OPT_STRING, .deflt = "",
