@@ -1,6 +1,6 @@
 /* store.c - the SQLite handle: open, migrations, transactions, the
- * statement cache. Registrations and contacts are in store_reg.c; outbox,
- * message ids and backend data in store_queue.c.
+ * statement cache. Registrations and contacts are in store_reg.c, the
+ * outbox in store_queue.c, backend rows in store_rows.c.
  *
  * Never log a field value here or there: it may be a password. SQLite's own
  * error messages name tables and columns, not values.
@@ -24,7 +24,7 @@ static sqlite3 *db;
 static int tx_depth;         /* store_begin calls not yet committed/rolled back */
 static GPtrArray *prepared;  /* struct store_sql * whose st is set */
 
-/* ---- helpers shared with store_reg.c and store_queue.c -------------- */
+/* ---- helpers shared with the other store*.c files ------------------- */
 
 enum gw_err store_fail(const char *what)
 {
@@ -221,7 +221,7 @@ static enum gw_err set_pragmas(const char *path, bool mem, char **errmsg)
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	/* synchronous=NORMAL in WAL mode: a commit is durable once the WAL is
 	 * checkpointed; a power cut may lose the last transactions but never
-	 * corrupts the store. Losing a queued stanza or a msgid is acceptable.
+	 * corrupts the store. Losing a queued stanza is acceptable.
 	 * temp_store=MEMORY keeps the savepoint journals of nested store_begin
 	 * in memory: writing them to a temp file made a 10,000-registration
 	 * import 4x slower. */

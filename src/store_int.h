@@ -1,4 +1,4 @@
-/* store_int.h - shared by store.c, store_reg.c and store_queue.c only.
+/* store_int.h - shared by the store*.c files only.
  *
  * Each of those files keeps its SQL in a table of struct store_sql; a
  * statement is prepared on first use, stays cached until store_close(), and

@@ -272,7 +272,6 @@ static void test_reg_lifecycle(void **state)
 	g_hash_table_destroy(f);
 
 	assert_int_equal(store_contact_put("irc", "a@x", "bob", "Bob"), GW_OK);
-	assert_int_equal(store_msgid_put("irc", "a@x", "x1", "l1"), GW_OK);
 	assert_int_equal(store_reg_count(NULL), 2);
 
 	/* deleting one of two registrations keeps the user */
@@ -280,8 +279,6 @@ static void test_reg_lifecycle(void **state)
 	assert_int_equal(store_reg_get("irc", "a@x", NULL), GW_ERR_NOT_FOUND);
 	assert_int_equal(store_reg_get("sms", "a@x", NULL), GW_OK);
 	assert_int_equal(store_reg_count(NULL), 2);
-	char *s = NULL;
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "x1", &s), GW_ERR_NOT_FOUND);
 
 	/* re-registering starts clean: fields and contacts went with it */
 	assert_int_equal(store_reg_put("irc", "a@x", NULL), GW_OK);
@@ -583,112 +580,6 @@ static void test_outbox_bound(void **state)
 	assert_fetch("L", 0, 10, 0, "kept");
 }
 
-/* ---- message ids ---------------------------------------------------- */
-
-static void test_msgid(void **state)
-{
-	static const char *const puts[][4] = {
-		{ "irc", "a@x", "x1", "l1" }, { "irc", "b@x", "x1", "l2" },
-		{ "sms", "a@x", "x1", "l1s" }, { "irc", "a@x", "x2", "l3" },
-		{ "irc", "a@x", "x1", "l4" }, /* x1 reused: the newest wins */
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(puts); i++)
-		assert_int_equal(store_msgid_put(puts[i][0], puts[i][1], puts[i][2], puts[i][3]),
-				 GW_OK);
-
-	static const struct {
-		const char *backend, *jid, *xmpp, *legacy; /* legacy NULL: not found */
-	} by_xmpp[] = {
-		{ "irc", "a@x", "x1", "l4" }, { "irc", "b@x", "x1", "l2" },
-		{ "sms", "a@x", "x1", "l1s" }, { "irc", "a@x", "x2", "l3" },
-		{ "irc", "c@x", "x1", NULL }, { "echo", "a@x", "x1", NULL },
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(by_xmpp); i++) {
-		char *legacy = NULL;
-		enum gw_err err = store_msgid_by_xmpp(by_xmpp[i].backend, by_xmpp[i].jid,
-						      by_xmpp[i].xmpp, &legacy);
-		assert_int_equal(err, by_xmpp[i].legacy ? GW_OK : GW_ERR_NOT_FOUND);
-		if (by_xmpp[i].legacy)
-			assert_string_equal(legacy, by_xmpp[i].legacy);
-		else
-			assert_null(legacy);
-		g_free(legacy);
-	}
-
-	static const struct {
-		const char *backend, *legacy, *jid, *xmpp;
-	} by_legacy[] = {
-		{ "irc", "l1", "a@x", "x1" }, { "irc", "l2", "b@x", "x1" },
-		{ "sms", "l1s", "a@x", "x1" }, { "sms", "l1", NULL, NULL },
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(by_legacy); i++) {
-		char *jid = NULL, *xmpp = NULL;
-		enum gw_err err = store_msgid_by_legacy(by_legacy[i].backend, by_legacy[i].legacy,
-							&jid, &xmpp);
-		assert_int_equal(err, by_legacy[i].jid ? GW_OK : GW_ERR_NOT_FOUND);
-		if (by_legacy[i].jid) {
-			assert_string_equal(jid, by_legacy[i].jid);
-			assert_string_equal(xmpp, by_legacy[i].xmpp);
-		} else {
-			assert_null(jid);
-			assert_null(xmpp);
-		}
-		g_free(jid);
-		g_free(xmpp);
-	}
-
-	/* nothing is an hour old yet */
-	assert_int_equal(store_msgid_expire(3600), GW_OK);
-	char *legacy = NULL;
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "x2", &legacy), GW_OK);
-	g_free(legacy);
-}
-
-static void test_msgid_expire_file(void **state)
-{
-	struct tmp t = tmp_new();
-	char *errmsg = NULL, *s = NULL;
-	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
-	assert_int_equal(store_msgid_put("irc", "a@x", "old", "l-old"), GW_OK);
-	assert_int_equal(store_msgid_put("irc", "a@x", "new", "l-new"), GW_OK);
-	/* age one entry by two hours behind the store's back */
-	direct_exec(t.path, "UPDATE msgids SET created = created - 7200 WHERE xmpp_id = 'old'");
-	assert_int_equal(store_msgid_expire(3600), GW_OK);
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "old", &s), GW_ERR_NOT_FOUND);
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "new", &s), GW_OK);
-	assert_string_equal(s, "l-new");
-	g_free(s);
-	store_close();
-	tmp_free(&t);
-}
-
-/* ---- backend data --------------------------------------------------- */
-
-static void test_data(void **state)
-{
-	char *v = (char *)"junk";
-	assert_int_equal(store_data_get("irc", "k", &v), GW_ERR_NOT_FOUND);
-	assert_null(v);
-	assert_int_equal(store_data_set("irc", "k", "1"), GW_OK);
-	assert_int_equal(store_data_set("sms", "k", "2"), GW_OK);
-	assert_int_equal(store_data_set("irc", "k", "3"), GW_OK);
-	static const struct {
-		const char *backend, *key, *value;
-	} cases[] = { { "irc", "k", "3" }, { "sms", "k", "2" }, { "irc", "j", NULL } };
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		v = NULL;
-		assert_int_equal(store_data_get(cases[i].backend, cases[i].key, &v),
-				 cases[i].value ? GW_OK : GW_ERR_NOT_FOUND);
-		if (cases[i].value)
-			assert_string_equal(v, cases[i].value);
-		g_free(v);
-	}
-	assert_int_equal(store_data_set("irc", "k", NULL), GW_OK);
-	assert_int_equal(store_data_get("irc", "k", &v), GW_ERR_NOT_FOUND);
-	assert_int_equal(store_data_get("sms", "k", &v), GW_OK);
-	g_free(v);
-}
-
 /* ---- transactions --------------------------------------------------- */
 
 static void test_nested_transactions(void **state)
@@ -701,7 +592,7 @@ static void test_nested_transactions(void **state)
 	assert_int_equal(store_begin(), GW_OK);
 	put2("irc", "c@x", "k", "v", NULL, NULL);
 	assert_int_equal(store_begin(), GW_OK);
-	assert_int_equal(store_data_set("irc", "k", "v"), GW_OK);
+	assert_int_equal(store_row_put("irc", "r", "k", "v", true), GW_OK);
 	assert_int_equal(store_commit(), GW_OK);
 	assert_int_equal(store_commit(), GW_OK); /* inner: nothing committed yet */
 	assert_jids(NULL, 0, "a@x,c@x");
@@ -718,7 +609,7 @@ static void test_nested_transactions(void **state)
 	assert_int_equal(store_rollback(), GW_OK);
 	assert_jids(NULL, 0, "a@x,c@x");
 	char *v = NULL;
-	assert_int_equal(store_data_get("irc", "k", &v), GW_OK);
+	assert_int_equal(store_row_get("irc", "r", "k", &v), GW_OK);
 	g_free(v);
 }
 
@@ -739,9 +630,6 @@ int main(void)
 		T(test_contacts),
 		T(test_outbox),
 		T(test_outbox_bound),
-		T(test_msgid),
-		F(test_msgid_expire_file),
-		T(test_data),
 		T(test_nested_transactions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
