@@ -1,35 +1,11 @@
 /* test_store_rows.c - records backends keep by kind and key: add as a
  * durable "seen before?" check, put, get, delete, paged walks that write,
  * expiry, and rows written in a transaction that rolls back. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "store_fixture.h"
 
-#include <glib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
-#include "store.h"
-
-static int open_mem(void **state)
-{
-	char *errmsg = NULL;
-	if (store_open(":memory:", &errmsg) != GW_OK) {
-		fprintf(stderr, "store_open: %s\n", errmsg ? errmsg : "?");
-		g_free(errmsg);
-		return -1;
-	}
-	return 0;
-}
-
-static int close_store(void **state)
-{
-	store_close();
-	return 0;
-}
 
 static void assert_row(const char *backend, const char *kind, const char *key, const char *want)
 {
