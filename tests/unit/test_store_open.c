@@ -1,14 +1,17 @@
-/* test_store_open.c - opening the store: migrations from an empty file,
- * a newer version refused, the file's mode and journal. Mostly on temporary files, where the file itself
+/* test_store_open.c - opening the store: migrations from an empty file
+ * and from an older schema version, a newer version refused, the file's
+ * mode and journal. Mostly on temporary files, where the file itself
  * matters; the real schema/ migrations throughout. */
 #include "store_fixture.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "log.h"
+#include "store_schema.h"
 
 /* ---- fixtures and helpers ------------------------------------------- */
 
@@ -142,6 +145,127 @@ static void test_newer_schema_refused(void **state)
 	tmp_free(&t);
 }
 
+/* ---- from an older schema version ---------------------------------- */
+
+/* Runs sql on db; fails the test, saying why, when SQLite refuses it. */
+static void direct_run(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+	assert_int_equal(rc, SQLITE_OK);
+}
+
+/* The number of tables and indexes of path among names (an SQL list). */
+static int count_named(const char *path, const char *names)
+{
+	char *sql = g_strdup_printf("SELECT COUNT(*) FROM sqlite_master WHERE name IN (%s)", names);
+	char *n = direct_text(path, sql);
+	int v = atoi(n);
+	g_free(n);
+	g_free(sql);
+	return v;
+}
+
+/* What 001 created and 003 drops. */
+#define DROPPED_BY_003 \
+	"'backend_data', 'msgids', 'msgids_by_legacy', 'msgids_by_xmpp', 'msgids_created'"
+
+static const struct {
+	const char *backend, *key, *value;
+} v2_data[] = {
+	{ "sms", "k1", "v1" },
+	{ "irc", "k1", "v2" },
+	{ "sms", "k2", "" },
+	{ "sms", "it's", "a \"quoted\" value" },
+};
+
+/* Makes path a store as an xmpp-gw of schema version 2 left it: only
+ * migrations 001 and 002 applied, with rows in backend_data, msgids and
+ * backend_rows. */
+static void make_v2_store(const char *path)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_true(store_migrations_count >= 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_migrations[i].version, i + 1);
+		direct_run(db, store_migrations[i].sql);
+	}
+	direct_run(db, "PRAGMA user_version = 2");
+	for (size_t i = 0; i < G_N_ELEMENTS(v2_data); i++) {
+		char *sql = sqlite3_mprintf("INSERT INTO backend_data(backend, key, value)"
+					    " VALUES (%Q, %Q, %Q)",
+					    v2_data[i].backend, v2_data[i].key, v2_data[i].value);
+		direct_run(db, sql);
+		sqlite3_free(sql);
+	}
+	direct_run(db, "INSERT INTO msgids(backend, jid, xmpp_id, legacy_id, created)"
+		       " VALUES ('irc', 'a@x', 'x1', 'l1', 1)");
+	direct_run(db, "INSERT INTO backend_rows(backend, kind, key, value, created)"
+		       " VALUES ('sms', 'sms-seen', 'k1', 'kept', 1)");
+	sqlite3_close(db);
+}
+
+/* Keeps the smallest created a row walk sees. */
+static bool oldest_row(const char *key, const char *value, int64_t created, void *ud)
+{
+	int64_t *oldest = ud;
+	if (*oldest == 0 || created < *oldest)
+		*oldest = created;
+	return true;
+}
+
+/* Opening a version 2 store moves backend_data to backend rows of kind
+ * "data", written at the migration's time, keeps the other rows, and drops
+ * backend_data and msgids. */
+static void test_migrate_from_v2(void **state)
+{
+	struct tmp t = tmp_new();
+	char *errmsg = NULL, *v = NULL;
+	make_v2_store(t.path);
+	assert_int_equal(count_named(t.path, DROPPED_BY_003), 5);
+
+	int64_t before = g_get_real_time() / G_USEC_PER_SEC;
+	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
+	assert_null(errmsg);
+	assert_true(store_version() >= 3);
+	assert_int_equal(store_version(), store_latest_version());
+	for (size_t i = 0; i < G_N_ELEMENTS(v2_data); i++) {
+		assert_int_equal(store_row_get(v2_data[i].backend, "data", v2_data[i].key, &v),
+				 GW_OK);
+		assert_string_equal(v, v2_data[i].value);
+		g_free(v);
+	}
+	int64_t oldest = 0;
+	assert_int_equal(store_row_foreach("sms", "data", oldest_row, &oldest), GW_OK);
+	assert_true(oldest >= before);
+	assert_int_equal(store_row_get("sms", "sms-seen", "k1", &v), GW_OK);
+	assert_string_equal(v, "kept");
+	g_free(v);
+	store_close();
+
+	assert_int_equal(count_named(t.path, DROPPED_BY_003), 0);
+	char *uv = direct_text(t.path, "PRAGMA user_version");
+	assert_int_equal(atoi(uv), store_latest_version());
+	g_free(uv);
+	tmp_free(&t);
+}
+
+/* A new store never has what 003 drops. */
+static void test_fresh_without_dropped(void **state)
+{
+	struct tmp t = tmp_new();
+	char *errmsg = NULL;
+	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
+	store_close();
+	assert_int_equal(count_named(t.path, DROPPED_BY_003), 0);
+	assert_int_equal(count_named(t.path, "'backend_rows'"), 1);
+	tmp_free(&t);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -152,6 +276,8 @@ int main(void)
 		F(test_file_reopen),
 		F(test_file_mode_tightened),
 		F(test_newer_schema_refused),
+		F(test_migrate_from_v2),
+		F(test_fresh_without_dropped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
