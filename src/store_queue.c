@@ -4,8 +4,9 @@
  * The outbox bound is checked against a per-link count kept in memory:
  * filled once from COUNT(*) (which walks the link's part of the (link, id)
  * index), then kept up to date by push and ack, and dropped on any
- * rollback, so pushing stays O(log n) however many entries are queued. It
- * assumes this process is the only writer of the outbox.
+ * rollback and at close (a struct store_cache: store.c calls forget), so
+ * pushing stays O(log n) however many entries are queued. It assumes this
+ * process is the only writer of the outbox.
  *
  * store_outbox_fetch reads STORE_BATCH entries at a time and calls the
  * callback with no statement active, so the callback may call any store
@@ -43,12 +44,14 @@ static void bind_text(sqlite3_stmt *st, int idx, const char *s)
 	sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
-void store_outbox_forget(void)
+static void forget_counts(void)
 {
 	if (counts)
 		g_hash_table_destroy(counts);
 	counts = NULL;
 }
+
+static struct store_cache counts_cache = { .forget = forget_counts };
 
 /* The cached count of link, read from the table the first time; NULL on
  * error (logged). */
@@ -66,6 +69,7 @@ static int64_t *count_of(const char *link)
 		*n = sqlite3_column_int64(st, 0);
 		if (!counts)
 			counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		store_cache_hold(&counts_cache);
 		g_hash_table_insert(counts, g_strdup(link), n);
 	} else {
 		store_fail("count outbox");

@@ -394,6 +394,21 @@ static void test_outbox_bound(void **state)
 	assert_fetch("L", 0, 10, 0, "kept");
 }
 
+/* The counts kept in memory go with the store: a new store's outbox is
+ * empty, whatever the last one held. */
+static void test_outbox_count_after_reopen(void **state)
+{
+	assert_int_equal(store_outbox_push("L", "a", 0), GW_OK);
+	assert_int_equal(store_outbox_push("L", "b", 0), GW_OK);
+	assert_int_equal(store_outbox_count("L"), 2);
+	store_close();
+	assert_int_equal(open_mem(state), 0);
+	assert_int_equal(store_outbox_count("L"), 0);
+	assert_int_equal(store_outbox_push("L", "c", 1), GW_OK);
+	assert_int_equal(store_outbox_push("L", "d", 1), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_fetch("L", 0, 10, 0, "c");
+}
+
 /* ---- transactions --------------------------------------------------- */
 
 static void test_nested_transactions(void **state)
@@ -439,6 +454,7 @@ int main(void)
 		T(test_contacts),
 		T(test_outbox),
 		T(test_outbox_bound),
+		T(test_outbox_count_after_reopen),
 		T(test_nested_transactions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
