@@ -70,7 +70,7 @@ $(BUILD)/store_schema.c: $(SCHEMA) Makefile
 $(BUILD)/store_schema.o: $(BUILD)/store_schema.c src/store_schema.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
 

@@ -393,7 +393,6 @@ extern const struct gw_backend *const gw_backends[];
 
 /* The backend's private block (priv_size bytes, zeroed at start). */
 void *gw_priv(struct gw *gw);
-const struct gw_backend *gw_backend_of(struct gw *gw);
 /* The backend's domain, e.g. "irc.example.org". Borrowed. */
 const char *gw_domain(struct gw *gw);
 
@@ -419,8 +418,6 @@ void *gw_session_priv(struct gw_session *s);
 struct gw_session *gw_session_find(struct gw *gw, const char *jid);
 /* A registration field of the session's user. Returns new, or NULL. */
 char *gw_session_get(struct gw_session *s, const char *key);
-/* Writes one field of the user's registration (value NULL deletes). */
-enum gw_err gw_session_set(struct gw_session *s, const char *key, const char *value);
 /* A setting the user keeps for contact legacy (GW_CAP_CONTACT_SETTINGS).
  * Returns new, or NULL when it is not set or empty. */
 char *gw_session_get_for(struct gw_session *s, const char *legacy, const char *key);
@@ -488,10 +485,6 @@ enum gw_err gw_room_private(struct gw_session *s, const char *room, const char *
  * (all resources get an error presence and leave). */
 enum gw_err gw_room_error(struct gw_session *s, const char *room, enum gw_err err,
 			  const char *text);
-/* The user's nick in room (NULL when not joined). Borrowed. */
-const char *gw_room_nick(struct gw_session *s, const char *room);
-/* Calls cb for each room the user is in (or joining). */
-void gw_room_foreach(struct gw_session *s, void (*cb)(const char *room, void *ud), void *ud);
 
 /* ---- asynchronous answers ------------------------------------------- */
 
@@ -543,11 +536,8 @@ typedef void (*gw_timer_cb)(void *ud);
 unsigned gw_timer_add(unsigned ms, gw_timer_cb cb, void *ud);
 void gw_timer_remove(unsigned id);
 
-/* ---- store rows of the backend itself -------------------------------- */
+/* ---- the store: registrations and the backend's own rows ------------ */
 
-/* Backend-wide values. GW_OK with *value new, or GW_ERR_NOT_FOUND. */
-enum gw_err gw_data_get(struct gw *gw, const char *key, char **value);
-enum gw_err gw_data_set(struct gw *gw, const char *key, const char *value);
 /* The registration of jid (field var -> value; *values new, unref it),
  * for work done without a session (e.g. resuming after a restart), or
  * GW_ERR_NOT_FOUND. */
@@ -582,16 +572,10 @@ enum gw_err gw_row_foreach(struct gw *gw, const char *kind,
 			   void *ud);
 /* Deletes the rows of kind older than max_age_s seconds. */
 enum gw_err gw_row_expire(struct gw *gw, const char *kind, int64_t max_age_s);
-/* -1 on error. */
-int64_t gw_row_count(struct gw *gw, const char *kind);
 /* Runs fn in one store transaction: everything it writes (rows, durable
  * deliveries, registration fields) is committed together when it returns
  * GW_OK, and none of it otherwise. Returns what fn returned, or the
  * store's error. Nests. */
 enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud), void *ud);
-/* The message id map (XEP-0184 receipts, corrections). */
-enum gw_err gw_msgid_put(struct gw_session *s, const char *xmpp_id, const char *legacy_id);
-enum gw_err gw_msgid_by_legacy(struct gw *gw, const char *legacy_id, char **jid,
-			       char **xmpp_id);
 
 #endif

@@ -1,6 +1,6 @@
 /* store.c - the SQLite handle: open, migrations, transactions, the
- * statement cache. Registrations and contacts are in store_reg.c; outbox,
- * message ids and backend data in store_queue.c.
+ * statement cache. Registrations and contacts are in store_reg.c, the
+ * outbox in store_queue.c, backend rows in store_rows.c.
  *
  * Never log a field value here or there: it may be a password. SQLite's own
  * error messages name tables and columns, not values.
@@ -23,8 +23,9 @@
 static sqlite3 *db;
 static int tx_depth;         /* store_begin calls not yet committed/rolled back */
 static GPtrArray *prepared;  /* struct store_sql * whose st is set */
+static GPtrArray *caches;    /* struct store_cache * held */
 
-/* ---- helpers shared with store_reg.c and store_queue.c -------------- */
+/* ---- helpers shared with the other store*.c files ------------------- */
 
 enum gw_err store_fail(const char *what)
 {
@@ -45,6 +46,24 @@ sqlite3_stmt *store_stmt(struct store_sql *s)
 	}
 	g_ptr_array_add(prepared, s);
 	return s->st;
+}
+
+void store_cache_hold(struct store_cache *c)
+{
+	assert(caches);
+	if (c->held)
+		return;
+	c->held = true;
+	g_ptr_array_add(caches, c);
+}
+
+/* Tells every held cache to forget what it holds. */
+static void caches_forget(void)
+{
+	for (guint i = 0; caches && i < caches->len; i++) {
+		struct store_cache *c = g_ptr_array_index(caches, i);
+		c->forget();
+	}
 }
 
 void store_done(sqlite3_stmt *st)
@@ -138,7 +157,7 @@ enum gw_err store_commit(void)
 	if (err != GW_OK && !sqlite3_get_autocommit(db)) {
 		/* e.g. SQLITE_BUSY: the transaction is still open; end it */
 		store_exec(store_stmt(&q_rollback), "rollback after failed commit");
-		store_outbox_forget();
+		caches_forget();
 	}
 	tx_depth = 0;
 	return err;
@@ -148,7 +167,7 @@ enum gw_err store_rollback(void)
 {
 	enum gw_err err;
 	assert(tx_depth > 0);
-	store_outbox_forget();
+	caches_forget();
 	if (tx_depth > 1) {
 		err = store_exec(store_stmt(&q_rollback_to), "rollback to savepoint");
 		if (err == GW_OK)
@@ -221,7 +240,7 @@ static enum gw_err set_pragmas(const char *path, bool mem, char **errmsg)
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	/* synchronous=NORMAL in WAL mode: a commit is durable once the WAL is
 	 * checkpointed; a power cut may lose the last transactions but never
-	 * corrupts the store. Losing a queued stanza or a msgid is acceptable.
+	 * corrupts the store. Losing a queued stanza is acceptable.
 	 * temp_store=MEMORY keeps the savepoint journals of nested store_begin
 	 * in memory: writing them to a temp file made a 10,000-registration
 	 * import 4x slower. */
@@ -307,6 +326,7 @@ enum gw_err store_open(const char *path, char **errmsg)
 		return err;
 	}
 	prepared = g_ptr_array_new();
+	caches = g_ptr_array_new();
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		*errmsg = g_strdup_printf("store %s: %s", path,
@@ -335,7 +355,15 @@ void store_close(void)
 		g_ptr_array_free(prepared, TRUE);
 		prepared = NULL;
 	}
-	store_outbox_forget();
+	if (caches) {
+		for (guint i = 0; i < caches->len; i++) {
+			struct store_cache *c = g_ptr_array_index(caches, i);
+			c->forget();
+			c->held = false;
+		}
+		g_ptr_array_free(caches, TRUE);
+		caches = NULL;
+	}
 	if (db && sqlite3_close(db) != SQLITE_OK)
 		store_fail("close");
 	db = NULL;

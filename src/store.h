@@ -1,7 +1,8 @@
 /* store.h - the SQLite store. All SQL of xmpp-gw lives in store.c.
  *
  * One database holds every backend's users, registrations, registration
- * fields, legacy contacts, the component outbox and the message id map.
+ * fields, legacy contacts, the component outbox and the records backends
+ * keep for themselves (backend rows).
  * The schema comes only from schema/NNN-name.sql, compiled into the binary
  * (store_schema.c, generated) and applied in order at open, each in a
  * transaction, tracked with PRAGMA user_version.
@@ -49,8 +50,8 @@ enum gw_err store_reg_put(const char *backend, const char *jid, GHashTable *fiel
 /* Sets one field; value NULL deletes it. GW_ERR_NOT_FOUND if not registered. */
 enum gw_err store_reg_set(const char *backend, const char *jid, const char *key,
 			  const char *value);
-/* Deletes the registration with its fields, contacts and message ids. The
- * user row goes when it has no registration left. GW_ERR_NOT_FOUND if none. */
+/* Deletes the registration with its fields and contacts. The user row
+ * goes when it has no registration left. GW_ERR_NOT_FOUND if none. */
 enum gw_err store_reg_delete(const char *backend, const char *jid);
 /* The JID whose registration on backend has field key equal to value:
  * GW_OK with *jid new, or GW_ERR_NOT_FOUND. */
@@ -86,26 +87,6 @@ enum gw_err store_outbox_fetch(const char *link, int64_t after_id, int limit,
 enum gw_err store_outbox_ack(const char *link, int64_t upto_id);
 int64_t store_outbox_count(const char *link);
 
-/* ---- message id map ------------------------------------------------- */
-
-/* Remembers that the XMPP stanza id xmpp_id, sent by or to jid, is the
- * legacy network's message legacy_id on backend. */
-enum gw_err store_msgid_put(const char *backend, const char *jid, const char *xmpp_id,
-			    const char *legacy_id);
-enum gw_err store_msgid_by_legacy(const char *backend, const char *legacy_id, char **jid,
-				  char **xmpp_id);
-enum gw_err store_msgid_by_xmpp(const char *backend, const char *jid, const char *xmpp_id,
-				char **legacy_id);
-/* Deletes map entries older than max_age_s seconds. */
-enum gw_err store_msgid_expire(int64_t max_age_s);
-
-/* ---- backend-wide values (not tied to a user) ----------------------- */
-
-/* GW_OK with *value new, or GW_ERR_NOT_FOUND. */
-enum gw_err store_data_get(const char *backend, const char *key, char **value);
-/* value NULL deletes. */
-enum gw_err store_data_set(const char *backend, const char *key, const char *value);
-
 /* ---- backend rows: records by kind and key (store_rows.c) ------------ */
 
 /* Writes kind/key = value. replace false: GW_ERR_CONFLICT, nothing
@@ -121,7 +102,5 @@ typedef bool (*store_row_cb)(const char *key, const char *value, int64_t created
 enum gw_err store_row_foreach(const char *backend, const char *kind, store_row_cb cb, void *ud);
 /* Deletes the rows of kind written more than max_age_s seconds ago. */
 enum gw_err store_row_expire(const char *backend, const char *kind, int64_t max_age_s);
-/* -1 on error. */
-int64_t store_row_count(const char *backend, const char *kind);
 
 #endif

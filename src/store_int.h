@@ -1,14 +1,18 @@
-/* store_int.h - shared by store.c, store_reg.c and store_queue.c only.
+/* store_int.h - shared by the store*.c files only.
  *
  * Each of those files keeps its SQL in a table of struct store_sql; a
  * statement is prepared on first use, stays cached until store_close(), and
  * is given back with store_done() (reset + clear bindings) after each use,
- * before any callback runs. No other file includes this header.
+ * before any callback runs. What a file keeps in memory beside SQLite is a
+ * struct store_cache, which store.c tells to forget. store.c names no other
+ * store file: they call it, never the other way. No other file includes
+ * this header.
  */
 #ifndef XMPPGW_STORE_INT_H
 #define XMPPGW_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -35,8 +39,16 @@ enum gw_err store_exec(sqlite3_stmt *st, const char *what);
 int store_changes(void);
 int64_t store_now(void);
 
-/* store_queue.c: forgets the cached per-link outbox counts (after a
- * rollback, or when the store closes). */
-void store_outbox_forget(void);
+/* Memory a store file keeps beside SQLite that a rollback makes stale
+ * (store_queue.c's per-link outbox counts). The file calls
+ * store_cache_hold() whenever it fills the cache; store.c then calls
+ * forget() after every rollback and at store_close(), which also lets go
+ * of the cache until the next store_cache_hold(). */
+struct store_cache {
+	void (*forget)(void);
+	bool held; /* set and cleared by store.c */
+};
+
+void store_cache_hold(struct store_cache *c);
 
 #endif

@@ -1,12 +1,12 @@
-/* store_queue.c - the component outbox, the message id map and backend
- * data. See store.h for the contract and store_int.h for the statement
- * cache.
+/* store_queue.c - the component outbox. See store.h for the contract and
+ * store_int.h for the statement cache.
  *
  * The outbox bound is checked against a per-link count kept in memory:
  * filled once from COUNT(*) (which walks the link's part of the (link, id)
  * index), then kept up to date by push and ack, and dropped on any
- * rollback, so pushing stays O(log n) however many entries are queued. It
- * assumes this process is the only writer of the outbox.
+ * rollback and at close (a struct store_cache: store.c calls forget), so
+ * pushing stays O(log n) however many entries are queued. It assumes this
+ * process is the only writer of the outbox.
  *
  * store_outbox_fetch reads STORE_BATCH entries at a time and calls the
  * callback with no statement active, so the callback may call any store
@@ -21,13 +21,6 @@ enum {
 	Q_OUT_COUNT,
 	Q_OUT_FETCH,
 	Q_OUT_ACK,
-	Q_MSGID_PUT,
-	Q_MSGID_BY_LEGACY,
-	Q_MSGID_BY_XMPP,
-	Q_MSGID_EXPIRE,
-	Q_DATA_GET,
-	Q_DATA_SET,
-	Q_DATA_DEL,
 	Q__COUNT
 };
 
@@ -37,18 +30,6 @@ static struct store_sql q[Q__COUNT] = {
 	[Q_OUT_FETCH] = { .text = "SELECT id, stanza FROM outbox WHERE link = ?1 AND id > ?2"
 			  " ORDER BY id LIMIT ?3" },
 	[Q_OUT_ACK] = { .text = "DELETE FROM outbox WHERE link = ?1 AND id <= ?2" },
-	[Q_MSGID_PUT] = { .text = "INSERT INTO msgids(backend, jid, xmpp_id, legacy_id, created)"
-			  " VALUES (?1, ?2, ?3, ?4, ?5)" },
-	/* the newest mapping wins when an id was reused */
-	[Q_MSGID_BY_LEGACY] = { .text = "SELECT jid, xmpp_id FROM msgids WHERE backend = ?1"
-				" AND legacy_id = ?2 ORDER BY id DESC LIMIT 1" },
-	[Q_MSGID_BY_XMPP] = { .text = "SELECT legacy_id FROM msgids WHERE backend = ?1 AND jid = ?2"
-			      " AND xmpp_id = ?3 ORDER BY id DESC LIMIT 1" },
-	[Q_MSGID_EXPIRE] = { .text = "DELETE FROM msgids WHERE created < ?1" },
-	[Q_DATA_GET] = { .text = "SELECT value FROM backend_data WHERE backend = ?1 AND key = ?2" },
-	[Q_DATA_SET] = { .text = "INSERT INTO backend_data(backend, key, value) VALUES (?1, ?2, ?3)"
-			 " ON CONFLICT(backend, key) DO UPDATE SET value = excluded.value" },
-	[Q_DATA_DEL] = { .text = "DELETE FROM backend_data WHERE backend = ?1 AND key = ?2" },
 };
 
 static GHashTable *counts; /* link (new) -> int64_t * (new): entries queued */
@@ -63,12 +44,14 @@ static void bind_text(sqlite3_stmt *st, int idx, const char *s)
 	sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
-void store_outbox_forget(void)
+static void forget_counts(void)
 {
 	if (counts)
 		g_hash_table_destroy(counts);
 	counts = NULL;
 }
+
+static struct store_cache counts_cache = { .forget = forget_counts };
 
 /* The cached count of link, read from the table the first time; NULL on
  * error (logged). */
@@ -86,6 +69,7 @@ static int64_t *count_of(const char *link)
 		*n = sqlite3_column_int64(st, 0);
 		if (!counts)
 			counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		store_cache_hold(&counts_cache);
 		g_hash_table_insert(counts, g_strdup(link), n);
 	} else {
 		store_fail("count outbox");
@@ -178,98 +162,4 @@ int64_t store_outbox_count(const char *link)
 {
 	int64_t *n = count_of(link);
 	return n ? *n : -1;
-}
-
-/* ---- message id map ------------------------------------------------- */
-
-enum gw_err store_msgid_put(const char *backend, const char *jid, const char *xmpp_id,
-			    const char *legacy_id)
-{
-	sqlite3_stmt *st = stmt(Q_MSGID_PUT);
-	if (!st)
-		return GW_ERR_INTERNAL;
-	bind_text(st, 1, backend);
-	bind_text(st, 2, jid);
-	bind_text(st, 3, xmpp_id);
-	bind_text(st, 4, legacy_id);
-	sqlite3_bind_int64(st, 5, store_now());
-	return store_exec(st, "write message id");
-}
-
-/* Steps st once and copies its first ncols columns into out[] (new). */
-static enum gw_err lookup(sqlite3_stmt *st, int ncols, char **out[], const char *what)
-{
-	enum gw_err err = GW_OK;
-	int rc = sqlite3_step(st);
-	for (int c = 0; c < ncols; c++)
-		*out[c] = rc == SQLITE_ROW ? g_strdup((const char *)sqlite3_column_text(st, c))
-					   : NULL;
-	if (rc == SQLITE_DONE)
-		err = GW_ERR_NOT_FOUND;
-	else if (rc != SQLITE_ROW)
-		err = store_fail(what);
-	store_done(st);
-	return err;
-}
-
-enum gw_err store_msgid_by_legacy(const char *backend, const char *legacy_id, char **jid,
-				  char **xmpp_id)
-{
-	sqlite3_stmt *st = stmt(Q_MSGID_BY_LEGACY);
-	char **out[] = { jid, xmpp_id };
-	*jid = *xmpp_id = NULL;
-	if (!st)
-		return GW_ERR_INTERNAL;
-	bind_text(st, 1, backend);
-	bind_text(st, 2, legacy_id);
-	return lookup(st, 2, out, "look up message id");
-}
-
-enum gw_err store_msgid_by_xmpp(const char *backend, const char *jid, const char *xmpp_id,
-				char **legacy_id)
-{
-	sqlite3_stmt *st = stmt(Q_MSGID_BY_XMPP);
-	char **out[] = { legacy_id };
-	*legacy_id = NULL;
-	if (!st)
-		return GW_ERR_INTERNAL;
-	bind_text(st, 1, backend);
-	bind_text(st, 2, jid);
-	bind_text(st, 3, xmpp_id);
-	return lookup(st, 1, out, "look up message id");
-}
-
-enum gw_err store_msgid_expire(int64_t max_age_s)
-{
-	sqlite3_stmt *st = stmt(Q_MSGID_EXPIRE);
-	if (!st)
-		return GW_ERR_INTERNAL;
-	sqlite3_bind_int64(st, 1, store_now() - max_age_s);
-	return store_exec(st, "expire message ids");
-}
-
-/* ---- backend data --------------------------------------------------- */
-
-enum gw_err store_data_get(const char *backend, const char *key, char **value)
-{
-	sqlite3_stmt *st = stmt(Q_DATA_GET);
-	char **out[] = { value };
-	*value = NULL;
-	if (!st)
-		return GW_ERR_INTERNAL;
-	bind_text(st, 1, backend);
-	bind_text(st, 2, key);
-	return lookup(st, 1, out, "read backend data");
-}
-
-enum gw_err store_data_set(const char *backend, const char *key, const char *value)
-{
-	sqlite3_stmt *st = stmt(value ? Q_DATA_SET : Q_DATA_DEL);
-	if (!st)
-		return GW_ERR_INTERNAL;
-	bind_text(st, 1, backend);
-	bind_text(st, 2, key);
-	if (value)
-		bind_text(st, 3, value);
-	return store_exec(st, "write backend data");
 }

@@ -22,7 +22,6 @@ enum {
 	Q_REG_ID,
 	Q_REG_TOUCH,
 	Q_REG_DEL,
-	Q_MSGID_DEL_USER,
 	Q_FIELD_SET,
 	Q_FIELD_DEL,
 	Q_FIELDS,
@@ -50,7 +49,6 @@ static struct store_sql q[Q__COUNT] = {
 		       " ON r.user_id = u.id WHERE u.jid = ?1 AND r.backend = ?2" },
 	[Q_REG_TOUCH] = { .text = "UPDATE registrations SET updated = ?2 WHERE id = ?1" },
 	[Q_REG_DEL] = { .text = "DELETE FROM registrations WHERE id = ?1" },
-	[Q_MSGID_DEL_USER] = { .text = "DELETE FROM msgids WHERE backend = ?1 AND jid = ?2" },
 	[Q_FIELD_SET] = { .text = "INSERT INTO reg_fields(reg_id, key, value) VALUES (?1, ?2, ?3)"
 			  " ON CONFLICT(reg_id, key) DO UPDATE SET value = excluded.value" },
 	[Q_FIELD_DEL] = { .text = "DELETE FROM reg_fields WHERE reg_id = ?1 AND key = ?2" },
@@ -251,11 +249,6 @@ enum gw_err store_reg_delete(const char *backend, const char *jid)
 	if (err == GW_OK && (st = stmt(Q_REG_DEL)) != NULL) {
 		sqlite3_bind_int64(st, 1, reg_id);
 		err = store_exec(st, "delete registration");
-	}
-	if (err == GW_OK && (st = stmt(Q_MSGID_DEL_USER)) != NULL) {
-		bind_text(st, 1, backend);
-		bind_text(st, 2, jid);
-		err = store_exec(st, "delete message ids");
 	}
 	if (err == GW_OK && (st = stmt(Q_USER_DEL_IF_EMPTY)) != NULL) {
 		sqlite3_bind_int64(st, 1, user_id);

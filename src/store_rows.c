@@ -11,7 +11,6 @@ enum {
 	Q_ROW_DEL,
 	Q_ROW_PAGE,
 	Q_ROW_EXPIRE,
-	Q_ROW_COUNT,
 	Q__COUNT
 };
 
@@ -30,8 +29,6 @@ static struct store_sql q[Q__COUNT] = {
 			 " AND kind = ?2 AND key > ?3 ORDER BY key LIMIT ?4" },
 	[Q_ROW_EXPIRE] = { .text = "DELETE FROM backend_rows WHERE backend = ?1 AND kind = ?2"
 			   " AND created < ?3" },
-	[Q_ROW_COUNT] = { .text = "SELECT COUNT(*) FROM backend_rows WHERE backend = ?1"
-			  " AND kind = ?2" },
 };
 
 static sqlite3_stmt *prepare(int id, const char *backend, const char *kind)
@@ -148,16 +145,4 @@ enum gw_err store_row_expire(const char *backend, const char *kind, int64_t max_
 		return GW_ERR_INTERNAL;
 	sqlite3_bind_int64(st, 3, store_now() - max_age_s);
 	return store_exec(st, "expire backend rows");
-}
-
-int64_t store_row_count(const char *backend, const char *kind)
-{
-	sqlite3_stmt *st = prepare(Q_ROW_COUNT, backend, kind);
-	int64_t n = -1;
-	if (st && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else if (st)
-		store_fail("count backend rows");
-	store_done(st);
-	return n;
 }

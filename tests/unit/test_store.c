@@ -1,129 +1,14 @@
-/* test_store.c - the SQLite store on ":memory:" (and on temporary files
- * where the file itself matters), with the real schema/ migrations. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+/* test_store.c - the SQLite store on ":memory:" with the real schema/
+ * migrations: registrations, contacts, the outbox, nested transactions.
+ * Opening and migrating are in test_store_open.c, backend rows in
+ * test_store_rows.c. */
+#include "store_fixture.h"
 
-#include <glib.h>
-#include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "log.h"
-#include "store.h"
 
 /* ---- fixtures and helpers ------------------------------------------- */
-
-static int open_mem(void **state)
-{
-	char *errmsg = NULL;
-	if (store_open(":memory:", &errmsg) != GW_OK) {
-		fprintf(stderr, "store_open: %s\n", errmsg ? errmsg : "?");
-		g_free(errmsg);
-		return -1;
-	}
-	return 0;
-}
-
-static int close_store(void **state)
-{
-	store_close();
-	return 0;
-}
-
-/* A temporary directory with a store path in it; freed by tmp_free. */
-struct tmp {
-	char *dir;
-	char *path;
-};
-
-static struct tmp tmp_new(void)
-{
-	struct tmp t;
-	t.dir = g_dir_make_tmp("xmpp-gw-store-XXXXXX", NULL);
-	assert_non_null(t.dir);
-	t.path = g_build_filename(t.dir, "gw.db", NULL);
-	return t;
-}
-
-static void tmp_free(struct tmp *t)
-{
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	for (size_t i = 0; i < G_N_ELEMENTS(suffix); i++) {
-		char *name = g_strconcat(t->path, suffix[i], NULL);
-		g_unlink(name);
-		g_free(name);
-	}
-	assert_int_equal(g_rmdir(t->dir), 0);
-	g_free(t->path);
-	g_free(t->dir);
-}
-
-/* Runs sql on path through a second, direct SQLite connection. */
-static void direct_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static char *direct_text(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	char *out = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		out = g_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return out;
-}
-
-static unsigned mode_of(const char *path)
-{
-	struct stat st;
-	assert_int_equal(stat(path, &st), 0);
-	return st.st_mode & 0777;
-}
-
-static GHashTable *fields_new(const char *k1, const char *v1, const char *k2, const char *v2)
-{
-	GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
-	if (k1)
-		g_hash_table_insert(t, (char *)k1, (char *)v1);
-	if (k2)
-		g_hash_table_insert(t, (char *)k2, (char *)v2);
-	return t;
-}
-
-static void put2(const char *backend, const char *jid, const char *k1, const char *v1,
-		 const char *k2, const char *v2)
-{
-	GHashTable *t = fields_new(k1, v1, k2, v2);
-	assert_int_equal(store_reg_put(backend, jid, t), GW_OK);
-	g_hash_table_destroy(t);
-}
-
-/* Asserts the field key of jid on backend is value (NULL: absent). */
-static void assert_field(const char *backend, const char *jid, const char *key,
-			 const char *value)
-{
-	GHashTable *f = NULL;
-	assert_int_equal(store_reg_get(backend, jid, &f), GW_OK);
-	const char *got = g_hash_table_lookup(f, key);
-	if (value)
-		assert_string_equal(got, value);
-	else
-		assert_null(got);
-	g_hash_table_destroy(f);
-}
 
 /* Collects what a foreach callback sees, joined with ",". */
 struct seen {
@@ -160,77 +45,6 @@ static char *jids_of(const char *backend, int stop_after)
 		assert_string_equal(got_, expect);               \
 		g_free(got_);                                    \
 	} while (0)
-
-/* ---- open, migrations, files ---------------------------------------- */
-
-static void test_migrations(void **state)
-{
-	assert_true(store_latest_version() >= 1);
-	assert_int_equal(store_version(), store_latest_version());
-}
-
-static void test_file_reopen(void **state)
-{
-	struct tmp t = tmp_new();
-	char *errmsg = NULL;
-	for (int round = 0; round < 3; round++) {
-		assert_int_equal(store_open(t.path, &errmsg), GW_OK);
-		assert_null(errmsg);
-		assert_int_equal(store_version(), store_latest_version());
-		if (round == 0)
-			put2("irc", "a@x", "nick", "alice", NULL, NULL);
-		assert_int_equal(store_reg_count("irc"), 1);
-		assert_field("irc", "a@x", "nick", "alice");
-		/* the WAL file exists while open, with the database's mode */
-		char *wal = g_strconcat(t.path, "-wal", NULL);
-		assert_int_equal(mode_of(wal), 0600);
-		g_free(wal);
-		store_close();
-	}
-	assert_int_equal(mode_of(t.path), 0600);
-	char *jm = direct_text(t.path, "PRAGMA journal_mode");
-	assert_string_equal(jm, "wal");
-	g_free(jm);
-	tmp_free(&t);
-}
-
-static void test_file_mode_tightened(void **state)
-{
-	struct tmp t = tmp_new();
-	char *errmsg = NULL;
-	FILE *f = fopen(t.path, "w");
-	assert_non_null(f);
-	fclose(f);
-	assert_int_equal(chmod(t.path, 0644), 0);
-	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
-	assert_int_equal(mode_of(t.path), 0600);
-	assert_int_equal(store_version(), store_latest_version());
-	store_close();
-	tmp_free(&t);
-}
-
-static void test_newer_schema_refused(void **state)
-{
-	struct tmp t = tmp_new();
-	char *errmsg = NULL;
-	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
-	store_close();
-	int newer = store_latest_version() + 6;
-	char *sql = g_strdup_printf("PRAGMA user_version = %d", newer);
-	direct_exec(t.path, sql);
-	g_free(sql);
-
-	assert_int_equal(store_open(t.path, &errmsg), GW_ERR_INTERNAL);
-	char *expect = g_strdup_printf("store %s has schema version %d but this xmpp-gw knows "
-				       "only up to %d; use a newer xmpp-gw",
-				       t.path, newer, store_latest_version());
-	assert_non_null(errmsg);
-	assert_string_equal(errmsg, expect);
-	assert_int_equal(store_version(), -1); /* not left open */
-	g_free(expect);
-	g_free(errmsg);
-	tmp_free(&t);
-}
 
 /* ---- registrations -------------------------------------------------- */
 
@@ -272,7 +86,6 @@ static void test_reg_lifecycle(void **state)
 	g_hash_table_destroy(f);
 
 	assert_int_equal(store_contact_put("irc", "a@x", "bob", "Bob"), GW_OK);
-	assert_int_equal(store_msgid_put("irc", "a@x", "x1", "l1"), GW_OK);
 	assert_int_equal(store_reg_count(NULL), 2);
 
 	/* deleting one of two registrations keeps the user */
@@ -280,8 +93,6 @@ static void test_reg_lifecycle(void **state)
 	assert_int_equal(store_reg_get("irc", "a@x", NULL), GW_ERR_NOT_FOUND);
 	assert_int_equal(store_reg_get("sms", "a@x", NULL), GW_OK);
 	assert_int_equal(store_reg_count(NULL), 2);
-	char *s = NULL;
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "x1", &s), GW_ERR_NOT_FOUND);
 
 	/* re-registering starts clean: fields and contacts went with it */
 	assert_int_equal(store_reg_put("irc", "a@x", NULL), GW_OK);
@@ -583,110 +394,19 @@ static void test_outbox_bound(void **state)
 	assert_fetch("L", 0, 10, 0, "kept");
 }
 
-/* ---- message ids ---------------------------------------------------- */
-
-static void test_msgid(void **state)
+/* The counts kept in memory go with the store: a new store's outbox is
+ * empty, whatever the last one held. */
+static void test_outbox_count_after_reopen(void **state)
 {
-	static const char *const puts[][4] = {
-		{ "irc", "a@x", "x1", "l1" }, { "irc", "b@x", "x1", "l2" },
-		{ "sms", "a@x", "x1", "l1s" }, { "irc", "a@x", "x2", "l3" },
-		{ "irc", "a@x", "x1", "l4" }, /* x1 reused: the newest wins */
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(puts); i++)
-		assert_int_equal(store_msgid_put(puts[i][0], puts[i][1], puts[i][2], puts[i][3]),
-				 GW_OK);
-
-	static const struct {
-		const char *backend, *jid, *xmpp, *legacy; /* legacy NULL: not found */
-	} by_xmpp[] = {
-		{ "irc", "a@x", "x1", "l4" }, { "irc", "b@x", "x1", "l2" },
-		{ "sms", "a@x", "x1", "l1s" }, { "irc", "a@x", "x2", "l3" },
-		{ "irc", "c@x", "x1", NULL }, { "echo", "a@x", "x1", NULL },
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(by_xmpp); i++) {
-		char *legacy = NULL;
-		enum gw_err err = store_msgid_by_xmpp(by_xmpp[i].backend, by_xmpp[i].jid,
-						      by_xmpp[i].xmpp, &legacy);
-		assert_int_equal(err, by_xmpp[i].legacy ? GW_OK : GW_ERR_NOT_FOUND);
-		if (by_xmpp[i].legacy)
-			assert_string_equal(legacy, by_xmpp[i].legacy);
-		else
-			assert_null(legacy);
-		g_free(legacy);
-	}
-
-	static const struct {
-		const char *backend, *legacy, *jid, *xmpp;
-	} by_legacy[] = {
-		{ "irc", "l1", "a@x", "x1" }, { "irc", "l2", "b@x", "x1" },
-		{ "sms", "l1s", "a@x", "x1" }, { "sms", "l1", NULL, NULL },
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(by_legacy); i++) {
-		char *jid = NULL, *xmpp = NULL;
-		enum gw_err err = store_msgid_by_legacy(by_legacy[i].backend, by_legacy[i].legacy,
-							&jid, &xmpp);
-		assert_int_equal(err, by_legacy[i].jid ? GW_OK : GW_ERR_NOT_FOUND);
-		if (by_legacy[i].jid) {
-			assert_string_equal(jid, by_legacy[i].jid);
-			assert_string_equal(xmpp, by_legacy[i].xmpp);
-		} else {
-			assert_null(jid);
-			assert_null(xmpp);
-		}
-		g_free(jid);
-		g_free(xmpp);
-	}
-
-	/* nothing is an hour old yet */
-	assert_int_equal(store_msgid_expire(3600), GW_OK);
-	char *legacy = NULL;
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "x2", &legacy), GW_OK);
-	g_free(legacy);
-}
-
-static void test_msgid_expire_file(void **state)
-{
-	struct tmp t = tmp_new();
-	char *errmsg = NULL, *s = NULL;
-	assert_int_equal(store_open(t.path, &errmsg), GW_OK);
-	assert_int_equal(store_msgid_put("irc", "a@x", "old", "l-old"), GW_OK);
-	assert_int_equal(store_msgid_put("irc", "a@x", "new", "l-new"), GW_OK);
-	/* age one entry by two hours behind the store's back */
-	direct_exec(t.path, "UPDATE msgids SET created = created - 7200 WHERE xmpp_id = 'old'");
-	assert_int_equal(store_msgid_expire(3600), GW_OK);
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "old", &s), GW_ERR_NOT_FOUND);
-	assert_int_equal(store_msgid_by_xmpp("irc", "a@x", "new", &s), GW_OK);
-	assert_string_equal(s, "l-new");
-	g_free(s);
+	assert_int_equal(store_outbox_push("L", "a", 0), GW_OK);
+	assert_int_equal(store_outbox_push("L", "b", 0), GW_OK);
+	assert_int_equal(store_outbox_count("L"), 2);
 	store_close();
-	tmp_free(&t);
-}
-
-/* ---- backend data --------------------------------------------------- */
-
-static void test_data(void **state)
-{
-	char *v = (char *)"junk";
-	assert_int_equal(store_data_get("irc", "k", &v), GW_ERR_NOT_FOUND);
-	assert_null(v);
-	assert_int_equal(store_data_set("irc", "k", "1"), GW_OK);
-	assert_int_equal(store_data_set("sms", "k", "2"), GW_OK);
-	assert_int_equal(store_data_set("irc", "k", "3"), GW_OK);
-	static const struct {
-		const char *backend, *key, *value;
-	} cases[] = { { "irc", "k", "3" }, { "sms", "k", "2" }, { "irc", "j", NULL } };
-	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		v = NULL;
-		assert_int_equal(store_data_get(cases[i].backend, cases[i].key, &v),
-				 cases[i].value ? GW_OK : GW_ERR_NOT_FOUND);
-		if (cases[i].value)
-			assert_string_equal(v, cases[i].value);
-		g_free(v);
-	}
-	assert_int_equal(store_data_set("irc", "k", NULL), GW_OK);
-	assert_int_equal(store_data_get("irc", "k", &v), GW_ERR_NOT_FOUND);
-	assert_int_equal(store_data_get("sms", "k", &v), GW_OK);
-	g_free(v);
+	assert_int_equal(open_mem(state), 0);
+	assert_int_equal(store_outbox_count("L"), 0);
+	assert_int_equal(store_outbox_push("L", "c", 1), GW_OK);
+	assert_int_equal(store_outbox_push("L", "d", 1), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_fetch("L", 0, 10, 0, "c");
 }
 
 /* ---- transactions --------------------------------------------------- */
@@ -701,7 +421,7 @@ static void test_nested_transactions(void **state)
 	assert_int_equal(store_begin(), GW_OK);
 	put2("irc", "c@x", "k", "v", NULL, NULL);
 	assert_int_equal(store_begin(), GW_OK);
-	assert_int_equal(store_data_set("irc", "k", "v"), GW_OK);
+	assert_int_equal(store_row_put("irc", "r", "k", "v", true), GW_OK);
 	assert_int_equal(store_commit(), GW_OK);
 	assert_int_equal(store_commit(), GW_OK); /* inner: nothing committed yet */
 	assert_jids(NULL, 0, "a@x,c@x");
@@ -718,7 +438,7 @@ static void test_nested_transactions(void **state)
 	assert_int_equal(store_rollback(), GW_OK);
 	assert_jids(NULL, 0, "a@x,c@x");
 	char *v = NULL;
-	assert_int_equal(store_data_get("irc", "k", &v), GW_OK);
+	assert_int_equal(store_row_get("irc", "r", "k", &v), GW_OK);
 	g_free(v);
 }
 
@@ -726,12 +446,7 @@ int main(void)
 {
 	log_set_level(LOG_ERROR);
 #define T(f) cmocka_unit_test_setup_teardown(f, open_mem, close_store)
-#define F(f) cmocka_unit_test(f) /* opens its own file store */
 	const struct CMUnitTest tests[] = {
-		T(test_migrations),
-		F(test_file_reopen),
-		F(test_file_mode_tightened),
-		F(test_newer_schema_refused),
 		T(test_reg_lifecycle),
 		T(test_reg_find),
 		T(test_reg_foreach_and_count),
@@ -739,9 +454,7 @@ int main(void)
 		T(test_contacts),
 		T(test_outbox),
 		T(test_outbox_bound),
-		T(test_msgid),
-		F(test_msgid_expire_file),
-		T(test_data),
+		T(test_outbox_count_after_reopen),
 		T(test_nested_transactions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,35 +1,11 @@
 /* test_store_rows.c - records backends keep by kind and key: add as a
  * durable "seen before?" check, put, get, delete, paged walks that write,
- * expiry, counts, and rows written in a transaction that rolls back. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+ * expiry, and rows written in a transaction that rolls back. */
+#include "store_fixture.h"
 
-#include <glib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
-#include "store.h"
-
-static int open_mem(void **state)
-{
-	char *errmsg = NULL;
-	if (store_open(":memory:", &errmsg) != GW_OK) {
-		fprintf(stderr, "store_open: %s\n", errmsg ? errmsg : "?");
-		g_free(errmsg);
-		return -1;
-	}
-	return 0;
-}
-
-static int close_store(void **state)
-{
-	store_close();
-	return 0;
-}
 
 static void assert_row(const char *backend, const char *kind, const char *key, const char *want)
 {
@@ -43,6 +19,20 @@ static void assert_row(const char *backend, const char *kind, const char *key, c
 	assert_int_equal(err, GW_OK);
 	assert_string_equal(v, want);
 	g_free(v);
+}
+
+static bool count_cb(const char *key, const char *value, int64_t created, void *ud)
+{
+	(*(int *)ud)++;
+	return true;
+}
+
+/* The number of rows of kind, walked with store_row_foreach. */
+static int count_rows(const char *backend, const char *kind)
+{
+	int n = 0;
+	assert_int_equal(store_row_foreach(backend, kind, count_cb, &n), GW_OK);
+	return n;
 }
 
 static void test_add_put_get_delete(void **state)
@@ -59,12 +49,12 @@ static void test_add_put_get_delete(void **state)
 	assert_row("sms", "seen", "id1", "c");
 	assert_row("sms", "out", "id1", "o");
 	assert_row("irc", "seen", "id1", "i");
-	assert_int_equal(store_row_count("sms", "seen"), 1);
+	assert_int_equal(count_rows("sms", "seen"), 1);
 	assert_int_equal(store_row_delete("sms", "seen", "id1"), GW_OK);
 	assert_row("sms", "seen", "id1", NULL);
 	assert_int_equal(store_row_delete("sms", "seen", "id1"), GW_OK);
-	assert_int_equal(store_row_count("sms", "seen"), 0);
-	assert_int_equal(store_row_count("sms", "out"), 1);
+	assert_int_equal(count_rows("sms", "seen"), 0);
+	assert_int_equal(count_rows("sms", "out"), 1);
 }
 
 struct walk {
@@ -108,8 +98,8 @@ static void test_foreach_pages(void **state)
 	assert_int_equal(store_row_foreach("sms", "many", walk_cb, &w), GW_OK);
 	assert_int_equal(w.seen, n - 300); /* the rest, in key order */
 	assert_true(g_str_has_prefix(w.keys->str, "k0300,"));
-	assert_int_equal(store_row_count("sms", "many"), 0);
-	assert_int_equal(store_row_count("sms", "other"), n);
+	assert_int_equal(count_rows("sms", "many"), 0);
+	assert_int_equal(count_rows("sms", "other"), n);
 	g_string_free(w.keys, TRUE);
 }
 
