@@ -455,7 +455,9 @@ enum gw_err gw_deliver_receipt(struct gw *gw, const char *to, const char *legacy
 /* A chat message from the gateway JID itself: a notice for the user. */
 enum gw_err gw_notify(struct gw_session *s, const char *text);
 /* Adds legacy to the user's contacts (stored) and asks the user to
- * subscribe to it. name may be NULL. */
+ * subscribe to it. name may be NULL. email: a mail from a new
+ * correspondent adds the address, its local part in its original case,
+ * with the display name of its From header. */
 enum gw_err gw_contact_add(struct gw_session *s, const char *legacy, const char *name);
 /* Calls cb for each stored contact of the session's user. */
 void gw_contact_foreach(struct gw_session *s,
@@ -511,7 +513,9 @@ enum gw_io { GW_IO_READ = 1, GW_IO_WRITE = 2 };
  * so that the read fails and tells why. */
 typedef void (*gw_io_cb)(int fd, unsigned events, void *ud);
 
-/* Watches fd on the core's single epoll source (level-triggered). */
+/* Watches fd on the core's single epoll source (level-triggered). email:
+ * libcurl's multi socket callback hands each IMAP and SMTP socket to it
+ * (one watch per socket, no set to pause together). */
 struct gw_watch *gw_watch_fd(int fd, unsigned events, gw_io_cb cb, void *ud);
 /* Changes the interest set; costs a syscall only when it changes. */
 void gw_watch_modify(struct gw_watch *w, unsigned events);

@@ -217,7 +217,7 @@ static const struct gw_option sms_options[] = {
 	  .help = "the webhook server's port" },
 	{ .key = "public_url", .type = GW_OPT_STRING, .deflt = "",
 	  .help = "the base URL the provider posts to (empty: http://http_listen:http_port)" },
-	{ .key = "webhook_token", .type = GW_OPT_STRING, .deflt = "",
+	{ .key = "webhook_token", .type = GW_OPT_STRING, .deflt = "", .secret = true,
 	  .help = "the token in the provider's webhook URLs (Kannel: token=)" },
 	KANNEL_OPTIONS,
 	TWILIO_OPTIONS,

@@ -25,7 +25,7 @@ extern const struct sms_driver sms_kannel_driver;
 	  .help = "kannel: Kannel's sendsms URL" }, \
 	{ .key = "kannel_username", .type = GW_OPT_STRING, .deflt = "", \
 	  .help = "kannel: the sendsms-user's username" }, \
-	{ .key = "kannel_password", .type = GW_OPT_STRING, .deflt = "", \
+	{ .key = "kannel_password", .type = GW_OPT_STRING, .deflt = "", .secret = true, \
 	  .help = "kannel: the sendsms-user's password" }, \
 	{ .key = "kannel_smsc", .type = GW_OPT_STRING, .deflt = "", \
 	  .help = "kannel: the smsc-id texts are routed to (empty: Kannel's routing)" }

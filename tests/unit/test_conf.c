@@ -7,6 +7,8 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
@@ -108,12 +110,42 @@ static void test_values(void **state)
 	g_free(path);
 }
 
+/* --check-config shows every key with its help, and of a secret only
+ * whether it is set. */
+static void test_describe_hides_secrets(void **state)
+{
+	char *path = write_conf("[sms]\njid = sms.example.org\nsecret = comp-s3cret\n"
+				"webhook_token = tok-s3cret\nkannel_password = pw-s3cret\n");
+	struct conf *c = NULL;
+	char *err = NULL;
+	assert_int_equal(conf_load(path, &c, &err), GW_OK);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	conf_describe(c, f);
+	fclose(f);
+	static const char *const never[] = { "comp-s3cret", "tok-s3cret", "pw-s3cret" };
+	for (size_t i = 0; i < G_N_ELEMENTS(never); i++)
+		if (strstr(out, never[i]))
+			fail_msg("--check-config shows the secret %s:\n%s", never[i], out);
+	assert_non_null(strstr(out, "webhook_token is set (not shown)"));
+	assert_non_null(strstr(out, "kannel_password is set (not shown)"));
+	assert_non_null(strstr(out, "kannel_username = \n"));
+	assert_non_null(strstr(out, "send_queue_high = 2000\n"));
+	assert_non_null(strstr(out, "backends built in:"));
+	free(out);
+	conf_free(c);
+	g_unlink(path);
+	g_free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_describe_hides_secrets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
