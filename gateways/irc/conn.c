@@ -29,6 +29,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+static void conn_enter(struct irc_conn *c);
+static void conn_leave(struct irc_conn *c);
+static void conn_fail(struct irc_conn *c, enum irc_conn_error err, const char *detail);
+static void conn_up_event(struct irc_conn *c, unsigned events);
+static void conn_up(struct irc_conn *c);
+static void conn_handshake_step(struct irc_conn *c);
+
 #define CONNECT_TIMEOUT_DEFAULT_MS 20000
 #define SENDQ_DEFAULT (64 * 1024)
 #define BURST_DEFAULT 5
@@ -39,20 +46,14 @@
 
 /* ---- lifetime ------------------------------------------------------- */
 
-void conn_enter(struct irc_conn *c) { c->busy++; }
+static void conn_enter(struct irc_conn *c) { c->busy++; }
 
-void conn_leave(struct irc_conn *c)
+static void conn_leave(struct irc_conn *c)
 {
 	if (--c->busy == 0 && c->dead) {
 		g_free(c->host);
 		g_free(c);
 	}
-}
-
-void conn_stop_timer(unsigned *id)
-{
-	gw_timer_remove(*id);
-	*id = 0;
 }
 
 /* Releases everything but the struct and a pending report. */
@@ -88,7 +89,7 @@ static void teardown_net(struct irc_conn *c)
 }
 
 /* A failure from loop context: report it (unless handed over) and stop. */
-void conn_fail(struct irc_conn *c, enum irc_conn_error err, const char *detail)
+static void conn_fail(struct irc_conn *c, enum irc_conn_error err, const char *detail)
 {
 	if (c->dead || c->st == ST_DONE)
 		return;
@@ -509,7 +510,7 @@ void irc_conn_free(struct irc_conn *c)
 
 /* ---- fd events once connected ------------------------------------------ */
 
-void conn_up_event(struct irc_conn *c, unsigned events)
+static void conn_up_event(struct irc_conn *c, unsigned events)
 {
 	enum state st = c->st;
 	if ((events & GW_IO_READ) || (c->read_wants_write && (events & GW_IO_WRITE))) {
@@ -533,7 +534,7 @@ void conn_up_event(struct irc_conn *c, unsigned events)
 	set_interest(c);
 }
 
-void conn_up(struct irc_conn *c)
+static void conn_up(struct irc_conn *c)
 {
 	conn_stop_timer(&c->t_overall);
 	c->st = ST_UP;
@@ -546,7 +547,7 @@ void conn_up(struct irc_conn *c)
 		c->ops->on_connected(c->ud);
 }
 
-void conn_handshake_step(struct irc_conn *c)
+static void conn_handshake_step(struct irc_conn *c)
 {
 	char *detail = NULL;
 	int rc = irc_tls_handshake(c->ssl, &detail);
@@ -585,9 +586,18 @@ struct irc_conn *irc_conn_new(const struct irc_conn_params *p, const struct irc_
 	return c;
 }
 
+static const struct conn_steps steps = {
+	.enter = conn_enter,
+	.leave = conn_leave,
+	.fail = conn_fail,
+	.up_event = conn_up_event,
+	.handshake_step = conn_handshake_step,
+	.up = conn_up,
+};
+
 void irc_conn_start(struct irc_conn *c)
 {
-	dial_start(c);
+	dial_start(c, &steps);
 }
 
 bool irc_conn_is_tls(const struct irc_conn *c) { return c->p.tls; }

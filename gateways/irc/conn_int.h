@@ -7,6 +7,8 @@
 
 #include "conn.h"
 
+struct conn_steps;
+
 enum state { ST_NEW, ST_RESOLVING, ST_CONNECTING, ST_HANDSHAKE, ST_UP, ST_CLOSING, ST_DONE };
 
 /* A lookup in flight; outlives the conn when it is freed meanwhile. */
@@ -48,23 +50,34 @@ struct irc_conn {
 	unsigned tokens;
 	gint64 refill_at; /* when the next token starts to accrue */
 
+	const struct conn_steps *steps; /* conn.c's, for dial.c */
 	unsigned t_overall, t_addr, t_kick, t_pace, t_more, t_report, t_close;
 	enum irc_conn_error rep_err; /* a failure reported by t_report */
 	char *rep_detail;
 };
 
-/* conn.c */
-void conn_enter(struct irc_conn *c);
-/* Frees a dead conn at the outermost leave. */
-void conn_leave(struct irc_conn *c);
-void conn_stop_timer(unsigned *id);
-/* A failure from loop context: reports it (unless handed over) and stops. */
-void conn_fail(struct irc_conn *c, enum irc_conn_error err, const char *detail);
-void conn_up_event(struct irc_conn *c, unsigned events);
-void conn_handshake_step(struct irc_conn *c);
-void conn_up(struct irc_conn *c);
+static inline void conn_stop_timer(unsigned *id)
+{
+	gw_timer_remove(*id);
+	*id = 0;
+}
 
-/* dial.c */
-void dial_start(struct irc_conn *c);
+/* What dial.c hands back to conn.c once it has a socket (or none): conn.c
+ * gives them to dial_start, so that dial.c, below it, names nothing of
+ * conn.c. */
+struct conn_steps {
+	void (*enter)(struct irc_conn *c);
+	/* Frees a dead conn at the outermost leave. */
+	void (*leave)(struct irc_conn *c);
+	/* A failure from loop context: reports it (unless handed over) and
+	 * stops. */
+	void (*fail)(struct irc_conn *c, enum irc_conn_error err, const char *detail);
+	void (*up_event)(struct irc_conn *c, unsigned events);
+	void (*handshake_step)(struct irc_conn *c);
+	void (*up)(struct irc_conn *c);
+};
+
+/* dial.c: resolves and connects, then calls steps. */
+void dial_start(struct irc_conn *c, const struct conn_steps *steps);
 
 #endif

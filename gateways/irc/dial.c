@@ -31,12 +31,12 @@ static void addr_timeout_cb(void *ud)
 {
 	struct irc_conn *c = ud;
 	c->t_addr = 0;
-	conn_enter(c);
+	c->steps->enter(c);
 	log_msg(LOG_DEBUG, "irc", "%s: %s port %u timed out", c->host, c->addr_text, c->p.port);
 	drop_socket(c);
 	c->last_errno = ETIMEDOUT;
 	connect_next(c);
-	conn_leave(c);
+	c->steps->leave(c);
 }
 
 static void tcp_connected(struct irc_conn *c)
@@ -47,24 +47,24 @@ static void tcp_connected(struct irc_conn *c)
 	c->addrs = c->next_addr = NULL;
 	g_clear_pointer(&c->addr_text, g_free);
 	if (!c->p.tls) {
-		conn_up(c);
+		c->steps->up(c);
 		return;
 	}
 	char *detail = NULL;
 	c->ssl = irc_tls_new(c->fd, c->host, c->p.tls_verify, &detail);
 	if (!c->ssl) {
-		conn_fail(c, IRC_CONN_TLS, detail);
+		c->steps->fail(c, IRC_CONN_TLS, detail);
 		g_free(detail);
 		return;
 	}
 	c->st = ST_HANDSHAKE;
-	conn_handshake_step(c);
+	c->steps->handshake_step(c);
 }
 
 static void io_cb(int fd, unsigned events, void *ud)
 {
 	struct irc_conn *c = ud;
-	conn_enter(c);
+	c->steps->enter(c);
 	if (c->st == ST_CONNECTING) {
 		int err = 0;
 		socklen_t len = sizeof err;
@@ -80,11 +80,11 @@ static void io_cb(int fd, unsigned events, void *ud)
 			connect_next(c);
 		}
 	} else if (c->st == ST_HANDSHAKE) {
-		conn_handshake_step(c);
+		c->steps->handshake_step(c);
 	} else if (c->st == ST_UP || c->st == ST_CLOSING) {
-		conn_up_event(c, events);
+		c->steps->up_event(c, events);
 	}
-	conn_leave(c);
+	c->steps->leave(c);
 }
 
 /* Starts a non-blocking connect to a; false when it failed at once. */
@@ -143,7 +143,7 @@ static void connect_next(struct irc_conn *c)
 	}
 	char *detail = g_strdup_printf("cannot connect to %s port %u: %s", c->host, c->p.port,
 				       g_strerror(c->last_errno));
-	conn_fail(c, c->last_errno == ETIMEDOUT ? IRC_CONN_TIMEOUT : IRC_CONN_REFUSED, detail);
+	c->steps->fail(c, c->last_errno == ETIMEDOUT ? IRC_CONN_TIMEOUT : IRC_CONN_REFUSED, detail);
 	g_free(detail);
 }
 
@@ -161,23 +161,23 @@ static void dns_done(GObject *src, GAsyncResult *res, gpointer ud)
 		return;
 	}
 	c->dns = NULL;
-	conn_enter(c);
+	c->steps->enter(c);
 	if (!addrs) {
-		conn_fail(c, IRC_CONN_DNS, e ? e->message : "no address");
+		c->steps->fail(c, IRC_CONN_DNS, e ? e->message : "no address");
 	} else {
 		c->addrs = c->next_addr = addrs;
 		log_msg(LOG_DEBUG, "irc", "%s: %u addresses", c->host, g_list_length(addrs));
 		connect_next(c);
 	}
 	g_clear_error(&e);
-	conn_leave(c);
+	c->steps->leave(c);
 }
 
 static void kick_cb(void *ud)
 {
 	struct irc_conn *c = ud;
 	c->t_kick = 0;
-	conn_enter(c);
+	c->steps->enter(c);
 	GInetAddress *a = g_inet_address_new_from_string(c->host);
 	if (a) {
 		c->addrs = c->next_addr = g_list_append(NULL, a);
@@ -192,7 +192,7 @@ static void kick_cb(void *ud)
 		g_resolver_lookup_by_name_async(r, c->host, req->cancel, dns_done, req);
 		g_object_unref(r);
 	}
-	conn_leave(c);
+	c->steps->leave(c);
 }
 
 static void overall_timeout_cb(void *ud)
@@ -203,17 +203,18 @@ static void overall_timeout_cb(void *ud)
 	};
 	struct irc_conn *c = ud;
 	c->t_overall = 0;
-	conn_enter(c);
+	c->steps->enter(c);
 	char *detail = g_strdup_printf("no connection to %s port %u within %u ms (%s)", c->host,
 				       c->p.port, c->p.connect_timeout_ms,
 				       c->st <= ST_HANDSHAKE ? doing[c->st] : "?");
-	conn_fail(c, IRC_CONN_TIMEOUT, detail);
+	c->steps->fail(c, IRC_CONN_TIMEOUT, detail);
 	g_free(detail);
-	conn_leave(c);
+	c->steps->leave(c);
 }
 
-void dial_start(struct irc_conn *c)
+void dial_start(struct irc_conn *c, const struct conn_steps *steps)
 {
+	c->steps = steps;
 	assert(c && c->st == ST_NEW && !c->t_kick);
 	c->deadline = g_get_monotonic_time() + (gint64)c->p.connect_timeout_ms * 1000;
 	c->t_overall = gw_timer_add(c->p.connect_timeout_ms, overall_timeout_cb, c);
