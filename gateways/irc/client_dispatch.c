@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "client_int.h"
+#include "client_core.h"
 
 #define ROWS_PER_CMD_MAX 4
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "irc/client_dispatch.h"
-#include "irc/client_int.h"
+#include "irc/client_core.h"
 #include "log.h"
 
 static GString *calls; /* "name," per handler run */
