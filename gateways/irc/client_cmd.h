@@ -2,7 +2,7 @@
  * a server line must carry for its handler, and the handler. The
  * dispatcher (client_dispatch.h) checks each row once, centrally, so that a
  * handler starts from well-formed input. Each client_* module exports the
- * rows of the commands it handles; client.c lists the modules. */
+ * rows of the commands it handles; client_api.c lists the modules. */
 #ifndef XMPPGW_IRC_CLIENT_CMD_H
 #define XMPPGW_IRC_CLIENT_CMD_H
 

@@ -1,5 +1,6 @@
 /* client_core.c - the IRC client's connection core: sending, timers,
- * connecting and reconnecting, the end of a connection, keepalive. */
+ * connecting and reconnecting, the end of a connection, keepalive, and
+ * what the server says of the link (PING, PONG, ERROR). */
 #include "client_core.h"
 
 #include <string.h>
@@ -226,3 +227,38 @@ static void ping_tick(void *ud)
 	}
 	client_keepalive_start(c);
 }
+
+static enum client_rc on_ping(struct irc_client *c, const struct irc_msg *m)
+{
+	client_send(c, true, "PONG", irc_param(m, 0) ? irc_param(m, 0) : "", NULL);
+	return CLIENT_DONE;
+}
+
+static enum client_rc on_pong(struct irc_client *c, const struct irc_msg *m)
+{
+	if (!c->ping_sent)
+		return CLIENT_DONE;
+	c->lag_ms = (int)((g_get_monotonic_time() - c->ping_sent) / 1000);
+	c->ping_sent = 0;
+	log_msg(c->lag_ms > 10000 ? LOG_WARN : LOG_DEBUG, "irc", "%s: lag %d ms", c->p.server,
+		c->lag_ms);
+	return CLIENT_DONE;
+}
+
+/* The server closes the link; the reason is kept for on_failed. */
+static enum client_rc on_error(struct irc_client *c, const struct irc_msg *m)
+{
+	const char *why = irc_param(m, 0) ? irc_param(m, 0) : "closing link";
+	if (!c->fail_why)
+		client_set_fail(c, GW_ERR_FORBIDDEN, why);
+	c->ops->on_server(c->ud, why);
+	return CLIENT_DONE;
+}
+
+/* Each tolerates a missing parameter, as it always did. */
+const struct client_cmd client_core_cmds[] = {
+	{ .cmd = "PING", .min_params = 0, .handler = on_ping },
+	{ .cmd = "PONG", .min_params = 0, .handler = on_pong },
+	{ .cmd = "ERROR", .min_params = 0, .handler = on_error },
+};
+const size_t client_core_n_cmds = G_N_ELEMENTS(client_core_cmds);

@@ -1,8 +1,8 @@
 /* client_core.h - the inside of struct irc_client, and the connection core
  * that every other client_* module stands on: sending, timers, the reason a
  * connection failed, connecting (paced across all clients), reconnecting
- * with backoff, the end of a connection, and the keepalive PING. Not for the
- * backend glue.
+ * with backoff, the end of a connection, and the keepalive PING; the rows of
+ * PING, PONG and ERROR. Not for the backend glue.
  *
  * The core calls no module above it: the connection's events go up through
  * struct client_hooks, which irc_client_new() registers. */
@@ -10,12 +10,10 @@
 #define XMPPGW_IRC_CLIENT_CORE_H
 
 #include "client.h"
+#include "client_cmd.h"
 #include "conn.h"
 #include "line.h"
 #include "text.h"
-
-#define NICK_TRIES_MAX 5
-#define SASL_CHUNK 400
 
 enum client_state { CL_IDLE, CL_CONNECTING, CL_REGISTERING, CL_WELCOMED, CL_READY, CL_WAITING };
 
@@ -77,5 +75,9 @@ void client_connection_over(struct irc_client *c, enum gw_err err, const char *w
 
 /* After 001: a PING every ping_interval_s, which also finds a dead link. */
 void client_keepalive_start(struct irc_client *c);
+
+/* PING, PONG, ERROR. */
+extern const struct client_cmd client_core_cmds[];
+extern const size_t client_core_n_cmds;
 
 #endif
