@@ -1025,57 +1025,6 @@ static void test_nick_change(void **state)
 	assert_param(expect_line("USER *"), 0, "alice");
 }
 
-/* ---- 12. the dispatch table's checks ------------------------------------- */
-
-/* Each line alone: the one callback it makes (a glob), or NULL for none. */
-static const struct {
-	const char *line;
-	const char *ev;
-} checks[] = {
-	{ ":bob!u@h KICK #chan dave :out", "chan KICK #chan dave by=bob *:out" },
-	/* too few parameters for the row: dropped before the handler */
-	{ ":bob!u@h KICK #chan", NULL },
-	{ ":bob!u@h MODE #chan", NULL },
-	{ ":bob!u@h PRIVMSG #chan", NULL },
-	{ ":srv 332 alice", NULL },
-	{ ":srv 474 alice", NULL },
-	/* a command that needs a prefix, without one: dropped */
-	{ "JOIN #chan", NULL },
-	{ "TOPIC #chan :no one said", NULL },
-	{ "NICK alice2", NULL },
-	/* numerics route by their three digits */
-	{ ":srv 332 alice #chan :the topic", "chan TOPIC_IS #chan - *:the topic" },
-	{ ":srv 0332 alice #chan :the topic", NULL },
-	{ ":srv 311 alice bob u h * :Bob", "server bob u h * Bob" },
-	/* unknown commands are ignored; unknown numerics are server text */
-	{ ":srv FOO #chan :bar", NULL },
-	{ ":srv 999 alice :something new", "server something new" },
-	/* no prefix needed: a server notice without one */
-	{ "NOTICE alice :from the server", "server from the server" },
-};
-
-static void test_dispatch_checks(void **state)
-{
-	E->r.take_channels = true;
-	start(E);
-	reg_caps();
-	welcome("alice", ISUPPORT_NGIRCD);
-	for (size_t i = 0; i < G_N_ELEMENTS(checks); i++) {
-		guint before = E->r.ev->len;
-		send_line("%s", checks[i].line);
-		round_trip();
-		guint made = E->r.ev->len - before;
-		const char *got = made ? E->r.ev->pdata[before] : "nothing";
-		if (made != (checks[i].ev ? 1u : 0u) ||
-		    (checks[i].ev && !g_pattern_match_simple(checks[i].ev, got))) {
-			dump_state();
-			fail_msg("\"%s\": %u callbacks (%s), want %s", checks[i].line, made, got,
-				 checks[i].ev ? checks[i].ev : "none");
-		}
-	}
-	assert_string_equal(irc_client_nick(E->c), "alice");
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1111,7 +1060,6 @@ int main(void)
 		T(test_channel_untracked),
 		T(test_cmd),
 		T(test_nick_change),
-		T(test_dispatch_checks),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	loop_fini();
