@@ -1,8 +1,17 @@
 /* client_reg.c - the IRC registration sequence: CAP negotiation, SASL
- * PLAIN with its own timeout, PASS, NICK/USER, and nick collisions. */
-#include "client_int.h"
+ * PLAIN with its own timeout, PASS, NICK/USER, nick collisions, and from
+ * the welcome to ready. */
+#include "client_reg.h"
 
 #include <string.h>
+
+#include "client_core.h"
+#include "client_watch.h"
+
+#define NICK_TRIES_MAX 5
+#define SASL_CHUNK 400          /* bytes of base64 per AUTHENTICATE */
+#define READY_WAIT_MS 3000      /* after 001, for the end of the MOTD */
+#define MOTD_MAX 16384          /* bytes of MOTD kept to show when ready */
 
 /* ---- registration ------------------------------------------------------- */
 
@@ -103,7 +112,7 @@ static void cap_ack(struct irc_client *c, const struct irc_msg *m)
 	}
 }
 
-void client_sasl_challenge(struct irc_client *c)
+static void sasl_challenge(struct irc_client *c)
 {
 	GString *raw = g_string_new(NULL);
 	g_string_append(raw, c->p.sasl_user);
@@ -126,6 +135,12 @@ void client_sasl_challenge(struct irc_client *c)
 	g_free(b64);
 }
 
+/* The server's text ends the line; "" when the line has no parameter. */
+static const char *last_param(const struct irc_msg *m)
+{
+	return m->params->len ? irc_param(m, m->params->len - 1) : "";
+}
+
 /* A refusal of the nick asked for with irc_client_nick_change(), for
  * on_channel: whether it took it. Whatever nick the refusal names (servers
  * may cut it at NICKLEN), it answers the one asked for. */
@@ -142,7 +157,7 @@ static bool nick_refused(struct irc_client *c, const struct irc_msg *m)
 		text = g_strdup_printf("nick %s is temporarily unavailable", c->nick_asked);
 	} else {
 		text = g_strdup_printf("nick %s is refused by the server: %s", c->nick_asked,
-				       irc_param(m, m->params->len - 1));
+				       last_param(m));
 		err = GW_ERR_NOT_ACCEPTABLE;
 	}
 	struct irc_chan_event ev = { .kind = IRC_CHAN_NICK_ERROR, .nick = c->nick_asked,
@@ -153,16 +168,18 @@ static bool nick_refused(struct irc_client *c, const struct irc_msg *m)
 	return taken;
 }
 
-void client_nick_taken(struct irc_client *c, const struct irc_msg *m)
+/* 432, 433, 436, 437 "me nick :text": a nick refused, while registering
+ * (the next try) or later. */
+static enum client_rc on_nick_taken(struct irc_client *c, const struct irc_msg *m)
 {
 	if (c->state == CL_READY || c->state == CL_WELCOMED) {
 		if (nick_refused(c, m))
-			return;
+			return CLIENT_DONE;
 		char *t = g_strdup_printf("%s: %s", irc_param(m, 1) ? irc_param(m, 1) : "",
-					  irc_param(m, m->params->len - 1));
+					  last_param(m));
 		c->ops->on_server(c->ud, t);
 		g_free(t);
-		return;
+		return CLIENT_DONE;
 	}
 	if (++c->nick_tries > NICK_TRIES_MAX) {
 		char *why = g_strdup_printf("every nick from %s to %s%.*s is taken or refused",
@@ -171,7 +188,7 @@ void client_nick_taken(struct irc_client *c, const struct irc_msg *m)
 		g_free(why);
 		client_send(c, true, "QUIT", "nick exhaustion", NULL);
 		client_connection_over(c, GW_ERR_CONFLICT, c->fail_why);
-		return;
+		return CLIENT_GONE;
 	}
 	/* The underscores replace the end of a nick at the server's NICKLEN;
 	 * the nick never grows past it (a short NICKLEN may repeat a try). */
@@ -183,9 +200,11 @@ void client_nick_taken(struct irc_client *c, const struct irc_msg *m)
 	g_free(c->nick);
 	c->nick = g_strdup_printf("%.*s%.*s", keep, c->p.nick, under, "_____");
 	client_send(c, true, "NICK", c->nick, NULL);
+	return CLIENT_DONE;
 }
 
-void client_cap(struct irc_client *c, const struct irc_msg *m)
+/* "CAP * LS|ACK|NAK ...". */
+static enum client_rc on_cap(struct irc_client *c, const struct irc_msg *m)
 {
 	const char *sub = irc_param(m, 1);
 	if (!strcmp(sub, "LS"))
@@ -194,9 +213,18 @@ void client_cap(struct irc_client *c, const struct irc_msg *m)
 		cap_ack(c, m);
 	else if (!strcmp(sub, "NAK") && c->state == CL_REGISTERING)
 		cap_end(c);
+	return CLIENT_DONE;
 }
 
-void client_sasl_result(struct irc_client *c, bool ok)
+/* "AUTHENTICATE +": the server waits for our PLAIN answer. */
+static enum client_rc on_authenticate(struct irc_client *c, const struct irc_msg *m)
+{
+	if (!strcmp(irc_param(m, 0), "+") && c->sasl_timer)
+		sasl_challenge(c);
+	return CLIENT_DONE;
+}
+
+static void sasl_result(struct irc_client *c, bool ok)
 {
 	if (c->state != CL_REGISTERING || (!c->sasl_timer && !ok))
 		return; /* a late answer after the SASL timeout, or after 001 */
@@ -208,7 +236,146 @@ void client_sasl_result(struct irc_client *c, bool ok)
 	cap_end(c);
 }
 
-void client_nick_changed(struct irc_client *c, const char *to)
+/* 903, 907 */
+static enum client_rc on_sasl_ok(struct irc_client *c, const struct irc_msg *m)
+{
+	sasl_result(c, true);
+	return CLIENT_DONE;
+}
+
+/* 902, 904, 905, 906 */
+static enum client_rc on_sasl_failed(struct irc_client *c, const struct irc_msg *m)
+{
+	sasl_result(c, false);
+	return CLIENT_DONE;
+}
+
+/* ---- from the welcome to ready -------------------------------------------- */
+
+static void become_ready(struct irc_client *c)
+{
+	if (c->state == CL_READY)
+		return;
+	client_stop_timer(&c->ready_timer);
+	c->state = CL_READY;
+	bool again = c->ever_ready;
+	c->ever_ready = true;
+	c->backoff_s = 0;
+	if (c->motd && c->motd->len)
+		c->ops->on_server(c->ud, c->motd->str);
+	if (c->motd)
+		g_string_truncate(c->motd, 0);
+	if (c->away)
+		client_send(c, false, "AWAY", c->away, NULL);
+	client_watch_start(c);
+	c->ops->on_ready(c->ud, c->nick, again);
+}
+
+static void ready_wait_over(void *ud)
+{
+	struct irc_client *c = ud;
+	c->ready_timer = 0;
+	become_ready(c);
+}
+
+/* 001 "me :Welcome": registered as me; ready when the end of the MOTD or a
+ * short wait says so. */
+static enum client_rc on_welcome(struct irc_client *c, const struct irc_msg *m)
+{
+	client_stop_timer(&c->reg_timer);
+	client_stop_timer(&c->sasl_timer);
+	g_free(c->nick);
+	c->nick = g_strdup(irc_param(m, 0));
+	c->state = CL_WELCOMED;
+	client_set_fail(c, GW_OK, NULL);
+	if (!c->sasl_ok && c->p.nickserv_password && *c->p.nickserv_password) {
+		char *cmd = g_strdup_printf("IDENTIFY %s", c->p.nickserv_password);
+		client_send(c, false, "PRIVMSG", "NickServ", cmd, NULL);
+		memset(cmd, 0, strlen(cmd));
+		g_free(cmd);
+	}
+	client_keepalive_start(c);
+	c->ready_timer = gw_timer_add(READY_WAIT_MS, ready_wait_over, c);
+	return CLIENT_DONE;
+}
+
+/* 005 */
+static enum client_rc on_isupport(struct irc_client *c, const struct irc_msg *m)
+{
+	irc_isupport_apply(&c->is, m);
+	return CLIENT_DONE;
+}
+
+/* 372 "me :- text": kept to show once ready. */
+static enum client_rc on_motd(struct irc_client *c, const struct irc_msg *m)
+{
+	if (!c->motd)
+		c->motd = g_string_new(NULL);
+	if (c->motd->len < MOTD_MAX)
+		g_string_append_printf(c->motd, "%s%s", c->motd->len ? "\n" : "",
+				       irc_param(m, 1) ? irc_param(m, 1) : "");
+	return CLIENT_DONE;
+}
+
+/* 376 (end of the MOTD), 422 (no MOTD) */
+static enum client_rc on_motd_end(struct irc_client *c, const struct irc_msg *m)
+{
+	become_ready(c);
+	return CLIENT_DONE;
+}
+
+/* 465: banned. The reason is kept for on_failed; the text is shown. */
+static enum client_rc on_banned(struct irc_client *c, const struct irc_msg *m)
+{
+	client_set_fail(c, GW_ERR_FORBIDDEN, "banned from this server (K-line)");
+	return CLIENT_PASS;
+}
+
+/* The greeting, the user counts, SASL's own replies: nothing to do. */
+static enum client_rc on_chatter(struct irc_client *c, const struct irc_msg *m)
+{
+	return CLIENT_DONE;
+}
+
+/* Most tolerate missing parameters, as they always did; 001 names us. */
+const struct client_cmd client_reg_cmds[] = {
+	{ .cmd = "CAP", .min_params = 2, .handler = on_cap },
+	{ .cmd = "AUTHENTICATE", .min_params = 1, .handler = on_authenticate },
+	{ .cmd = "001", .min_params = 1, .handler = on_welcome },
+	{ .cmd = "002", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "003", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "004", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "005", .min_params = 0, .handler = on_isupport },
+	{ .cmd = "250", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "251", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "252", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "253", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "254", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "255", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "265", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "266", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "372", .min_params = 0, .handler = on_motd },
+	{ .cmd = "375", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "376", .min_params = 0, .handler = on_motd_end },
+	{ .cmd = "422", .min_params = 0, .handler = on_motd_end },
+	{ .cmd = "432", .min_params = 0, .handler = on_nick_taken },
+	{ .cmd = "433", .min_params = 0, .handler = on_nick_taken },
+	{ .cmd = "436", .min_params = 0, .handler = on_nick_taken },
+	{ .cmd = "437", .min_params = 0, .handler = on_nick_taken },
+	{ .cmd = "465", .min_params = 0, .handler = on_banned },
+	{ .cmd = "900", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "901", .min_params = 0, .handler = on_chatter },
+	{ .cmd = "902", .min_params = 0, .handler = on_sasl_failed },
+	{ .cmd = "903", .min_params = 0, .handler = on_sasl_ok },
+	{ .cmd = "904", .min_params = 0, .handler = on_sasl_failed },
+	{ .cmd = "905", .min_params = 0, .handler = on_sasl_failed },
+	{ .cmd = "906", .min_params = 0, .handler = on_sasl_failed },
+	{ .cmd = "907", .min_params = 0, .handler = on_sasl_ok },
+	{ .cmd = "908", .min_params = 0, .handler = on_chatter },
+};
+const size_t client_reg_n_cmds = G_N_ELEMENTS(client_reg_cmds);
+
+void client_reg_nick_changed(struct irc_client *c, const char *to)
 {
 	/* A nick the user asked for is kept for reconnecting; one the server
 	 * or services forced is not. */
