@@ -16,6 +16,10 @@ CC       ?= cc
 PYTHON   := /usr/bin/python3
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
+# The core is in layers, one folder each (README, "How it is built"):
+# headers are included by name.
+SRC_INC  := -Isrc $(addprefix -I,$(wildcard src/*/))
+
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
 ifeq ($(CI),true)
 WARN     += -Werror
@@ -26,12 +30,12 @@ endif
 OPT      ?= -O2 -g
 SANFLAGS ?=
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
-	    -DXMPPGW_VERSION='"$(VERSION)"' -Isrc -Igateways -I$(BUILD) \
+	    -DXMPPGW_VERSION='"$(VERSION)"' $(SRC_INC) -Igateways -I$(BUILD) \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SANFLAGS)
 
-CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 GW_SRC   := $(wildcard gateways/*.c gateways/*/*.c)
 GW_HDR   := $(wildcard gateways/*/*.h)
 SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]-*.sql))
@@ -48,7 +52,7 @@ $(BUILD)/xmpp-gw: $(BUILD)/src/main.o $(BUILD)/libcore.a
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard src/*.h) $(wildcard gateways/*/*.h)
+$(BUILD)/%.o: %.c $(wildcard src/*.h src/*/*.h) $(wildcard gateways/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -67,7 +71,7 @@ $(BUILD)/store_schema.c: $(SCHEMA) Makefile
 	   echo 'const int store_migrations_count = sizeof store_migrations / sizeof store_migrations[0];'; \
 	 } > $@
 
-$(BUILD)/store_schema.o: $(BUILD)/store_schema.c src/store_schema.h
+$(BUILD)/store_schema.o: $(BUILD)/store_schema.c src/store/store_schema.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libcore.a
@@ -150,13 +154,13 @@ bench-compare: deps all
 # libFuzzer targets for the pure modules: make fuzz [FUZZ_SECONDS=60]
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc -Igateways \
+	-fno-sanitize-recover=undefined -D_GNU_SOURCE $(SRC_INC) -Igateways \
 	$(shell pkg-config --cflags glib-2.0)
 fuzz:
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_text.c src/text.c -o build-fuzz/fuzz_text \
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_text.c src/util/text.c -o build-fuzz/fuzz_text \
 	  $(shell pkg-config --libs glib-2.0)
-	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_jid.c src/jid.c -o build-fuzz/fuzz_jid \
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_jid.c src/util/jid.c -o build-fuzz/fuzz_jid \
 	  $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_irc_line.c gateways/irc/line.c \
 	  -o build-fuzz/fuzz_irc_line $(shell pkg-config --libs glib-2.0)

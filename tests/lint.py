@@ -102,10 +102,19 @@ class Tree:
         return [(m.group(1), m.group(2).strip(), line_of(code, m.start()))
                 for m in INCLUDE.finditer(code)]
 
+    def src_dirs(self):
+        """src/ and its layer folders, as the Makefile's -I options list them."""
+        top = self.path("src")
+        subs = sorted(n for n in os.listdir(top)
+                      if os.path.isdir(os.path.join(top, n)) and not n.startswith(".")) \
+            if os.path.isdir(top) else []
+        return ["src"] + ["src/" + n for n in subs]
+
     def resolve(self, rel, name):
         """A quoted include as the compiler finds it: beside the including
-        file, then src/, then gateways/. None when none holds it."""
-        for d in (os.path.dirname(rel), "src", "gateways"):
+        file, then src/ and its layer folders, then gateways/. None when
+        none holds it."""
+        for d in [os.path.dirname(rel)] + self.src_dirs() + ["gateways"]:
             cand = os.path.normpath(os.path.join(d, name))
             if os.path.isfile(self.path(cand)):
                 return cand
@@ -401,9 +410,42 @@ def check_static_buffers(tree):
                   {"static_buffers": len(details)})
 
 
+# The core's layers (STYLE.md): a file may include headers of its own
+# layer and of those below, never above. Headers that declare only types
+# shared by every layer rank with the lowest.
+LAYERS = {"util": 0, "store": 1, "link": 2, "xmpp": 3, "gw": 3, "": 4}
+TYPE_HEADERS = ("src/gateway.h", "src/instance.h")
+
+
+def layer_of(rel):
+    parts = rel.split(os.sep)
+    if rel in TYPE_HEADERS:
+        return "util"
+    return parts[1] if len(parts) > 2 else ""
+
+
+def check_layers(tree):
+    details = []
+    unknown = sorted({layer_of(f) for f in tree.files("src")} - set(LAYERS))
+    for f in tree.files("src"):
+        lf = layer_of(f)
+        for kind, name, line in tree.includes(f):
+            target = tree.resolve(f, name) if kind == '"' else None
+            if not target or not target.startswith("src" + os.sep):
+                continue
+            lt = layer_of(target)
+            if lf in LAYERS and lt in LAYERS and LAYERS[lt] > LAYERS[lf]:
+                details.append("%s:%d includes %s: %s/ is above %s/" % (
+                    f, line, target, lt or "src", lf or "src"))
+    details += ["src/%s/: not a known layer (%s)" % (u, ", ".join(LAYERS)) for u in unknown]
+    return Result(not details, "%d includes that point up a layer" % len(details), details,
+                  {"layer_violations": len(details)})
+
+
 CHECKS = (
     ("include-cycles", check_include_cycles, "no #include cycle between modules of a group"),
     ("link-cycles", check_link_cycles, "no cycle of symbol use between objects of a group"),
+    ("layers", check_layers, "src/ includes point down: util, store, link, xmpp and gw, src"),
     ("ops-callers", check_ops_callers, "only src/backend.c calls backend operations"),
     ("file-size", check_file_size, "no file over %d lines" % MAX_LINES),
     ("contract-used", check_contract_used, "every gateway.h function is used (or email:)"),
@@ -435,6 +477,7 @@ def summary(tree, results):
                        ("unused gateway.h functions", "unused"),
                        ("files over %d lines" % MAX_LINES, "files_over"),
                        ("forbidden backend includes", "bad_includes"),
+                       ("includes pointing up a layer", "layer_violations"),
                        ("static char buffers in gateways/", "static_buffers")):
         lines.append("  %-33s %s" % (label, fmt(metric(key))))
     return lines

@@ -119,6 +119,29 @@ class IncludeCycles(Tmp):
 
 
 @unittest.skipUnless(shutil.which("cc") and shutil.which("nm"), "needs cc and nm")
+class Layers(Tmp):
+    def test_across_layer_folders(self):
+        # Headers are included by name across src/'s layer folders.
+        self.write("src/xmpp/a.c", '#include "a.h"\n#include "b.h"\n')
+        self.write("src/xmpp/a.h", "")
+        self.write("src/gw/b.h", '#include "a.h"\n')
+        self.write("src/gw/b.c", '#include "b.h"\n')
+        r = self.run_check("include-cycles")
+        self.assertIn("src: cycle of 2 modules: gw/b, xmpp/a", r.details)
+
+    def test_up_a_layer_fails(self):
+        self.write("src/util/t.h", "")
+        self.write("src/store/s.c", '#include "t.h"\n')
+        self.write("src/gateway.h", "")
+        self.write("src/util/u.c", '#include "gateway.h"\n')
+        self.assertTrue(self.run_check("layers").ok)
+        self.write("src/xmpp/x.h", "")
+        self.write("src/store/s.c", '#include "t.h"\n#include "x.h"\n')
+        r = self.run_check("layers")
+        self.assertFalse(r.ok)
+        self.assertIn("src/store/s.c:2 includes src/xmpp/x.h: xmpp/ is above store/", r.details)
+
+
 class LinkCycles(Tmp):
     def build(self, rel, text):
         self.write(rel, text)
