@@ -1,6 +1,7 @@
 /* gen_users.c - fills a store with N registrations through the real store
  * code, for the start-up benchmark.  Usage: gen_users STORE BACKEND N DOMAIN */
 #include "store.h"
+#include "store_reg.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "session.h"
 #include "session_life.h"
 #include "stanza.h"
-#include "store.h"
+#include "store_reg.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
 #include "register.h"
 #include "session.h"
 #include "settings.h"
-#include "store.h"
+#include "store_reg.h"
 
 void *gw_priv(struct gw *gw) { return gw->priv; }
 const char *gw_domain(struct gw *gw) { return gw->domain; }

@@ -5,7 +5,7 @@
 #include "send.h"
 #include "session.h"
 #include "stanza.h"
-#include "store.h"
+#include "store_reg.h"
 #include "text.h"
 
 #include <string.h>

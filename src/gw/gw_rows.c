@@ -2,6 +2,7 @@
  * own records by kind and key, and transactions around several writes. */
 #include "instance.h"
 #include "store.h"
+#include "store_rows.h"
 
 enum gw_err gw_row_put(struct gw *gw, const char *kind, const char *key, const char *value)
 {

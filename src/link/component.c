@@ -12,7 +12,7 @@
 #include "component.h"
 #include "jid.h"
 #include "log.h"
-#include "store.h"
+#include "store_queue.h"
 
 #include <errno.h>
 #include <fcntl.h>

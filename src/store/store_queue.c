@@ -12,7 +12,7 @@
  * callback with no statement active, so the callback may call any store
  * function (an ack of what it has seen, for instance).
  */
-#include "store.h"
+#include "store_queue.h"
 
 #include "store_int.h"
 

@@ -8,6 +8,7 @@
  * deletes beyond the current batch are seen accordingly.
  */
 #include "store.h"
+#include "store_reg.h"
 
 #include <assert.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* store_rows.c - records backends keep for themselves (backend_rows; see
  * store.h and gateway.h's gw_row_*). */
-#include "store.h"
+#include "store_rows.h"
 
 #include "store_int.h"
 

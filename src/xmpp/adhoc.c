@@ -11,7 +11,7 @@
 #include "session.h"
 #include "settings.h"
 #include "stanza.h"
-#include "store.h"
+#include "store_reg.h"
 
 #include <string.h>
 #include <time.h>

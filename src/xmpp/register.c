@@ -9,7 +9,7 @@
 #include "session.h"
 #include "session_life.h"
 #include "stanza.h"
-#include "store.h"
+#include "store_reg.h"
 #include "text.h"
 
 #include <string.h>

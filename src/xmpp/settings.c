@@ -5,6 +5,7 @@
 #include "register.h"
 #include "session.h"
 #include "store.h"
+#include "store_reg.h"
 
 #include <string.h>
 

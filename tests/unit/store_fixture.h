@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "store.h"
+#include "store_reg.h"
 
 static inline int open_mem(void **state)
 {

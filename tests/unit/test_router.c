@@ -21,6 +21,7 @@
 #include "send.h"
 #include "stanza.h"
 #include "store.h"
+#include "store_queue.h"
 
 #define DOMAIN "gw.test"
 #define USER "user@example.org/res"

@@ -3,6 +3,8 @@
  * Opening and migrating are in test_store_open.c, backend rows in
  * test_store_rows.c. */
 #include "store_fixture.h"
+#include "store_queue.h"
+#include "store_rows.h"
 
 #include <string.h>
 

@@ -3,6 +3,8 @@
  * mode and journal. Mostly on temporary files, where the file itself
  * matters; the real schema/ migrations throughout. */
 #include "store_fixture.h"
+#include "store_queue.h"
+#include "store_rows.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>

@@ -2,6 +2,8 @@
  * durable "seen before?" check, put, get, delete, paged walks that write,
  * expiry, and rows written in a transaction that rolls back. */
 #include "store_fixture.h"
+#include "store_queue.h"
+#include "store_rows.h"
 
 #include <string.h>
 
