@@ -6,6 +6,7 @@
  * its rows (client_msg.c, client_chan.c, client_list.c, client_reg.c,
  * client_watch.c), the table (client_dispatch.c), and the connection core
  * (client_core.c). Nothing below calls up by name. */
+#include "client_api.h"
 #include "client.h"
 
 #include <string.h>
@@ -24,6 +25,19 @@
 
 static struct client_dispatch *table; /* built once, for every client */
 
+void client_api_sets(struct client_cmd_set sets[CLIENT_API_N_SETS])
+{
+	const struct client_cmd_set all[CLIENT_API_N_SETS] = {
+		{ client_list_cmds, client_list_n_cmds },
+		{ client_chan_cmds, client_chan_n_cmds },
+		{ client_msg_cmds, client_msg_n_cmds },
+		{ client_reg_cmds, client_reg_n_cmds },
+		{ client_watch_cmds, client_watch_n_cmds },
+		{ client_core_cmds, client_core_n_cmds },
+	};
+	memcpy(sets, all, sizeof all);
+}
+
 /* A command's rows are tried in the order of the sets. Where two modules
  * share a command it matters: the channel rows see a 437 (channel
  * unavailable) before the nick refusal does, and a PRIVMSG or NOTICE to a
@@ -32,15 +46,9 @@ static void table_build(void)
 {
 	if (table)
 		return;
-	const struct client_cmd_set sets[] = {
-		{ client_list_cmds, client_list_n_cmds },
-		{ client_chan_cmds, client_chan_n_cmds },
-		{ client_msg_cmds, client_msg_n_cmds },
-		{ client_reg_cmds, client_reg_n_cmds },
-		{ client_watch_cmds, client_watch_n_cmds },
-		{ client_core_cmds, client_core_n_cmds },
-	};
-	table = client_dispatch_new(sets, G_N_ELEMENTS(sets));
+	struct client_cmd_set sets[CLIENT_API_N_SETS];
+	client_api_sets(sets);
+	table = client_dispatch_new(sets, CLIENT_API_N_SETS);
 }
 
 static bool is_numeric(const char *cmd)

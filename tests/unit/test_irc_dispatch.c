@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "irc/client_api.h"
 #include "irc/client_chan.h"
 #include "irc/client_core.h"
 #include "irc/client_dispatch.h"
@@ -203,15 +204,9 @@ static const struct real_case real_cases[] = {
 
 static void test_real_rows(void **state)
 {
-	const struct client_cmd_set sets[] = { /* in client_api.c's order */
-		{ client_list_cmds, client_list_n_cmds },
-		{ client_chan_cmds, client_chan_n_cmds },
-		{ client_msg_cmds, client_msg_n_cmds },
-		{ client_reg_cmds, client_reg_n_cmds },
-		{ client_watch_cmds, client_watch_n_cmds },
-		{ client_core_cmds, client_core_n_cmds },
-	};
-	struct client_dispatch *d = client_dispatch_new(sets, G_N_ELEMENTS(sets));
+	struct client_cmd_set sets[CLIENT_API_N_SETS];
+	client_api_sets(sets);
+	struct client_dispatch *d = client_dispatch_new(sets, CLIENT_API_N_SETS);
 	seen = g_ptr_array_new_with_free_func(g_free);
 	for (size_t i = 0; i < G_N_ELEMENTS(real_cases); i++) {
 		const struct real_case *k = &real_cases[i];
