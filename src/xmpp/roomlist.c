@@ -60,7 +60,7 @@ static void fail_waiters(struct listing *l, enum gw_err err, const char *text)
 static void listing_free(gpointer p)
 {
 	struct listing *l = p;
-	/* The session ends: its requests were answered already (session.c). */
+	/* The session ends: its requests were answered already (session_life.c). */
 	fail_waiters(l, GW_ERR_SERVICE_UNAVAILABLE, "logged out of the other network");
 	g_ptr_array_free(l->waiters, TRUE);
 	drop_items(l);
