@@ -64,9 +64,24 @@ static gboolean probe_grace_end(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Backends that can (GW_CAP_FLOW) stop reading their networks while the
+ * link is congested or down: what they would read waits on the other
+ * network rather than in the outbox. */
+static void pause_backend(struct gw *gw)
+{
+	bool want = gw->congested || gw->link_down;
+	if (gw->paused == want)
+		return;
+	gw->paused = want;
+	if (backend_has(gw, GW_CAP_FLOW))
+		backend_pause(gw, want);
+}
+
 static void on_up(void *ud)
 {
 	struct gw *gw = ud;
+	gw->link_down = false;
+	pause_backend(gw);
 	session_mark_stale(gw);
 	if (gw->probe_queue)
 		g_ptr_array_free(gw->probe_queue, TRUE);
@@ -85,16 +100,15 @@ static void on_down(void *ud)
 	if (gw->probe_grace_timer)
 		g_source_remove(gw->probe_grace_timer);
 	gw->probe_grace_timer = 0;
+	gw->link_down = true;
+	pause_backend(gw);
 }
 
 static void on_congestion(void *ud, bool congested)
 {
 	struct gw *gw = ud;
-	if (gw->paused == congested)
-		return;
-	gw->paused = congested;
-	if (backend_has(gw, GW_CAP_FLOW))
-		backend_pause(gw, congested);
+	gw->congested = congested;
+	pause_backend(gw);
 }
 
 static int exit_code;

@@ -47,7 +47,7 @@ enum gw_cap {
 	 * escapes what the user typed as it is. */
 	GW_CAP_TRANSLATE = 1u << 1,
 	/* The backend can stop reading from its network when the component
-	 * link is congested: ops.pause is called. */
+	 * link is congested or down: ops.pause is called. */
 	GW_CAP_FLOW = 1u << 2,
 	/* Presence from the user is forwarded to the backend through
 	 * ops.send_presence (away, dnd, ...). */
@@ -257,8 +257,9 @@ struct gw_ops {
 	 * GW_OK with *legacy new, or GW_ERR_NOT_FOUND when it is not one. */
 	enum gw_err (*translate)(struct gw *gw, const char *typed, char **legacy);
 
-	/* GW_CAP_FLOW. paused true: the component link is congested, stop
-	 * reading from the network; false: resume. */
+	/* GW_CAP_FLOW. paused true: the component link is congested or down,
+	 * stop reading from the network (but keep the connections alive);
+	 * false: resume. */
 	void (*pause)(struct gw *gw, bool paused);
 
 	/* GW_CAP_CONTACT_SETTINGS. Whether legacy has settings (IRC: a

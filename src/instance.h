@@ -24,7 +24,9 @@ struct gw {
 	unsigned probe_grace_timer;
 	GPtrArray *probe_queue;        /* bare JIDs still to probe */
 	guint probe_next;
-	bool paused;                   /* backends told to stop reading */
+	bool congested;                /* the link's send queue is over its mark */
+	bool link_down;                /* the link went down and is not back */
+	bool paused;                   /* backends told to stop reading (either) */
 };
 
 #endif

@@ -244,7 +244,19 @@ void irc_client_away(struct irc_client *c, const char *text)
 
 void irc_client_pause(struct irc_client *c, bool paused)
 {
+	if (c->paused == paused)
+		return;
 	c->paused = paused;
 	if (c->conn)
 		irc_conn_pause(c->conn, paused);
+	/* The keepalive changes pace (client_keepalive_start); what was not
+	 * heard while paused says nothing about the server. */
+	if (c->ping_timer) {
+		client_stop_timer(&c->ping_timer);
+		client_keepalive_start(c);
+	}
+	if (!paused) {
+		c->last_rx = g_get_monotonic_time();
+		c->ping_sent = 0;
+	}
 }

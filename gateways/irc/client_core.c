@@ -203,9 +203,18 @@ static void conn_closed(void *ud, enum irc_conn_error err, const char *detail)
 
 static void ping_tick(void *ud);
 
+/* While reading is paused, a line at least this often (ms): ngIRCd
+ * drops a client it has heard nothing from for PingTimeout (120 s by
+ * default) and counts any line, and a paused client cannot answer its
+ * PINGs. */
+#define PAUSED_KEEPALIVE_MAX_MS 30000
+
 void client_keepalive_start(struct irc_client *c)
 {
-	c->ping_timer = gw_timer_add(c->p.ping_interval_s * 1000, ping_tick, c);
+	unsigned ms = c->p.ping_interval_s * 1000;
+	if (c->paused)
+		ms = MAX(1000, MIN(ms / 2, PAUSED_KEEPALIVE_MAX_MS));
+	c->ping_timer = gw_timer_add(ms, ping_tick, c);
 }
 
 static void ping_tick(void *ud)
@@ -214,6 +223,13 @@ static void ping_tick(void *ud)
 	c->ping_timer = 0;
 	gint64 now = g_get_monotonic_time();
 	gint64 interval = (gint64)c->p.ping_interval_s * G_USEC_PER_SEC;
+	if (c->paused) {
+		/* We read nothing now, so the server is not judged; but it must
+		 * hear from us. Its PONGs wait with everything else. */
+		client_send(c, true, "PING", "xmpp-gw", NULL);
+		client_keepalive_start(c);
+		return;
+	}
 	/* Dead: our PING unanswered for two intervals and nothing else heard
 	 * for one. */
 	if (c->ping_sent && now - c->ping_sent >= 2 * interval && now - c->last_rx >= interval) {

@@ -29,6 +29,27 @@ static void test_keepalive_lag(void **state)
 	WAIT_MS(E->f.accepts == 2, 5000, "a new connection after the ping timeout");
 }
 
+/* Reading paused (the XMPP side congested or down): the client cannot hear
+ * the server, so it does not judge it, and keeps talking so that the
+ * server does not drop it for silence; after the pause it is judged
+ * afresh. */
+static void test_keepalive_while_paused(void **state)
+{
+	E->p.ping_interval_s = 1;
+	start_ready();
+	irc_client_pause(E->c, true);
+	guint from = E->f.cur;
+	/* Silent for over twice the interval: alive, and PINGs keep coming. */
+	WAIT_MS(count_lines("PING *", from) >= 4, 5000, "keepalive PINGs while paused");
+	assert_int_equal(count_ev("lost *"), 0);
+	irc_client_pause(E->c, false);
+	send_line(":srv PONG srv :xmpp-gw");
+	WAIT(irc_client_lag_ms(E->c) >= 0 || count_lines("PING *", from) >= 5, "a PING after resume");
+	assert_int_equal(count_ev("lost *"), 0);
+	/* Silent again, not paused: dropped as before. */
+	WAIT_MS(count_ev("lost ping timeout") == 1, 6000, "the silent link dropped after resume");
+}
+
 /* ---- 2. reconnecting --------------------------------------------------- */
 
 static void test_reconnect(void **state)
@@ -112,6 +133,7 @@ int main(void)
 	loop_init();
 	const struct CMUnitTest tests[] = {
 		T(test_keepalive_lag),
+		T(test_keepalive_while_paused),
 		T(test_reconnect),
 		T(test_refused),
 		T(test_dropped_before_welcome),

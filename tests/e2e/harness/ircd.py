@@ -134,8 +134,13 @@ class Ngircd(Daemon):
     name = "ngircd"
     server_name = "irc.test"
 
-    def __init__(self, port=None, base=None, tls=False, oper=False):
+    def __init__(self, port=None, base=None, tls=False, oper=False, ping_timeout=120,
+                 pong_timeout=20):
+        """ping_timeout/pong_timeout: ngIRCd PINGs a client it heard
+        nothing from for ping_timeout seconds and drops it when no PONG
+        comes within pong_timeout."""
         self.exe = require_tool("ngircd")
+        self.ping_timeout, self.pong_timeout = ping_timeout, pong_timeout
         super().__init__(base or tempfile.mkdtemp(prefix="xgw-ngircd-"))
         self.port = port or free_port()
         self.tls_port = None
@@ -170,14 +175,15 @@ MaxConnectionsIP = 0
 MaxJoins = 0
 MaxNickLength = 30
 MaxPenaltyTime = 0
-PingTimeout = 120
-PongTimeout = 20
+PingTimeout = %(ping)d
+PongTimeout = %(pong)d
 
 [Options]
 DNS = no
 Ident = no
 PAM = no
-""" % dict(name=self.server_name, port=self.port) + extra)
+""" % dict(name=self.server_name, port=self.port, ping=self.ping_timeout,
+           pong=self.pong_timeout) + extra)
 
     def command(self):
         return [self.exe, "-n", "-f", self.config]
