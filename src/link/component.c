@@ -587,13 +587,16 @@ enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 			after_io(l);
 		return GW_OK;
 	}
-	enum gw_err err = store_outbox_push(l->p.domain, text, l->p.outbox_max);
+	/* outbox_max bounds the rows waiting to be sent; the rows sent and
+	 * waiting for their pong are bounded by the window. */
+	int64_t max = l->p.outbox_max ? l->p.outbox_max + l->inflight : 0;
+	enum gw_err err = store_outbox_push(l->p.domain, text, max);
 	xmpp_free(l->ctx, text);
 	if (err == GW_ERR_RESOURCE_CONSTRAINT) {
 		if (!l->outbox_full_logged)
 			log_msg(LOG_WARN, "link", "%s: outbox full (%" G_GINT64_FORMAT
 				" stanzas): refusing more until the link drains", l->p.domain,
-				l->outbox_len);
+				l->outbox_len - l->inflight);
 		l->outbox_full_logged = true;
 		return err;
 	}
