@@ -194,6 +194,11 @@ enum gw_err core_start(struct conf *c, core_stanza_fn handler)
 			.port = (unsigned short)c->xmpp_port, .outbox_max = c->outbox_max,
 			.queue_high = (int)c->queue_high, .queue_low = (int)c->queue_low,
 			.reconnect_max_ms = (unsigned)c->reconnect_max_ms,
+			.ack_window_stanzas = (unsigned)c->ack_window_stanzas,
+			.ack_window_bytes = (size_t)c->ack_window_bytes,
+			.ack_every_stanzas = (unsigned)c->ack_every_stanzas,
+			.ack_every_ms = (unsigned)c->ack_every_ms,
+			.ack_timeout_ms = (unsigned)c->ack_timeout_ms,
 		};
 		gw->link = link_new(send_ctx(), &p, &link_ops, gw);
 		log_msg(LOG_INFO, "core", "backend %s on %s", gw->be->name, gw->domain);

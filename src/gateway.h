@@ -129,7 +129,9 @@ struct gw_message {
 	const char *oob_url;
 	/* In deliveries: the message is in the store when the call returns
 	 * GW_OK, and reaches the user even if the process dies right after
-	 * (a webhook may then answer 2xx). Costs a store write. */
+	 * (a webhook may then answer 2xx): it leaves the store only once the
+	 * XMPP server has acknowledged it, and may arrive twice (with the same
+	 * id) after a crash or a link reset. Costs a store write. */
 	bool durable;
 };
 

@@ -8,7 +8,14 @@
  * - it never reconnects and drops stanzas sent while disconnected;
  * - its send queue is unbounded and does not count its own writes, so after
  *   any I/O the source runs once more on the next iteration.
+ *
+ * Delivery is acknowledged (ackwin.h): every stanza handed to libstrophe,
+ * from the outbox or sent directly, stays in the window until the server
+ * answers a ping sent after it; only then are its outbox rows deleted. After
+ * a reconnect the window is sent again first, in order, then the outbox
+ * from where it stopped; resent stanzas are the same text, ids included.
  */
+#include "ackwin.h"
 #include "component.h"
 #include "jid.h"
 #include "log.h"
@@ -25,6 +32,10 @@
 
 #define BACKOFF_START_MS 500
 #define FLUSH_BATCH 200
+/* The window counts as congestion from this fill (percent) until it is
+ * back under the low one. */
+#define WINDOW_HIGH_PCT 75
+#define WINDOW_LOW_PCT 50
 
 enum link_state { LINK_DOWN, LINK_CONNECTING, LINK_UP, LINK_CLOSED };
 
@@ -50,18 +61,14 @@ struct link {
 	int fd;
 	int reserved_fd;        /* a low fd kept for the next socket */
 	int64_t outbox_len;     /* rows in the store, flushed or not */
-	int64_t flushed_upto;   /* highest outbox id handed to libstrophe */
-	int64_t inflight;       /* rows flushed but not yet acknowledged */
-	/* libstrophe writes its queue in order, so of `enqueued` stanzas handed
-	 * to it since the link came up, enqueued - queue length are written. */
-	uint64_t enqueued;
-	GQueue acks;            /* struct pending_ack *: flushed rows, oldest first */
+	int64_t flushed_upto;   /* highest outbox id put into the window */
+	int64_t inflight;       /* outbox rows in the window */
+	struct ackwin *win;     /* every stanza not yet acknowledged */
+	char *ping_to;          /* the server's domain: the pings' to */
+	char *ping_prefix;      /* the pings' ids: this and the ping's number */
+	guint ping_timer;       /* the next ping, ack_every_ms after the first unpinged stanza */
+	bool ping_lost;         /* a ping timed out: disconnecting */
 	bool outbox_full_logged;
-};
-
-struct pending_ack {
-	uint64_t seq;   /* `enqueued` once this row was handed over */
-	int64_t id;
 };
 
 static GSList *links;   /* for the sockopt callback, which gets only conn */
@@ -165,52 +172,147 @@ static void wake(struct link *l)
 	g_source_set_ready_time(&l->src->source, 0);
 }
 
+/* ---- acknowledgements ------------------------------------------------ */
+
+static void send_ping(struct link *l)
+{
+	uint64_t n = ackwin_ping(l->win, g_get_monotonic_time());
+	char *id = g_strdup_printf("%s%" G_GUINT64_FORMAT, l->ping_prefix, n);
+	xmpp_stanza_t *iq = xmpp_iq_new(l->ctx, "get", id);
+	xmpp_stanza_t *ping = xmpp_stanza_new(l->ctx);
+	xmpp_stanza_set_name(ping, "ping");
+	xmpp_stanza_set_ns(ping, "urn:xmpp:ping");
+	xmpp_stanza_add_child_ex(iq, ping, 0);
+	ping = NULL;
+	xmpp_stanza_set_from(iq, l->p.domain);
+	xmpp_stanza_set_to(iq, l->ping_to);
+	xmpp_send(l->conn, iq);
+	xmpp_stanza_release(iq);
+	g_free(id);
+	wake(l);
+}
+
+static gboolean ping_fire(gpointer data)
+{
+	struct link *l = data;
+	l->ping_timer = 0;
+	if (l->state == LINK_UP && ackwin_unpinged(l->win))
+		send_ping(l);
+	return G_SOURCE_REMOVE;
+}
+
+/* A ping after every ack_every_stanzas stanzas, and at most ack_every_ms
+ * after the first stanza no ping covers. */
+static void schedule_ping(struct link *l)
+{
+	unsigned n = ackwin_unpinged(l->win);
+	if (n >= l->p.ack_every_stanzas)
+		send_ping(l);
+	else if (n && !l->ping_timer)
+		l->ping_timer = g_timeout_add(l->p.ack_every_ms, ping_fire, l);
+}
+
+static void stop_ping_timer(struct link *l)
+{
+	if (l->ping_timer)
+		g_source_remove(l->ping_timer);
+	l->ping_timer = 0;
+}
+
+/* Hands text to libstrophe and keeps it in the window until a pong; from
+ * outbox row outbox_id (0: sent directly). */
+static void window_send(struct link *l, const char *text, size_t len, int64_t outbox_id)
+{
+	xmpp_send_raw(l->conn, text, len);
+	ackwin_push(l->win, text, len, outbox_id);
+	if (outbox_id) {
+		l->flushed_upto = outbox_id;
+		l->inflight++;
+	}
+	schedule_ping(l);
+}
+
+/* The number of our ping that st answers, or 0 when st is not such an
+ * answer. Any result or error counts: the server got there in order. */
+static uint64_t pong_of(const struct link *l, xmpp_stanza_t *st)
+{
+	const char *name = xmpp_stanza_get_name(st);
+	const char *type = xmpp_stanza_get_type(st);
+	const char *id = xmpp_stanza_get_id(st);
+	if (!name || strcmp(name, "iq") || !type || (strcmp(type, "result") && strcmp(type, "error"))
+	    || !id || !g_str_has_prefix(id, l->ping_prefix))
+		return 0;
+	char *end;
+	guint64 n = g_ascii_strtoull(id + strlen(l->ping_prefix), &end, 10);
+	return *end ? 0 : n;
+}
+
+static void on_pong(struct link *l, uint64_t n)
+{
+	struct ackwin_ack a;
+	if (!ackwin_pong(l->win, n, &a)) {
+		log_msg(LOG_DEBUG, "link", "%s: answer to an old ping %" G_GUINT64_FORMAT " ignored",
+			l->p.domain, n);
+		return;
+	}
+	if (a.outbox_rows) {
+		/* On failure (logged) the rows stay and are sent again after a
+		 * restart: a repeat with the same id, never a loss. */
+		if (store_outbox_ack(l->p.domain, a.outbox_upto) == GW_OK)
+			l->outbox_len -= a.outbox_rows;
+		l->inflight -= a.outbox_rows;
+	}
+	wake(l);
+}
+
+/* A ping unanswered for ack_timeout_ms: the link is dead, whatever TCP says. */
+static void check_ping_timeout(struct link *l)
+{
+	int64_t sent = ackwin_oldest_ping_us(l->win);
+	if (l->state != LINK_UP || l->ping_lost || sent < 0 ||
+	    g_get_monotonic_time() - sent < (int64_t)l->p.ack_timeout_ms * 1000)
+		return;
+	log_msg(LOG_WARN, "link", "%s: no answer to a ping for %u ms (%u stanzas unacknowledged): "
+		"reconnecting", l->p.domain, l->p.ack_timeout_ms, ackwin_count(l->win));
+	l->ping_lost = true;
+	xmpp_disconnect(l->conn);
+}
+
+static void resend_one(const char *text, size_t len, int64_t outbox_id, void *ud)
+{
+	xmpp_send_raw(ud, text, len);
+}
+
+/* After a reconnect, before anything else: the window, oldest first. */
+static void resend_window(struct link *l)
+{
+	unsigned n = ackwin_count(l->win);
+	if (!n)
+		return;
+	log_msg(LOG_INFO, "link", "%s: sending %u unacknowledged stanzas again", l->p.domain, n);
+	ackwin_foreach(l->win, resend_one, l->conn);
+	send_ping(l);
+}
+
 /* ---- outbox ---------------------------------------------------------- */
 
 struct flush_ctx {
 	struct link *l;
 	int sent;
+	bool window_full;
 };
 
 static bool flush_one(int64_t id, const char *stanza, void *ud)
 {
 	struct flush_ctx *f = ud;
-	struct link *l = f->l;
-	xmpp_send_raw(l->conn, stanza, strlen(stanza));
-	struct pending_ack *a = g_new(struct pending_ack, 1);
-	a->seq = ++l->enqueued;
-	a->id = id;
-	g_queue_push_tail(&l->acks, a);
-	l->flushed_upto = id;
-	l->inflight++;
+	size_t len = strlen(stanza);
+	if (!ackwin_fits(f->l->win, len)) {
+		f->window_full = true;
+		return false;
+	}
+	window_send(f->l, stanza, len, id);
 	f->sent++;
 	return true;
-}
-
-/* Deletes the flushed rows libstrophe has written, and only those: a drop
- * before they are written re-sends them after the reconnect. */
-static void ack_written(struct link *l)
-{
-	uint64_t written = l->enqueued - (uint64_t)xmpp_conn_send_queue_len(l->conn);
-	int64_t upto = -1, n = 0;
-	struct pending_ack *a;
-	while ((a = g_queue_peek_head(&l->acks)) && a->seq <= written) {
-		upto = a->id;
-		n++;
-		g_free(g_queue_pop_head(&l->acks));
-	}
-	if (n && store_outbox_ack(l->p.domain, upto) == GW_OK) {
-		l->outbox_len -= n;
-		l->inflight -= n;
-	}
-}
-
-static void forget_acks(struct link *l)
-{
-	g_queue_clear_full(&l->acks, g_free);
-	l->enqueued = 0;
-	l->inflight = 0;
-	l->flushed_upto = 0;
 }
 
 static void flush_outbox(struct link *l)
@@ -219,14 +321,15 @@ static void flush_outbox(struct link *l)
 		int room = l->p.queue_high - xmpp_conn_send_queue_len(l->conn);
 		if (room <= 0)
 			break;
-		struct flush_ctx f = { l, 0 };
+		struct flush_ctx f = { l, 0, false };
 		store_outbox_fetch(l->p.domain, l->flushed_upto, MIN(room, FLUSH_BATCH), flush_one, &f);
+		if (f.window_full)
+			break;
 		if (f.sent == 0) { /* the count was stale */
 			l->outbox_len = l->inflight;
 			break;
 		}
 	}
-	ack_written(l);
 }
 
 static void after_io(struct link *l)
@@ -234,14 +337,15 @@ static void after_io(struct link *l)
 	if (l->state != LINK_UP)
 		return;
 	int qlen = xmpp_conn_send_queue_len(l->conn);
-	if (!l->congested && qlen >= l->p.queue_high) {
+	unsigned fill = ackwin_fill(l->win);
+	if (!l->congested && (qlen >= l->p.queue_high || fill >= WINDOW_HIGH_PCT)) {
 		l->congested = true;
 		/* Normal under load (backpressure doing its job): not a warning. */
-		log_msg(LOG_INFO, "link", "%s: send queue at %d stanzas, pausing backends",
-			l->p.domain, qlen);
+		log_msg(LOG_INFO, "link", "%s: send queue at %d stanzas, %u unacknowledged, "
+			"pausing backends", l->p.domain, qlen, ackwin_count(l->win));
 		l->ops->on_congestion(l->ud, true);
 	}
-	if (l->congested && qlen <= l->p.queue_low)
+	if (l->congested && qlen <= l->p.queue_low && fill <= WINDOW_LOW_PCT)
 		l->congested = false;
 	if (!l->congested)
 		flush_outbox(l);
@@ -252,6 +356,7 @@ static void after_io(struct link *l)
 	if (!l->congested && l->outbox_len == l->inflight &&
 	    xmpp_conn_send_queue_len(l->conn) <= l->p.queue_low)
 		l->ops->on_congestion(l->ud, false);
+	schedule_ping(l);
 	set_fd_mask(l);
 }
 
@@ -280,6 +385,7 @@ static gboolean tick(gpointer data)
 		struct link *l = i->data;
 		if (l->state == LINK_CONNECTING || l->state == LINK_UP) {
 			xmpp_run_once(l->ctx, 0);
+			check_ping_timeout(l);
 			after_io(l);
 		}
 	}
@@ -301,6 +407,7 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int err,
 		l->congested = false;
 		log_msg(LOG_INFO, "link", "%s: connected to %s:%u", l->p.domain, l->p.server,
 			l->p.port);
+		resend_window(l);
 		l->ops->on_up(l->ud);
 		wake(l);
 		return;
@@ -310,7 +417,10 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int err,
 	bool was_up = l->state == LINK_UP;
 	detach_fd(l);
 	rereserve_fd(l);
-	forget_acks(l);
+	/* The pongs can no longer come: the window waits for the reconnect. */
+	ackwin_unsend(l->win);
+	stop_ping_timer(l);
+	l->ping_lost = false;
 	if (l->state == LINK_CLOSED)
 		return;
 	l->state = LINK_DOWN;
@@ -389,7 +499,11 @@ void link_connect(struct link *l)
 static int stanza_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
 	struct link *l = ud;
-	l->ops->on_stanza(l->ud, st);
+	uint64_t pong = pong_of(l, st);
+	if (pong)
+		on_pong(l, pong); /* ours: never routed */
+	else
+		l->ops->on_stanza(l->ud, st);
 	return 1; /* keep the handler */
 }
 
@@ -414,7 +528,9 @@ struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
 	l->ops = ops;
 	l->ud = ud;
 	l->fd = -1;
-	g_queue_init(&l->acks);
+	l->win = ackwin_new(p->ack_window_stanzas, p->ack_window_bytes);
+	l->ping_to = jid_parent_domain(p->domain);
+	l->ping_prefix = g_strdup_printf("gw-ack-%08x-", g_random_int());
 	l->reserved_fd = reserve_fd();
 	l->conn = xmpp_conn_new(ctx);
 	xmpp_conn_set_jid(l->conn, p->domain);
@@ -456,25 +572,31 @@ enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 			xmpp_stanza_get_name(st), xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "");
 		return GW_ERR_NOT_ALLOWED;
 	}
-	if (!durable && l->state == LINK_UP && !l->congested && l->outbox_len == l->inflight) {
-		xmpp_send(l->conn, st);
-		l->enqueued++;
-		wake(l);
-		if (xmpp_conn_send_queue_len(l->conn) >= l->p.queue_high)
-			after_io(l);
-		return GW_OK;
-	}
 	char *text = NULL;
 	size_t len = 0;
 	if (xmpp_stanza_to_text(st, &text, &len) != XMPP_EOK)
 		return GW_ERR_INTERNAL;
-	enum gw_err err = store_outbox_push(l->p.domain, text, l->p.outbox_max);
+	/* Directly when nothing waits before it and the window has room. */
+	if (!durable && l->state == LINK_UP && !l->congested && l->outbox_len == l->inflight &&
+	    ackwin_fits(l->win, len)) {
+		window_send(l, text, len, 0);
+		xmpp_free(l->ctx, text);
+		wake(l);
+		if (xmpp_conn_send_queue_len(l->conn) >= l->p.queue_high ||
+		    ackwin_fill(l->win) >= WINDOW_HIGH_PCT)
+			after_io(l);
+		return GW_OK;
+	}
+	/* outbox_max bounds the rows waiting to be sent; the rows sent and
+	 * waiting for their pong are bounded by the window. */
+	int64_t max = l->p.outbox_max ? l->p.outbox_max + l->inflight : 0;
+	enum gw_err err = store_outbox_push(l->p.domain, text, max);
 	xmpp_free(l->ctx, text);
 	if (err == GW_ERR_RESOURCE_CONSTRAINT) {
 		if (!l->outbox_full_logged)
 			log_msg(LOG_WARN, "link", "%s: outbox full (%" G_GINT64_FORMAT
 				" stanzas): refusing more until the link drains", l->p.domain,
-				l->outbox_len);
+				l->outbox_len - l->inflight);
 		l->outbox_full_logged = true;
 		return err;
 	}
@@ -493,7 +615,8 @@ int64_t link_outbox_len(const struct link *l) { return l->outbox_len; }
 
 bool link_drained(const struct link *l)
 {
-	return l->state != LINK_UP || xmpp_conn_send_queue_len(l->conn) == 0;
+	return l->state != LINK_UP ||
+	       (xmpp_conn_send_queue_len(l->conn) == 0 && ackwin_count(l->win) == 0);
 }
 
 void link_close(struct link *l)
@@ -518,7 +641,10 @@ void link_free(struct link *l)
 	link_close(l);
 	detach_fd(l);
 	links = g_slist_remove(links, l);
-	forget_acks(l);
+	stop_ping_timer(l);
+	ackwin_free(l->win);
+	g_free(l->ping_to);
+	g_free(l->ping_prefix);
 	xmpp_conn_release(l->conn);
 	g_source_destroy(&l->src->source);
 	g_source_unref(&l->src->source);

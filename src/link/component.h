@@ -4,6 +4,13 @@
  * jittered exponential backoff, keeps stanzas in a bounded outbox in the
  * store while it is down or congested and flushes them in order, and bounds
  * libstrophe's send queue between high and low water marks.
+ *
+ * Delivery is acknowledged: every stanza sent stays in a bounded window in
+ * memory until an XEP-0199 ping to the server (the parent of the domain)
+ * sent after it is answered; outbox rows are deleted only then. When the
+ * link drops, the window is sent again first after the reconnect, in order
+ * and as the same text, then the outbox. A window 3/4 full counts as
+ * congestion, like a full send queue, until it is back under half.
  */
 #ifndef XMPPGW_COMPONENT_H
 #define XMPPGW_COMPONENT_H
@@ -24,6 +31,11 @@ struct link_params {
 	int64_t outbox_max;     /* 0: unbounded */
 	int queue_high, queue_low;
 	unsigned reconnect_max_ms;
+	unsigned ack_window_stanzas;    /* the window's bounds (>= 1) */
+	size_t ack_window_bytes;
+	unsigned ack_every_stanzas;     /* a ping after this many stanzas, */
+	unsigned ack_every_ms;          /* or this long after the first one not covered */
+	unsigned ack_timeout_ms;        /* a ping unanswered this long: reconnect */
 };
 
 struct link_ops {
@@ -52,7 +64,8 @@ void link_connect(struct link *l);
 enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable);
 bool link_is_up(const struct link *l);
 bool link_is_congested(const struct link *l);
-/* true when nothing is waiting in libstrophe's queue. */
+/* true when nothing is waiting in libstrophe's queue or for its ping's
+ * answer (or the link is not up). */
 bool link_drained(const struct link *l);
 int link_queue_len(const struct link *l);
 int64_t link_outbox_len(const struct link *l);

@@ -39,6 +39,17 @@ static const struct gw_option xmpp_opts[] = {
 	  .help = "stanzas queued on a link below which backends read again" },
 	{ .key = "reconnect_max_ms", .type = GW_OPT_INT, .deflt = "30000", .min = 100,
 	  .max = 3600000, .help = "longest wait between reconnects of a link (jittered backoff)" },
+	{ .key = "ack_window_stanzas", .type = GW_OPT_INT, .deflt = "10000", .min = 10,
+	  .max = 1000000, .help = "stanzas sent on a link and kept in memory until the server "
+	  "acknowledges them; at 3/4 of it backends pause" },
+	{ .key = "ack_window_bytes", .type = GW_OPT_INT, .deflt = "8388608", .min = 65536,
+	  .max = 1073741824, .help = "bytes of those stanzas at most (their serialised text)" },
+	{ .key = "ack_every_stanzas", .type = GW_OPT_INT, .deflt = "500", .min = 1, .max = 1000000,
+	  .help = "a ping to the server after this many stanzas sent (it acknowledges them)" },
+	{ .key = "ack_every_ms", .type = GW_OPT_INT, .deflt = "50", .min = 1, .max = 60000,
+	  .help = "and at most this long after the first stanza no ping covers yet" },
+	{ .key = "ack_timeout_ms", .type = GW_OPT_INT, .deflt = "30000", .min = 1000,
+	  .max = 3600000, .help = "a ping unanswered this long: the link is dead, reconnect" },
 };
 
 static const struct gw_option store_opts[] = {
@@ -215,6 +226,11 @@ static void fill(struct conf *c)
 	c->queue_high = core_int(c, "xmpp", "send_queue_high");
 	c->queue_low = core_int(c, "xmpp", "send_queue_low");
 	c->reconnect_max_ms = core_int(c, "xmpp", "reconnect_max_ms");
+	c->ack_window_stanzas = core_int(c, "xmpp", "ack_window_stanzas");
+	c->ack_window_bytes = core_int(c, "xmpp", "ack_window_bytes");
+	c->ack_every_stanzas = core_int(c, "xmpp", "ack_every_stanzas");
+	c->ack_every_ms = core_int(c, "xmpp", "ack_every_ms");
+	c->ack_timeout_ms = core_int(c, "xmpp", "ack_timeout_ms");
 	c->store_path = core_string(c, "store", "path");
 	char *v = core_string(c, "policy", "allow");
 	c->allow = parse_list(v);

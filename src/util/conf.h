@@ -29,6 +29,8 @@ struct conf {
 	int64_t outbox_max;
 	int64_t queue_high, queue_low;
 	int64_t reconnect_max_ms;
+	int64_t ack_window_stanzas, ack_window_bytes;
+	int64_t ack_every_stanzas, ack_every_ms, ack_timeout_ms;
 	char *store_path;
 	char **allow;        /* NULL-terminated, lower-cased */
 	char **admins;

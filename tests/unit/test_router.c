@@ -112,7 +112,9 @@ static struct gw *instance(const struct gw_backend *be)
 	gw->domain = DOMAIN;
 	gw->sessions = g_hash_table_new(g_str_hash, g_str_equal);
 	struct link_params p = { .domain = DOMAIN, .secret = "s", .server = "127.0.0.1",
-				 .port = 1, .queue_high = 100, .queue_low = 10 };
+				 .port = 1, .queue_high = 100, .queue_low = 10,
+				 .ack_window_stanzas = 1000, .ack_window_bytes = 1 << 20,
+				 .ack_every_stanzas = 100, .ack_every_ms = 50, .ack_timeout_ms = 30000 };
 	gw->link = link_new(send_ctx(), &p, &no_link_ops, gw);
 	return gw;
 }

@@ -54,10 +54,11 @@ secret = %(secret)s
 
 class Gateway:
     """One gateway process attached to `server`. The store and the config
-    file live in a private dir, so a restart keeps the store."""
+    file live in a private dir, so a restart keeps the store. port: the
+    component port it connects to (default the server's; a proxy's, say)."""
 
     def __init__(self, server, allow="localhost", admins=(), secret=None, name="gw",
-                 xmpp_extra=None, sections=None):
+                 xmpp_extra=None, sections=None, port=None):
         self.exe = require_gateway()
         self.server = server
         self.dir = tempfile.mkdtemp(prefix="xgw-%s-" % name)
@@ -67,6 +68,7 @@ class Gateway:
         self.admins = list(admins)
         self.xmpp_extra = dict(xmpp_extra or {})
         self.sections = dict(sections or {})
+        self.port = port
         self.proc = None
         self.returncode = None
         self.write_config(allow=allow, secret=secret)
@@ -74,7 +76,7 @@ class Gateway:
     def write_config(self, allow="localhost", secret=None):
         with open(self.config, "w") as f:
             f.write(render_config(self.server, self.store, allow=allow, admins=self.admins,
-                                  secret=secret, xmpp_extra=self.xmpp_extra,
+                                  secret=secret, port=self.port, xmpp_extra=self.xmpp_extra,
                                   sections=self.sections))
 
     # -- process ------------------------------------------------------------

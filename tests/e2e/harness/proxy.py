@@ -1,0 +1,95 @@
+"""A TCP proxy on 127.0.0.1 between the gateway and a server's component
+port, which can cut the connection: after `arm(n)`, once n more bytes came
+from the gateway, it resets both sides (RST, nothing flushed), as a
+connection reset or a crashed middlebox would. Bytes it read from the
+gateway and had not forwarded are lost, like a kernel buffer's. Later
+connections (the gateway's reconnect) are forwarded untouched."""
+import asyncio
+import socket
+import struct
+
+from .util import free_port
+
+CHUNK = 4096
+
+
+def _reset(writer):
+    """Close abruptly: SO_LINGER 0 makes the close an RST."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    writer.transport.abort()
+
+
+class CutProxy:
+    def __init__(self, target_port, host="127.0.0.1"):
+        self.host = host
+        self.target_port = target_port
+        self.port = free_port()
+        self.connections = 0     # accepted from the gateway
+        self.cuts = 0
+        self.cut_after = None    # armed: bytes from the gateway until the cut
+        self.upstream_bytes = 0  # from the gateway, all connections
+        self._server = None
+        self._live = set()       # (reader task, writer) pairs of open connections
+
+    async def start(self):
+        self._server = await asyncio.start_server(self._accept, self.host, self.port)
+        return self
+
+    def arm(self, after_bytes):
+        """Cut the current connection once after_bytes more came from the gateway."""
+        self.cut_after = after_bytes
+
+    async def _accept(self, g_reader, g_writer):
+        self.connections += 1
+        try:
+            s_reader, s_writer = await asyncio.open_connection(self.host, self.target_port)
+        except OSError:
+            _reset(g_writer)
+            return
+        conn = {"writers": (g_writer, s_writer), "cut": False}
+        self._live.add(id(conn))
+        up = asyncio.ensure_future(self._pump(g_reader, s_writer, conn, upstream=True))
+        down = asyncio.ensure_future(self._pump(s_reader, g_writer, conn, upstream=False))
+        await asyncio.wait([up, down], return_when=asyncio.FIRST_COMPLETED)
+        for t in (up, down):
+            t.cancel()
+        if not conn["cut"]:
+            for w in conn["writers"]:
+                w.close()
+        self._live.discard(id(conn))
+
+    async def _pump(self, reader, writer, conn, upstream):
+        try:
+            await self._pump_until_end(reader, writer, conn, upstream)
+        except (ConnectionError, OSError):
+            pass    # the other side reset, or this proxy cut the connection
+
+    async def _pump_until_end(self, reader, writer, conn, upstream):
+        while True:
+            data = await reader.read(CHUNK)
+            if not data:
+                return
+            if upstream and self.cut_after is not None:
+                if len(data) >= self.cut_after:
+                    self.cut_after = None
+                    self.cuts += 1
+                    conn["cut"] = True
+                    for w in conn["writers"]:
+                        _reset(w)
+                    return
+                self.cut_after -= len(data)
+            if upstream:
+                self.upstream_bytes += len(data)
+            writer.write(data)
+            await writer.drain()
+
+    async def close(self):
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
