@@ -642,10 +642,13 @@ void link_free(struct link *l)
 	detach_fd(l);
 	links = g_slist_remove(links, l);
 	stop_ping_timer(l);
+	/* Releasing the conn may still deliver its disconnect event, which
+	 * touches the window: free what the handler uses only after. */
+	xmpp_conn_release(l->conn);
+	stop_ping_timer(l);
 	ackwin_free(l->win);
 	g_free(l->ping_to);
 	g_free(l->ping_prefix);
-	xmpp_conn_release(l->conn);
 	g_source_destroy(&l->src->source);
 	g_source_unref(&l->src->source);
 	if (l->reserved_fd >= 0)
