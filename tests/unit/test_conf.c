@@ -38,6 +38,12 @@ static const struct bad_case bad_cases[] = {
 	{ "[nonsense]\nx = 1\n" ECHO, "nonsense" },
 	{ "[log]\nlevel = loud\n" ECHO, "level" },
 	{ "[xmpp]\nsend_queue_low = 500\nsend_queue_high = 100\n" ECHO, "send_queue_low" },
+	{ "[xmpp]\nack_window_stanzas = 9\n" ECHO, "ack_window_stanzas" },
+	{ "[xmpp]\nack_window_bytes = 1000\n" ECHO, "ack_window_bytes" },
+	{ "[xmpp]\nack_every_stanzas = 0\n" ECHO, "ack_every_stanzas" },
+	{ "[xmpp]\nack_every_ms = 0\n" ECHO, "ack_every_ms" },
+	{ "[xmpp]\nack_timeout_ms = 999\n" ECHO, "ack_timeout_ms" },
+	{ "[xmpp]\nack_timeout_ms = soon\n" ECHO, "ack_timeout_ms" },
 	{ "[store]\npath = /tmp/x\n", "no backend" },
 	{ "[echo]\njid = echo.example.org\n", "secret" },
 	{ "[echo]\nsecret = s\n", "jid" },
@@ -73,6 +79,12 @@ static void test_defaults(void **state)
 	assert_string_equal(c->xmpp_server, "127.0.0.1");
 	assert_int_equal(c->xmpp_port, 5347);
 	assert_int_equal(c->log_level, LOG_INFO);
+	/* The acknowledgement window, as the README documents it. */
+	assert_int_equal(c->ack_window_stanzas, 10000);
+	assert_int_equal(c->ack_window_bytes, 8 << 20);
+	assert_int_equal(c->ack_every_stanzas, 500);
+	assert_int_equal(c->ack_every_ms, 50);
+	assert_int_equal(c->ack_timeout_ms, 30000);
 	/* The default policy: the parent domain of each backend. */
 	assert_string_equal(c->allow[0], "example.org");
 	assert_null(c->allow[1]);
@@ -89,6 +101,8 @@ static void test_defaults(void **state)
 static void test_values(void **state)
 {
 	char *path = write_conf("[xmpp]\nserver = ::1\nport = 5348\n"
+				"ack_window_stanzas = 10\nack_window_bytes = 65536\n"
+				"ack_every_stanzas = 1\nack_every_ms = 60000\nack_timeout_ms = 1000\n"
 				"[policy]\nallow = a.org, b@c.org ; *\nadmins = Boss@A.org\n"
 				"[log]\nlevel = warning\n"
 				"[echo]\njid = Echo.Example.ORG\nsecret = s\ndelay_max = 5\n");
@@ -97,6 +111,11 @@ static void test_values(void **state)
 	assert_int_equal(conf_load(path, &c, &err), GW_OK);
 	assert_string_equal(c->xmpp_server, "::1");
 	assert_int_equal(c->xmpp_port, 5348);
+	assert_int_equal(c->ack_window_stanzas, 10);
+	assert_int_equal(c->ack_window_bytes, 65536);
+	assert_int_equal(c->ack_every_stanzas, 1);
+	assert_int_equal(c->ack_every_ms, 60000);
+	assert_int_equal(c->ack_timeout_ms, 1000);
 	assert_int_equal(c->log_level, LOG_WARN);
 	assert_string_equal(c->allow[0], "a.org");
 	assert_string_equal(c->allow[1], "b@c.org");

@@ -70,6 +70,7 @@ static void test_claim_round_trip(void **state)
 	assert_int_equal(d.tries, 2);
 	assert_int_equal(d.sends, 3);
 	assert_int_equal(d.window, c.window);
+	sms_claim_clear(&d);
 	char *other = sms_claim_hash(c.salt, "123457");
 	assert_string_not_equal(other, c.hash);
 	char *salted = sms_claim_hash("00fe", "123456");
