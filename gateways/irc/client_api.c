@@ -247,16 +247,26 @@ void irc_client_pause(struct irc_client *c, bool paused)
 	if (c->paused == paused)
 		return;
 	c->paused = paused;
-	if (c->conn)
+	gint64 now = g_get_monotonic_time();
+	/* A registration reads on (irc_conn_settle); the welcome pauses it. */
+	if (c->conn && client_registered(c))
 		irc_conn_pause(c->conn, paused);
-	/* The keepalive changes pace (client_keepalive_start); what was not
-	 * heard while paused says nothing about the server. */
-	if (c->ping_timer) {
-		client_stop_timer(&c->ping_timer);
-		client_keepalive_start(c);
+	if (paused) {
+		/* The keepalive quickens (client_keepalive_ms). Only ever
+		 * brought forward: a pause that flickers on and off with the
+		 * XMPP link's window must not put it off again and again. */
+		c->paused_at = now;
+		if (c->ping_timer &&
+		    c->ping_due - now > (gint64)client_keepalive_ms(c) * 1000) {
+			client_stop_timer(&c->ping_timer);
+			client_keepalive_start(c);
+		}
+		return;
 	}
-	if (!paused) {
-		c->last_rx = g_get_monotonic_time();
-		c->ping_sent = 0;
-	}
+	/* The time paused does not count against the server: nothing it
+	 * said was read. */
+	gint64 d = now - c->paused_at;
+	c->last_rx += d;
+	if (c->ping_sent)
+		c->ping_sent += d;
 }

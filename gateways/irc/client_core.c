@@ -32,6 +32,8 @@ static enum gw_err send_va(struct irc_client *c, bool urgent, const char *cmd, v
 		return GW_ERR_BAD_REQUEST;
 	}
 	enum gw_err err = c->conn ? irc_conn_send(c->conn, line, urgent) : GW_ERR_SERVICE_UNAVAILABLE;
+	if (err == GW_OK)
+		c->last_tx = g_get_monotonic_time();
 	g_free(line);
 	return err;
 }
@@ -115,9 +117,9 @@ static void connect_now(void *ud)
 	log_msg(LOG_DEBUG, "irc", "%s: connecting to port %u%s", c->p.server, port->port,
 		port->tls ? " (TLS)" : "");
 	c->state = CL_CONNECTING;
+	/* Not paused before the welcome (client_registered): see
+	 * irc_conn_settle. */
 	c->conn = irc_conn_new(&cp, &conn_ops, c);
-	if (c->paused)
-		irc_conn_pause(c->conn, true);
 	irc_conn_start(c->conn);
 }
 
@@ -209,11 +211,20 @@ static void ping_tick(void *ud);
  * PINGs. */
 #define PAUSED_KEEPALIVE_MAX_MS 30000
 
+static unsigned paused_keepalive_ms(const struct irc_client *c)
+{
+	return MAX(1000, MIN(c->p.ping_interval_s * 1000 / 2, PAUSED_KEEPALIVE_MAX_MS));
+}
+
+unsigned client_keepalive_ms(const struct irc_client *c)
+{
+	return c->paused ? paused_keepalive_ms(c) : c->p.ping_interval_s * 1000;
+}
+
 void client_keepalive_start(struct irc_client *c)
 {
-	unsigned ms = c->p.ping_interval_s * 1000;
-	if (c->paused)
-		ms = MAX(1000, MIN(ms / 2, PAUSED_KEEPALIVE_MAX_MS));
+	unsigned ms = client_keepalive_ms(c);
+	c->ping_due = g_get_monotonic_time() + (gint64)ms * 1000;
 	c->ping_timer = gw_timer_add(ms, ping_tick, c);
 }
 
@@ -223,23 +234,23 @@ static void ping_tick(void *ud)
 	c->ping_timer = 0;
 	gint64 now = g_get_monotonic_time();
 	gint64 interval = (gint64)c->p.ping_interval_s * G_USEC_PER_SEC;
-	if (c->paused) {
-		/* We read nothing now, so the server is not judged; but it must
-		 * hear from us. Its PONGs wait with everything else. */
-		client_send(c, true, "PING", "xmpp-gw", NULL);
-		client_keepalive_start(c);
-		return;
-	}
 	/* Dead: our PING unanswered for two intervals and nothing else heard
-	 * for one. */
-	if (c->ping_sent && now - c->ping_sent >= 2 * interval && now - c->last_rx >= interval) {
+	 * for one (paused time does not count: irc_client_pause). While
+	 * paused we read nothing, so the server is not judged. */
+	if (!c->paused && c->ping_sent && now - c->ping_sent >= 2 * interval &&
+	    now - c->last_rx >= interval) {
 		client_connection_over(c, GW_ERR_REMOTE_TIMEOUT, "ping timeout");
 		return;
 	}
-	/* One PING per interval measures the lag even on a busy link. */
-	if (!c->ping_sent) {
+	if (!c->paused && !c->ping_sent) {
+		/* One PING per interval measures the lag even on a busy link. */
 		client_send(c, true, "PING", "xmpp-gw", NULL);
 		c->ping_sent = now;
+	} else if (c->paused ||
+		   now - c->last_tx >= (gint64)paused_keepalive_ms(c) * 1000) {
+		/* The server must hear from us, though its PONGs wait unread
+		 * (paused now, or for much of the time since our PING). */
+		client_send(c, true, "PING", "xmpp-gw", NULL);
 	}
 	client_keepalive_start(c);
 }

@@ -44,10 +44,12 @@ struct irc_client {
 	GString *motd;
 	bool sasl_ok;
 	unsigned reg_timer, sasl_timer, ready_timer, ping_timer, ison_timer, wait_timer;
-	gint64 last_rx;
+	gint64 last_rx, last_tx;  /* the last line read, and queued */
 	gint64 ping_sent;         /* our PING waiting for its PONG; 0: none */
 	int lag_ms;               /* the last PING's round trip; -1: unknown */
 	bool paused;              /* irc_client_pause() */
+	gint64 paused_at;         /* when the current pause began */
+	gint64 ping_due;          /* when ping_timer fires */
 	bool listing;             /* irc_client_list() waits for its end */
 	char *away;
 	GHashTable *watched;      /* folded nick -> nick as given */
@@ -75,6 +77,14 @@ void client_connection_over(struct irc_client *c, enum gw_err err, const char *w
 
 /* After 001: a PING every ping_interval_s, which also finds a dead link. */
 void client_keepalive_start(struct irc_client *c);
+/* The keepalive's period now: ping_interval_s, shorter while paused. */
+unsigned client_keepalive_ms(const struct irc_client *c);
+
+/* Welcomed by the server (and perhaps done joining). */
+static inline bool client_registered(const struct irc_client *c)
+{
+	return c->state == CL_WELCOMED || c->state == CL_READY;
+}
 
 /* PING, PONG, ERROR. */
 extern const struct client_cmd client_core_cmds[];

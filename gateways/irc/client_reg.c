@@ -287,6 +287,10 @@ static enum client_rc on_welcome(struct irc_client *c, const struct irc_msg *m)
 	g_free(c->nick);
 	c->nick = g_strdup(irc_param(m, 0));
 	c->state = CL_WELCOMED;
+	/* Registered: its reading now pauses with the others'. */
+	irc_conn_settle(c->conn);
+	if (c->paused)
+		irc_conn_pause(c->conn, true);
 	client_set_fail(c, GW_OK, NULL);
 	if (!c->sasl_ok && c->p.nickserv_password && *c->p.nickserv_password) {
 		char *cmd = g_strdup_printf("IDENTIFY %s", c->p.nickserv_password);

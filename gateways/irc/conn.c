@@ -168,7 +168,7 @@ static ssize_t xwrite(struct irc_conn *c, const char *buf, size_t n, char **deta
 static void set_interest(struct irc_conn *c)
 {
 	/* In a watch set, the set's pause stops the reading. */
-	unsigned ev = c->paused && c->st == ST_UP && !c->p.watches ? 0
+	unsigned ev = c->paused && c->st == ST_UP && !c->in_set ? 0
 		      : c->read_wants_write ? GW_IO_WRITE : GW_IO_READ;
 	if (c->ooff < c->olen)
 		ev |= c->write_wants_read ? GW_IO_READ : GW_IO_WRITE;
@@ -395,12 +395,24 @@ void irc_conn_pause(struct irc_conn *c, bool paused)
 	c->paused = paused;
 	if (c->st != ST_UP)
 		return;
-	if (!c->p.watches)
+	if (!c->in_set)
 		set_interest(c);
 	/* What TLS already decrypted would not wake epoll: read it now (in a
 	 * set, only where there is some: no timer per connection). */
-	if (!paused && !c->t_more && (!c->p.watches || (c->ssl && irc_tls_pending(c->ssl))))
+	if (!paused && !c->t_more && (!c->in_set || (c->ssl && irc_tls_pending(c->ssl))))
 		c->t_more = gw_timer_add(0, more_cb, c);
+}
+
+void irc_conn_settle(struct irc_conn *c)
+{
+	if (!c->p.watches || c->in_set || c->st != ST_UP)
+		return;
+	if (!conn_watch_in_set(c)) {
+		fail_later(c, IRC_CONN_IO, g_strdup("cannot watch the socket"));
+		return;
+	}
+	c->in_set = true;
+	set_interest(c);
 }
 
 static void more_cb(void *ud)

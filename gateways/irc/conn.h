@@ -35,9 +35,9 @@ struct irc_conn_params {
 	size_t sendq_max;          /* bytes queued at most; 0: 64 KiB */
 	unsigned flood_burst;      /* lines sent at once before pacing; 0: 5 */
 	unsigned flood_interval_ms;/* then one line per interval; 0: none */
-	/* The watch set the socket joins (gateway.h), or NULL. In a set,
-	 * irc_conn_pause() leaves the reading to the set's pause: pausing
-	 * thousands of connections costs no system call each. */
+	/* The watch set the socket joins once settled (irc_conn_settle), or
+	 * NULL. In a set, irc_conn_pause() leaves the reading to the set's
+	 * pause: pausing thousands of connections costs no system call each. */
 	struct gw_watch_set *watches;
 };
 
@@ -66,6 +66,11 @@ enum gw_err irc_conn_send(struct irc_conn *c, const char *line, bool urgent);
 /* paused: stop reading (the received lines wait in the kernel and on the
  * server) until resumed; writing goes on. Safe from any callback. */
 void irc_conn_pause(struct irc_conn *c, bool paused);
+/* The connection is registered: from now on its reading follows the pause
+ * of p.watches. Until then it reads whatever the set's pause: the lines of
+ * a registration are few, and a server drops a connection that does not
+ * register in time (ngIRCd: PongTimeout, 20 s). No-op without a set. */
+void irc_conn_settle(struct irc_conn *c);
 /* Bytes waiting to be written. */
 size_t irc_conn_queued(const struct irc_conn *c);
 bool irc_conn_is_tls(const struct irc_conn *c);

@@ -38,6 +38,7 @@ struct irc_conn {
 	struct ssl_st *ssl;
 	bool read_wants_write, write_wants_read, shut_wr;
 	bool paused;     /* irc_conn_pause(): no reading while up */
+	bool in_set;     /* irc_conn_settle(): the socket is in p.watches */
 	size_t ssl_wlen; /* length of an SSL write to repeat; 0: none */
 
 	char *rbuf; /* a partial received line */
@@ -55,6 +56,10 @@ struct irc_conn {
 	enum irc_conn_error rep_err; /* a failure reported by t_report */
 	char *rep_detail;
 };
+
+/* dial.c: watches c's socket again, in the set of p.watches, with no
+ * interest yet (the caller sets it). false when the set refused it. */
+bool conn_watch_in_set(struct irc_conn *c);
 
 static inline void conn_stop_timer(unsigned *id)
 {

@@ -87,6 +87,13 @@ static void io_cb(int fd, unsigned events, void *ud)
 	c->steps->leave(c);
 }
 
+bool conn_watch_in_set(struct irc_conn *c)
+{
+	gw_watch_remove(c->w);
+	c->w = gw_watch_fd_in(c->p.watches, c->fd, 0, io_cb, c);
+	return c->w != NULL;
+}
+
 /* Starts a non-blocking connect to a; false when it failed at once. */
 static bool try_connect(struct irc_conn *c, GInetAddress *a)
 {
@@ -116,7 +123,9 @@ static bool try_connect(struct irc_conn *c, GInetAddress *a)
 		return false;
 	}
 	c->fd = fd;
-	c->w = gw_watch_fd_in(c->p.watches, fd, GW_IO_WRITE, io_cb, c);
+	/* Outside the set until settled (irc_conn_settle): a set paused
+	 * together must not stall a registration. */
+	c->w = gw_watch_fd_in(NULL, fd, GW_IO_WRITE, io_cb, c);
 	if (!c->w) {
 		c->last_errno = EMFILE;
 		drop_socket(c);

@@ -50,6 +50,56 @@ static void test_keepalive_while_paused(void **state)
 	WAIT_MS(count_ev("lost ping timeout") == 1, 6000, "the silent link dropped after resume");
 }
 
+/* A pause that flickers on and off (the XMPP link's window filling and
+ * draining many times a second) does not put the keepalive off: the
+ * PINGs keep their pace. */
+static void test_keepalive_while_pause_flickers(void **state)
+{
+	E->p.ping_interval_s = 2;
+	start_ready();
+	guint from = E->f.cur;
+	gint64 end = g_get_monotonic_time() + 4 * G_USEC_PER_SEC;
+	while (g_get_monotonic_time() < end) {
+		irc_client_pause(E->c, true);
+		gint64 until = g_get_monotonic_time() + 100 * 1000;
+		while (g_get_monotonic_time() < until)
+			g_main_context_iteration(NULL, FALSE);
+		irc_client_pause(E->c, false);
+		until = g_get_monotonic_time() + 100 * 1000;
+		while (g_get_monotonic_time() < until)
+			g_main_context_iteration(NULL, FALSE);
+	}
+	if (count_lines("PING *", from) < 2) {
+		dump_state();
+		fail_msg("%d PINGs in 4 s of a flickering pause", count_lines("PING *", from));
+	}
+	assert_int_equal(count_ev("lost *"), 0);
+}
+
+/* Paused before the welcome (with its socket's set paused too, as the
+ * backend does): the registration still completes, since a server drops a
+ * connection that does not register in time; once welcomed, reading waits
+ * for the resume. */
+static void test_registration_while_paused(void **state)
+{
+	struct gw_watch_set *set = gw_watch_set_new();
+	E->p.watches = set;
+	gw_watch_set_pause(set, true);
+	start(E);
+	irc_client_pause(E->c, true);
+	reg_caps();
+	welcome("alice", NULL);
+	send_line(":bob!b@h PRIVMSG alice :while paused");
+	gint64 until = g_get_monotonic_time() + 300 * 1000;
+	while (g_get_monotonic_time() < until)
+		g_main_context_iteration(NULL, FALSE);
+	assert_int_equal(count_ev("text *"), 0);
+	gw_watch_set_pause(set, false);
+	irc_client_pause(E->c, false);
+	WAIT(count_ev("text bob * while paused") == 1, "the message read after the resume");
+	gw_watch_set_free(set);
+}
+
 /* ---- 2. reconnecting --------------------------------------------------- */
 
 static void test_reconnect(void **state)
@@ -134,6 +184,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_keepalive_lag),
 		T(test_keepalive_while_paused),
+		T(test_keepalive_while_pause_flickers),
+		T(test_registration_while_paused),
 		T(test_reconnect),
 		T(test_refused),
 		T(test_dropped_before_welcome),
