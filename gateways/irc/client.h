@@ -39,6 +39,9 @@ struct irc_client_params {
 	unsigned reconnect_max_s;
 	unsigned connects_per_second; /* pacing of new connections, all clients;
 					 0: 20 */
+	unsigned connects_in_flight;  /* connections between the dial and the
+					 welcome at once, all clients of one
+					 server (client_flight.c); 0: 8 */
 	const char *version;         /* CTCP VERSION answer */
 	struct gw_watch_set *watches; /* the sockets' set (paused together), or NULL */
 };
@@ -166,8 +169,11 @@ struct irc_msg;
 bool irc_list_entry(const struct irc_msg *m, struct irc_list_event *ev);
 /* AWAY with text, or back when text is NULL; remembered across reconnects. */
 void irc_client_away(struct irc_client *c, const char *text);
-/* paused: stop reading from the server (the XMPP side is congested);
- * false: resume. Carries over reconnects. */
+/* Clients waiting for a connect slot to server (client_flight.c). */
+unsigned irc_client_connects_waiting(const char *server);
+/* paused: stop reading from the server (the XMPP side is congested or
+ * down); false: resume. Carries over reconnects. A registration reads on
+ * until the welcome. */
 void irc_client_pause(struct irc_client *c, bool paused);
 /* How many nicks are watched. */
 unsigned irc_client_watching(const struct irc_client *c);

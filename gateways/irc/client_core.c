@@ -103,10 +103,14 @@ static const struct irc_conn_ops conn_ops = {
 	.on_closed = conn_closed,
 };
 
-static void connect_now(void *ud)
+void client_connect_now(void *ud)
 {
 	struct irc_client *c = ud;
 	c->wait_timer = 0;
+	if (!client_flight_take(c)) {
+		c->state = CL_WAITING;
+		return;
+	}
 	const struct irc_port *port = &c->ports[c->port_idx];
 	struct irc_conn_params cp = {
 		.host = c->p.server, .port = port->port, .tls = port->tls,
@@ -123,6 +127,15 @@ static void connect_now(void *ud)
 	irc_conn_start(c->conn);
 }
 
+void client_flight_done(struct irc_client *c)
+{
+	struct irc_client *next = client_flight_end(c);
+	if (next) {
+		client_stop_timer(&next->wait_timer);
+		next->wait_timer = gw_timer_add(0, client_connect_now, next);
+	}
+}
+
 /* Never sooner than the next free slot, so that thousands of clients
  * reconnecting together reach the server paced. */
 void client_schedule_connect(struct irc_client *c, unsigned delay_ms)
@@ -132,7 +145,7 @@ void client_schedule_connect(struct irc_client *c, unsigned delay_ms)
 	unsigned rate = c->p.connects_per_second ? c->p.connects_per_second : CONNECTS_PER_SECOND;
 	next_slot_us = at + G_USEC_PER_SEC / rate;
 	c->state = CL_WAITING;
-	c->wait_timer = gw_timer_add((unsigned)((at - now) / 1000), connect_now, c);
+	c->wait_timer = gw_timer_add((unsigned)((at - now) / 1000), client_connect_now, c);
 }
 
 static void schedule_reconnect(struct irc_client *c)
@@ -150,6 +163,7 @@ void client_drop_conn(struct irc_client *c)
 	c->conn = NULL;
 	c->listing = false; /* the glue hears of it through on_lost or on_failed */
 	stop_timers(c);
+	client_flight_done(c);
 	g_hash_table_remove_all(c->online);
 }
 
@@ -193,7 +207,7 @@ static void conn_closed(void *ud, enum irc_conn_error err, const char *detail)
 		irc_conn_free(c->conn);
 		c->conn = NULL;
 		c->port_idx++;
-		connect_now(c);
+		client_connect_now(c);
 	} else {
 		log_msg(LOG_INFO, "irc", "%s: %s", c->p.server, why);
 		client_connection_over(c, conn_err(err), why);

@@ -48,6 +48,7 @@ struct irc_client {
 	gint64 ping_sent;         /* our PING waiting for its PONG; 0: none */
 	int lag_ms;               /* the last PING's round trip; -1: unknown */
 	bool paused;              /* irc_client_pause() */
+	bool in_flight, queued;   /* client_flight.c: holds a slot, waits for one */
 	gint64 paused_at;         /* when the current pause began */
 	gint64 ping_due;          /* when ping_timer fires */
 	bool listing;             /* irc_client_list() waits for its end */
@@ -77,6 +78,21 @@ void client_connection_over(struct irc_client *c, enum gw_err err, const char *w
 
 /* After 001: a PING every ping_interval_s, which also finds a dead link. */
 void client_keepalive_start(struct irc_client *c);
+/* Connects now (a timer's callback; ud is the client), or puts it in line
+ * for a slot (client_flight_take). */
+void client_connect_now(void *ud);
+
+/* client_flight.c. true: c holds a slot (it may dial); false: it is in
+ * line, and client_connect_now runs when a slot is its. */
+bool client_flight_take(struct irc_client *c);
+/* c no longer dials (welcomed, failed, freed): leaves its place in line,
+ * or hands its slot to the first in line and returns that client (whose
+ * connect the caller starts), else NULL. */
+struct irc_client *client_flight_end(struct irc_client *c);
+/* The same, and starts the next one's connect from the loop (never inside
+ * a callback). */
+void client_flight_done(struct irc_client *c);
+
 /* The keepalive's period now: ping_interval_s, shorter while paused. */
 unsigned client_keepalive_ms(const struct irc_client *c);
 

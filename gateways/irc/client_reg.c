@@ -287,7 +287,9 @@ static enum client_rc on_welcome(struct irc_client *c, const struct irc_msg *m)
 	g_free(c->nick);
 	c->nick = g_strdup(irc_param(m, 0));
 	c->state = CL_WELCOMED;
-	/* Registered: its reading now pauses with the others'. */
+	/* Registered: its reading now pauses with the others', and its slot
+	 * in flight goes to the next connect. */
+	client_flight_done(c);
 	irc_conn_settle(c->conn);
 	if (c->paused)
 		irc_conn_pause(c->conn, true);

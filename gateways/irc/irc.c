@@ -188,6 +188,7 @@ static enum gw_err irc_start(struct gw *gw)
 	d->ison_interval_s = (unsigned)gw_conf_int(gw, "ison_interval_s");
 	d->reconnect_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
 	d->connects_per_second = (unsigned)gw_conf_int(gw, "connects_per_second");
+	d->connects_in_flight = (unsigned)gw_conf_int(gw, "connects_in_flight");
 	d->version = "xmpp-gw " XMPPGW_VERSION " (XMPP gateway)";
 	g->max_lines = (size_t)gw_conf_int(gw, "max_lines");
 	g->private_chat_open_s = (unsigned)gw_conf_int(gw, "private_chat_open_s");
@@ -397,6 +398,9 @@ static const struct gw_option irc_options[] = {
 				"message, when no room is left" },
 	{ .key = "connects_per_second", .type = GW_OPT_INT, .deflt = "20", .min = 1,
 	  .max = 10000, .help = "new IRC connections per second at most, all users together" },
+	{ .key = "connects_in_flight", .type = GW_OPT_INT, .deflt = "8", .min = 1, .max = 1000,
+	  .help = "IRC connections between connect and welcome at once, per server; the others "
+		  "wait in line" },
 	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 3600,
 	  .help = "cap of the reconnect backoff" },
 };
