@@ -1,8 +1,10 @@
 """Prosody is killed with -9 in the middle of a flood and started again:
 nothing is lost.
 
-The echo backend floods one user with 2,000 numbered messages. Once a few
-hundred have arrived, Prosody dies without a word (kill -9): the user's
+The echo backend floods one user with 2,000 numbered messages, through a
+proxy that passes 100 KB a second from the gateway (about 5 s for the
+flood, so that the kill lands in the middle of it even on a loaded
+machine). Once a few hundred have arrived, Prosody dies without a word (kill -9): the user's
 client loses its connection, and whatever Prosody had read from the
 component link and not yet handled is gone with it. Prosody is started
 again on the same ports and data; the gateway reconnects, sends its window
@@ -24,10 +26,12 @@ import pytest
 from harness import servers
 from harness.delivery import check_arrivals, messages_from
 from harness.pool import ClientPool, GatewayFactory
+from harness.proxy import CutProxy
 from harness.scenario import registered_user
 
 N = 2000
 KILL_AT = 300       # messages received before Prosody is killed
+RATE = 100000       # bytes a second from the gateway during the flood
 NS_DELAY = "{urn:xmpp:delay}delay"
 
 
@@ -58,13 +62,16 @@ async def test_flood_survives_a_server_kill9(prosody):
     srv = prosody
     gateways = GatewayFactory(srv)
     pool = ClientPool(srv)
+    proxy = await CutProxy(srv.component_port).start()
     try:
-        gw = await gateways.new(xmpp_extra={"reconnect_max_ms": 1000})
+        gw = await gateways.new(port=proxy.port, xmpp_extra={"reconnect_max_ms": 1000})
         c = await registered_user(pool, srv)
         bob = "bob@" + srv.component
+        proxy.throttle(RATE)
         c.chat(bob, "/flood %d" % N)
         await wait_for(lambda: len(floods(c, bob)) >= KILL_AT, 20, "%d floods" % KILL_AT)
         srv.kill9()
+        proxy.throttle(None)
         # The client reads what reached its socket, then sees the end.
         try:
             await asyncio.wait_for(c.disconnected, 10)
@@ -94,3 +101,4 @@ async def test_flood_survives_a_server_kill9(prosody):
     finally:
         await pool.close_all()
         gateways.stop_all()
+        await proxy.close()

@@ -10,7 +10,9 @@ For longer outages: `cut_now()` resets every open connection at once,
 gateway keeps retrying) until `release()`; `stall()` keeps the open
 connections but stops forwarding what the gateway writes (it is read and
 dropped: a peer that takes bytes and never answers, so no ping of the
-gateway's is answered), until the connection ends."""
+gateway's is answered), until the connection ends; `throttle(rate)`
+forwards what the gateway writes at most at rate bytes a second (None:
+no limit), so that a flood takes long enough to be interrupted."""
 import asyncio
 import socket
 import struct
@@ -42,6 +44,7 @@ class CutProxy:
         self.upstream_bytes = 0  # from the gateway, all connections
         self.held = 0            # connections reset on accept while holding
         self.holding = False
+        self.rate = None         # bytes a second from the gateway; None: no limit
         self._server = None
         self._live = {}          # id -> the state of each open connection
 
@@ -69,6 +72,10 @@ class CutProxy:
     def release(self):
         """Forward new connections again."""
         self.holding = False
+
+    def throttle(self, rate):
+        """Forward what the gateway writes at most at rate bytes/s (None: no limit)."""
+        self.rate = rate
 
     def stall(self):
         """Stop forwarding what the gateway writes on the open connections."""
@@ -124,6 +131,8 @@ class CutProxy:
                     continue
             writer.write(data)
             await writer.drain()
+            if upstream and self.rate:
+                await asyncio.sleep(len(data) / self.rate)
 
     async def close(self):
         if self._server is not None:
