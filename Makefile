@@ -137,11 +137,16 @@ IRC_BENCH_ARGS ?= --users 100,1000 --session-users 1000,5000 --runs 3
 # SMS_BENCH_ARGS picks the sizes, e.g. "--texts 50000 --rate 3000" or
 # "--tmpdir /tmp,/dev/shm"; bench/sms_bench.py --help lists the rest.
 SMS_BENCH_ARGS ?= --texts 20000 --paced-texts 10000 --out-texts 5000 --runs 3
+# Then the cost of a link cut (bench/link_cut_bench.py): 10,000 stanzas queued
+# (a flood cut mid-way: window and outbox; echoes fired while the link was
+# down: outbox), the time from the reconnect until they are flushed.
+CUT_BENCH_ARGS ?= --stanzas 10000 --runs 3
 bench: deps all $(BUILD)/bench/gen_users
 	$(PYTHON) bench/startup.py --bin $(abspath $(BUILD)/xmpp-gw) \
 	  --gen $(abspath $(BUILD)/bench/gen_users)
 	$(PYTHON) bench/irc_bench.py --bin $(abspath $(BUILD)/xmpp-gw) $(IRC_BENCH_ARGS)
 	$(PYTHON) bench/sms_bench.py --bin $(abspath $(BUILD)/xmpp-gw) $(SMS_BENCH_ARGS)
+	$(PYTHON) bench/link_cut_bench.py --bin $(abspath $(BUILD)/xmpp-gw) $(CUT_BENCH_ARGS)
 
 # bench-compare: the same IRC workloads against xmpp-gw and Debian's biboumi
 # (its per-connection throttle turned off per user, as in the anchor's

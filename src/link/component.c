@@ -71,7 +71,7 @@ struct link {
 	bool outbox_full_logged;
 };
 
-static GSList *links;   /* for the sockopt callback, which gets only conn */
+static GSList *links;   /* for the sockopt callback (it gets only conn) and pong_owner */
 static int devnull_fd = -1;
 static guint tick_id;
 
@@ -496,12 +496,26 @@ void link_connect(struct link *l)
 
 /* ---- public --------------------------------------------------------- */
 
+/* The link whose ping st answers, and the ping's number in *n; NULL when
+ * st answers none. A server may deliver the answer on another link than
+ * the ping's: ejabberd routes every host of one listener to any of its
+ * connections. It acknowledges the ping's link all the same: the server
+ * handled that link's stream in order up to the ping. */
+static struct link *pong_owner(xmpp_stanza_t *st, uint64_t *n)
+{
+	for (GSList *i = links; i; i = i->next)
+		if ((*n = pong_of(i->data, st)))
+			return i->data;
+	return NULL;
+}
+
 static int stanza_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
 	struct link *l = ud;
-	uint64_t pong = pong_of(l, st);
-	if (pong)
-		on_pong(l, pong); /* ours: never routed */
+	uint64_t pong;
+	struct link *owner = pong_owner(st, &pong);
+	if (owner)
+		on_pong(owner, pong); /* ours: never routed */
 	else
 		l->ops->on_stanza(l->ud, st);
 	return 1; /* keep the handler */

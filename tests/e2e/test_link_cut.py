@@ -8,6 +8,7 @@ message arrives, first arrivals in order, and a message that arrives twice
 carries the same id both times (the gateway sends the same stanza again)."""
 import asyncio
 
+from harness.delivery import check_arrivals, messages_from
 from harness.proxy import CutProxy
 from harness.scenario import registered_user
 
@@ -16,9 +17,7 @@ CUT_AFTER = 40000   # bytes from the gateway after the flood starts
 
 
 def floods(c, bob):
-    return [st for st in c.inbox
-            if st.xml.tag.endswith("}message") and str(st["from"].bare) == bob
-            and (st["body"] or "").startswith("flood ")]
+    return messages_from(c, bob, "flood ")
 
 
 async def test_flood_survives_a_link_reset(server, clients, gateways):
@@ -42,22 +41,7 @@ async def test_flood_survives_a_link_reset(server, clients, gateways):
         assert proxy.cuts == 1, "the proxy never cut the link (%d bytes from the gateway)" % (
             proxy.upstream_bytes)
         assert proxy.connections >= 2, "the gateway did not reconnect"
-        first, ids = [], {}
-        for st in got:
-            body = st["body"]
-            if body not in ids:
-                first.append(body)
-                ids[body] = set()
-            ids[body].add(st["id"])
-        missing = [b for b in want if b not in ids]
-        assert not missing, "%d of %d lost after the reset, the first %s" % (
-            len(missing), N, missing[:5])
-        assert first == want, "first arrivals out of order at %d" % next(
-            i for i, (a, b) in enumerate(zip(first, want)) if a != b)
-        changed = {b: sorted(i) for b, i in ids.items() if len(i) != 1}
-        assert not changed, "repeats with another id: %s" % list(changed.items())[:3]
-        assert all(i and None not in i and "" not in i for i in ids.values()), \
-            "a message without an id"
+        check_arrivals(got, want)
         # The link works as before.
         c.chat(bob, "after the cut")
         await c.expect_message(bob, "after the cut")

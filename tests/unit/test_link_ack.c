@@ -24,6 +24,8 @@
 #define WAIT_MS 5000
 
 struct fake {
+	const char *domain;
+	bool owns_ctx;
 	int listen_fd, fd;
 	GString *in;        /* what the link sent on the current connection */
 	int ups, downs, routed;
@@ -104,7 +106,9 @@ static void handshake(struct fake *f)
 	int ups = f->ups;
 	run_until(f, has, "<stream:stream", "the stream header");
 	server_send(f, "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
-		    "xmlns:stream='http://etherx.jabber.org/streams' from='" DOMAIN "' id='s1'>");
+		    "xmlns:stream='http://etherx.jabber.org/streams' from='");
+	server_send(f, f->domain);
+	server_send(f, "' id='s1'>");
 	run_until(f, has, "</handshake>", "the handshake");
 	server_send(f, "<handshake/>");
 	run_until(f, ups_are, GINT_TO_POINTER(ups + 1), "the link up");
@@ -125,7 +129,8 @@ static char *last_ping_id(struct fake *f)
 static void answer_ping(struct fake *f, const char *type)
 {
 	char *id = last_ping_id(f);
-	char *iq = g_strdup_printf("<iq type='%s' id='%s' from='test' to='" DOMAIN "'/>", type, id);
+	char *iq = g_strdup_printf("<iq type='%s' id='%s' from='test' to='%s'/>", type, id,
+				   f->domain);
 	server_send(f, iq);
 	g_free(iq);
 	g_free(id);
@@ -134,7 +139,9 @@ static void answer_ping(struct fake *f, const char *type)
 static void send_msg(struct fake *f, const char *id, bool durable)
 {
 	xmpp_stanza_t *m = xmpp_message_new(f->ctx, "chat", "u@test", id);
-	xmpp_stanza_set_from(m, "bob@" DOMAIN);
+	char *from = g_strconcat("bob@", f->domain, NULL);
+	xmpp_stanza_set_from(m, from);
+	g_free(from);
 	xmpp_message_set_body(m, id);
 	assert_int_equal(link_send(f->link, m, durable), GW_OK);
 	xmpp_stanza_release(m);
@@ -142,20 +149,18 @@ static void send_msg(struct fake *f, const char *id, bool durable)
 
 static bool outbox_is(struct fake *f, const void *n)
 {
-	return store_outbox_count(DOMAIN) == GPOINTER_TO_INT(n);
+	return store_outbox_count(f->domain) == GPOINTER_TO_INT(n);
 }
 
 static bool drained(struct fake *f, const void *arg) { return link_drained(f->link); }
 
 static unsigned ack_timeout_ms = 30000;
 
-static int setup(void **state)
+/* A fake server for a link on domain, up; ctx NULL: a new one. */
+static struct fake *fake_start(const char *domain, xmpp_ctx_t *ctx)
 {
-	char *err = NULL;
-	if (store_open(":memory:", &err) != GW_OK)
-		return -1;
-	xmpp_initialize();
 	struct fake *f = g_new0(struct fake, 1);
+	f->domain = domain;
 	f->in = g_string_new("");
 	f->fd = -1;
 	f->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -163,10 +168,11 @@ static int setup(void **state)
 	socklen_t alen = sizeof a;
 	if (bind(f->listen_fd, (struct sockaddr *)&a, sizeof a) || listen(f->listen_fd, 4) ||
 	    getsockname(f->listen_fd, (struct sockaddr *)&a, &alen))
-		return -1;
-	f->ctx = xmpp_ctx_new(NULL, link_strophe_logger());
+		return NULL;
+	f->owns_ctx = !ctx;
+	f->ctx = ctx ? ctx : xmpp_ctx_new(NULL, link_strophe_logger());
 	struct link_params p = {
-		.domain = DOMAIN, .secret = "s", .server = "127.0.0.1", .port = ntohs(a.sin_port),
+		.domain = domain, .secret = "s", .server = "127.0.0.1", .port = ntohs(a.sin_port),
 		.queue_high = 100, .queue_low = 10, .reconnect_max_ms = 200,
 		.ack_window_stanzas = 100, .ack_window_bytes = 1 << 20,
 		.ack_every_stanzas = 3, .ack_every_ms = 20, .ack_timeout_ms = ack_timeout_ms,
@@ -174,22 +180,36 @@ static int setup(void **state)
 	f->link = link_new(f->ctx, &p, &ops, f);
 	link_connect(f->link);
 	handshake(f);
-	*state = f;
-	return 0;
+	return f;
 }
 
 /* Frees the link while it is up: under `make unit-asan` this catches a
  * disconnect event that touches freed state. */
-static int teardown(void **state)
+static void fake_stop(struct fake *f)
 {
-	struct fake *f = *state;
 	link_free(f->link);
-	xmpp_ctx_free(f->ctx);
+	if (f->owns_ctx)
+		xmpp_ctx_free(f->ctx);
 	if (f->fd >= 0)
 		close(f->fd);
 	close(f->listen_fd);
 	g_string_free(f->in, TRUE);
 	g_free(f);
+}
+
+static int setup(void **state)
+{
+	char *err = NULL;
+	if (store_open(":memory:", &err) != GW_OK)
+		return -1;
+	xmpp_initialize();
+	*state = fake_start(DOMAIN, NULL);
+	return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	fake_stop(*state);
 	xmpp_shutdown();
 	store_close();
 	return 0;
@@ -288,6 +308,28 @@ static void test_unanswered_ping_reconnects(void **state)
 	run_until(f, drained, NULL, "the window empty");
 }
 
+/* ejabberd routes every host of one listener to any of its connections, so
+ * the answer to one link's ping may come on another link: it acknowledges
+ * the ping's link (its rows leave the store) and is routed by neither. */
+static void test_pong_on_another_link(void **state)
+{
+	struct fake *f = *state;
+	struct fake *g = fake_start("irc.test", f->ctx);
+	assert_non_null(g);
+	send_msg(g, "i1", true);
+	run_until(g, ping_after, ">i1<", "a ping on the second link");
+	char *id = last_ping_id(g);
+	char *iq = g_strdup_printf("<iq type='result' id='%s' from='test' to='irc.test'/>", id);
+	server_send(f, iq);
+	g_free(iq);
+	g_free(id);
+	run_until(g, outbox_is, GINT_TO_POINTER(0), "the row acknowledged");
+	run_until(g, drained, NULL, "the second link's window empty");
+	assert_int_equal(f->routed, 0);
+	assert_int_equal(g->routed, 0);
+	fake_stop(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_resends_the_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_ping_reconnects, setup_short_timeout,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pong_on_another_link, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,16 @@ port, which can cut the connection: after `arm(n)`, once n more bytes came
 from the gateway, it resets both sides (RST, nothing flushed), as a
 connection reset or a crashed middlebox would. Bytes it read from the
 gateway and had not forwarded are lost, like a kernel buffer's. Later
-connections (the gateway's reconnect) are forwarded untouched."""
+connections (the gateway's reconnect) are forwarded untouched.
+
+For longer outages: `cut_now()` resets every open connection at once,
+`hold()` makes it reset each new connection as soon as it is accepted (the
+gateway keeps retrying) until `release()`; `stall()` keeps the open
+connections but stops forwarding what the gateway writes (it is read and
+dropped: a peer that takes bytes and never answers, so no ping of the
+gateway's is answered), until the connection ends; `throttle(rate)`
+forwards what the gateway writes at most at rate bytes a second (None:
+no limit), so that a flood takes long enough to be interrupted."""
 import asyncio
 import socket
 import struct
@@ -33,8 +42,11 @@ class CutProxy:
         self.cuts = 0
         self.cut_after = None    # armed: bytes from the gateway until the cut
         self.upstream_bytes = 0  # from the gateway, all connections
+        self.held = 0            # connections reset on accept while holding
+        self.holding = False
+        self.rate = None         # bytes a second from the gateway; None: no limit
         self._server = None
-        self._live = set()       # (reader task, writer) pairs of open connections
+        self._live = {}          # id -> the state of each open connection
 
     async def start(self):
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
@@ -44,15 +56,45 @@ class CutProxy:
         """Cut the current connection once after_bytes more came from the gateway."""
         self.cut_after = after_bytes
 
+    def cut_now(self):
+        """Resets every open connection now (RST both ways)."""
+        for conn in list(self._live.values()):
+            if not conn["cut"]:
+                conn["cut"] = True
+                self.cuts += 1
+                for w in conn["writers"]:
+                    _reset(w)
+
+    def hold(self):
+        """From now on, reset every new connection as soon as it is accepted."""
+        self.holding = True
+
+    def release(self):
+        """Forward new connections again."""
+        self.holding = False
+
+    def throttle(self, rate):
+        """Forward what the gateway writes at most at rate bytes/s (None: no limit)."""
+        self.rate = rate
+
+    def stall(self):
+        """Stop forwarding what the gateway writes on the open connections."""
+        for conn in self._live.values():
+            conn["stalled"] = True
+
     async def _accept(self, g_reader, g_writer):
+        if self.holding:
+            self.held += 1
+            _reset(g_writer)
+            return
         self.connections += 1
         try:
             s_reader, s_writer = await asyncio.open_connection(self.host, self.target_port)
         except OSError:
             _reset(g_writer)
             return
-        conn = {"writers": (g_writer, s_writer), "cut": False}
-        self._live.add(id(conn))
+        conn = {"writers": (g_writer, s_writer), "cut": False, "stalled": False}
+        self._live[id(conn)] = conn
         up = asyncio.ensure_future(self._pump(g_reader, s_writer, conn, upstream=True))
         down = asyncio.ensure_future(self._pump(s_reader, g_writer, conn, upstream=False))
         await asyncio.wait([up, down], return_when=asyncio.FIRST_COMPLETED)
@@ -61,7 +103,7 @@ class CutProxy:
         if not conn["cut"]:
             for w in conn["writers"]:
                 w.close()
-        self._live.discard(id(conn))
+        self._live.pop(id(conn), None)
 
     async def _pump(self, reader, writer, conn, upstream):
         try:
@@ -85,8 +127,12 @@ class CutProxy:
                 self.cut_after -= len(data)
             if upstream:
                 self.upstream_bytes += len(data)
+                if conn["stalled"]:
+                    continue
             writer.write(data)
             await writer.drain()
+            if upstream and self.rate:
+                await asyncio.sleep(len(data) / self.rate)
 
     async def close(self):
         if self._server is not None:
