@@ -384,7 +384,7 @@ static bool ev_text(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 	char *body = ev->text_kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain)
 						      : g_strdup(plain);
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
-	gw_room_message(l->s, ch->room, ev->nick, &m);
+	irc_undelivered(l, ev->nick, ev->text_kind, gw_room_message(l->s, ch->room, ev->nick, &m));
 	g_free(body);
 	g_free(plain);
 	return true;
