@@ -180,6 +180,10 @@ enum gw_occ_flags {
 	GW_OCC_KICKED = 1u << 3,    /* with GONE: was kicked (307) */
 	GW_OCC_RENAMED = 1u << 4,   /* with GONE: now called new_nick (303) */
 	GW_OCC_BANNED = 1u << 5,    /* with GONE: was banned (301) */
+	/* with SELF|GONE: the connection to the network was lost (333, the
+	 * reason as status text). The core keeps the room and its resources
+	 * as joining: the backend's next self report brings them back. */
+	GW_OCC_LOST = 1u << 6,
 };
 
 struct gw_occupant {
@@ -479,11 +483,14 @@ enum gw_err gw_room_occupant(struct gw_session *s, const char *room,
  * joining later. */
 enum gw_err gw_room_subject(struct gw_session *s, const char *room, const char *subject,
 			    const char *nick);
-/* A message in room from nick (NULL: from the room itself). */
+/* A message in room from nick (NULL: from the room itself).
+ * GW_ERR_RESOURCE_CONSTRAINT when it could not reach every joined resource
+ * (the outbox is full): tell the sender on your network if you can. */
 enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *nick,
 			    const struct gw_message *msg);
 /* A private message to the user from occupant nick of room; it comes from
- * the occupant's JID, to every joined resource. */
+ * the occupant's JID, to every joined resource. GW_ERR_NOT_FOUND when the
+ * user has no such room; GW_ERR_RESOURCE_CONSTRAINT as gw_deliver_message. */
 enum gw_err gw_room_private(struct gw_session *s, const char *room, const char *nick,
 			    const struct gw_message *msg);
 /* The join failed, or the user was removed from the room by the network

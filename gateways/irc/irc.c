@@ -44,11 +44,13 @@ static void on_text(void *ud, const char *nick, enum irc_text_kind kind, const c
 	/* From someone in one of the user's rooms: from that occupant. */
 	const char *occ = NULL;
 	struct irc_chan *ch = irc_room_of_nick(l, nick, &occ);
-	if (!ch || gw_room_private(l->s, ch->room, occ, &m) != GW_OK) {
+	enum gw_err err = ch ? gw_room_private(l->s, ch->room, occ, &m) : GW_ERR_NOT_FOUND;
+	if (err == GW_ERR_NOT_FOUND || err == GW_ERR_JID_MALFORMED) {
 		char *from = irc_address_of(g, nick, l->server);
-		gw_deliver_message(l->s, from, &m);
+		err = gw_deliver_message(l->s, from, &m);
 		g_free(from);
 	}
+	irc_undelivered(l, nick, kind, err);
 	g_free(body);
 	g_free(plain);
 }
@@ -197,6 +199,7 @@ static enum gw_err irc_start(struct gw *gw)
 	g->rosters = irc_rosters_new();
 	g->watches = gw_watch_set_new();
 	d->watches = g->watches;
+	g->undelivered = irc_undelivered_start(gw, (unsigned)gw_conf_int(gw, "undelivered_notice_s"));
 	g->client_ops = &client_ops;
 	g->link_hooks = &link_hooks;
 	return GW_OK;
@@ -217,6 +220,7 @@ static void irc_stop(struct gw *gw)
 	if (g->rosters)
 		g_hash_table_destroy(g->rosters);
 	gw_watch_set_free(g->watches); /* every connection is gone */
+	irc_undelivered_stop(g->undelivered);
 }
 
 static void irc_register_check(struct gw *gw, struct gw_request *req, const char *jid,
@@ -401,6 +405,9 @@ static const struct gw_option irc_options[] = {
 	{ .key = "connects_in_flight", .type = GW_OPT_INT, .deflt = "8", .min = 1, .max = 1000,
 	  .help = "IRC connections between connect and welcome at once, per server; the others "
 		  "wait in line" },
+	{ .key = "undelivered_notice_s", .type = GW_OPT_INT, .deflt = "30", .min = 1,
+	  .max = 3600, .help = "an IRC user whose messages did not reach XMPP (the outbox was "
+			      "full) gets a NOTICE saying so at most this often" },
 	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 3600,
 	  .help = "cap of the reconnect backoff" },
 };

@@ -23,6 +23,7 @@ struct irc_gw {
 	struct gw_watch_set *watches; /* every IRC socket: paused together */
 	GHashTable *links;     /* every struct link of every session (a set) */
 	bool paused;           /* the XMPP side is congested (GW_CAP_FLOW) */
+	struct irc_undelivered *undelivered; /* NOTICEs of what missed XMPP */
 	/* Registered by irc.c at start: the IRC client's events, and a link's
 	 * end (link.c calls nothing above it). */
 	const struct irc_client_ops *client_ops;
@@ -30,6 +31,7 @@ struct irc_gw {
 };
 
 struct link;
+struct irc_undelivered;
 
 struct irc_link_hooks {
 	/* l is being freed: drop what refers to it (rooms, room list). */
@@ -154,6 +156,16 @@ enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const c
 				 struct gw_reason *why);
 enum gw_err irc_room_private(struct gw_session *s, const char *room, const char *nick,
 			     const struct gw_message *msg, struct gw_reason *why);
+
+/* undelivered.c: the NOTICEs of gw, sent on the users' own connections
+ * at most every interval_s per sender. */
+struct irc_undelivered *irc_undelivered_start(struct gw *gw, unsigned interval_s);
+void irc_undelivered_stop(struct irc_undelivered *u);
+/* A message from nick on l's server met err on its way to the user:
+ * when the outbox was full, nick is told in a NOTICE (rate-limited,
+ * undelivered.h), unless it was a NOTICE itself (never answered, as IRC
+ * wants); any other failure is logged. */
+void irc_undelivered(struct link *l, const char *nick, enum irc_text_kind kind, enum gw_err err);
 
 /* irc_client_say() for an operation that reports its reason to the core. */
 static inline enum gw_err irc_say(struct irc_client *c, const char *target, const char *text,

@@ -7,8 +7,9 @@
  *
  * A join is answered at the end of NAMES (366): the other occupants, the
  * user's own occupant, then the subject. When the connection drops, the
- * other occupants leave and the user stays; the channels are joined again
- * once the client is ready, and their NAMES announce everyone anew. */
+ * user gets one unavailable self-presence per room (333) and the core
+ * keeps the room; the channels are joined again once the client is ready,
+ * and their NAMES announce everyone anew, as at a join. */
 #include "irc_int.h"
 
 #include <string.h>
@@ -383,7 +384,7 @@ static bool ev_text(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 	char *body = ev->text_kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain)
 						      : g_strdup(plain);
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
-	gw_room_message(l->s, ch->room, ev->nick, &m);
+	irc_undelivered(l, ev->nick, ev->text_kind, gw_room_message(l->s, ch->room, ev->nick, &m));
 	g_free(body);
 	g_free(plain);
 	return true;
@@ -451,14 +452,20 @@ void irc_rooms_ready(struct link *l)
 	}
 }
 
+/* One self-presence per room (333, XEP-0045's "removed by a technical
+ * problem"), not one unavailable presence per member: the user's client
+ * drops the room's occupants with it, and the rejoin announces them anew
+ * as a join does (pending: with the subject, which ends a join). A room
+ * with many members would otherwise fill the outbox at every restart of
+ * the IRC server. */
 void irc_rooms_lost(struct link *l, const char *why)
 {
 	for (guint i = 0; i < l->chans->len; i++) {
 		struct irc_chan *ch = l->chans->pdata[i];
-		guint k = 0;
-		for (struct irc_member *m; ch->synced && (m = irc_view_next(&ch->view, &k));)
-			if (!is_me(l, m->nick))
-				tell(l, ch, m, GW_OCC_GONE, why, NULL);
+		if (ch->synced) {
+			irc_room_tell_self(l, ch, GW_OCC_GONE | GW_OCC_LOST, why);
+			ch->pending = true;
+		}
 		irc_view_detach(&ch->view);
 		g_clear_pointer(&ch->names, g_hash_table_destroy);
 		ch->synced = ch->sent = ch->on_irc = false;

@@ -7,21 +7,25 @@
 #include "stanza.h"
 #include "text.h"
 
-/* Sends st (taken) to every resource in the room or joining it. */
-static void send_all(struct gw *gw, struct muc_room *r, xmpp_stanza_t *st)
+/* Sends st (taken) to every resource in the room or joining it. Returns
+ * the first error, having tried them all. */
+static enum gw_err send_all(struct gw *gw, struct muc_room *r, xmpp_stanza_t *st)
 {
-	send_each(gw, st, r->joined);
-	send_each(gw, st, r->joining);
+	enum gw_err err = send_each(gw, st, r->joined);
+	enum gw_err err2 = send_each(gw, st, r->joining);
 	xmpp_stanza_release(st);
+	return err != GW_OK ? err : err2;
 }
 
-static void joining_done(struct muc_room *r)
+
+/* Moves every resource of the set from into the set to. */
+static void move_all(GHashTable *from, GHashTable *to)
 {
 	GHashTableIter it;
 	gpointer k;
-	g_hash_table_iter_init(&it, r->joining);
+	g_hash_table_iter_init(&it, from);
 	while (g_hash_table_iter_next(&it, &k, NULL)) {
-		g_hash_table_add(r->joined, k);
+		g_hash_table_add(to, k);
 		g_hash_table_iter_steal(&it);
 	}
 }
@@ -45,13 +49,18 @@ enum gw_err gw_room_occupant(struct gw_session *s, const char *room, const struc
 		r->role = o->role;
 		r->aff = o->affiliation;
 	}
-	send_all(gw, r, muc_occupant_presence(r, clean.nick, &clean, NULL));
+	err = send_all(gw, r, muc_occupant_presence(r, clean.nick, &clean, NULL));
 	unsigned out_of_room = GW_OCC_SELF | GW_OCC_GONE;
-	if ((o->flags & out_of_room) == out_of_room && !(o->flags & GW_OCC_RENAMED)) {
+	if ((o->flags & out_of_room) == out_of_room && (o->flags & GW_OCC_LOST)) {
+		/* Out of reach until the backend reports the user again: the
+		 * resources wait as joining. */
+		move_all(r->joined, r->joining);
+		r->in = false;
+	} else if ((o->flags & out_of_room) == out_of_room && !(o->flags & GW_OCC_RENAMED)) {
 		muc_room_remove(s, room); /* kicked, banned: out of the room */
 	} else if (o->flags & GW_OCC_SELF) {
 		r->in = true;
-		joining_done(r);
+		move_all(r->joining, r->joined);
 	}
 out:
 	muc_clean_free(&clean);
@@ -68,8 +77,7 @@ enum gw_err gw_room_subject(struct gw_session *s, const char *room, const char *
 	g_free(r->subject_by);
 	r->subject = subject ? text_sanitize(subject, -1, MUC_SUBJECT_MAX) : NULL;
 	r->subject_by = nick ? text_sanitize(nick, -1, MUC_NICK_MAX) : NULL;
-	send_all(session_gw(s), r, muc_subject_message(r, NULL));
-	return GW_OK;
+	return send_all(session_gw(s), r, muc_subject_message(r, NULL));
 }
 
 enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *nick,
@@ -96,18 +104,19 @@ enum gw_err gw_room_private(struct gw_session *s, const char *room, const char *
 	if (!r || !nick)
 		return GW_ERR_NOT_FOUND;
 	char *clean_nick = text_sanitize(nick, -1, MUC_NICK_MAX);
+	enum gw_err err = GW_ERR_JID_MALFORMED;
 	if (*clean_nick) {
 		char *body = text_sanitize(msg->body ? msg->body : "", -1, MUC_BODY_MAX);
 		char *from = muc_occupant_jid(r, clean_nick);
 		xmpp_stanza_t *m = stanza_message(send_ctx(), from, NULL, "chat", body, NULL);
 		stanza_child(m, "x", NS_MUC_USER);
-		send_each(session_gw(s), m, r->joined);
+		err = send_each(session_gw(s), m, r->joined);
 		xmpp_stanza_release(m);
 		g_free(from);
 		g_free(body);
 	}
 	g_free(clean_nick);
-	return *nick ? GW_OK : GW_ERR_JID_MALFORMED;
+	return err;
 }
 
 enum gw_err gw_room_error(struct gw_session *s, const char *room, enum gw_err err,
@@ -118,9 +127,9 @@ enum gw_err gw_room_error(struct gw_session *s, const char *room, enum gw_err er
 		return GW_ERR_NOT_FOUND;
 	char *clean = text ? text_sanitize(text, -1, MUC_SUBJECT_MAX) : NULL;
 	char *from = muc_occupant_jid(r, r->nick);
-	send_all(session_gw(s), r, muc_error_presence(from, NULL, err, clean));
+	enum gw_err sent = send_all(session_gw(s), r, muc_error_presence(from, NULL, err, clean));
 	g_free(from);
 	g_free(clean);
 	muc_room_remove(s, room);
-	return GW_OK;
+	return sent;
 }

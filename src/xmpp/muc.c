@@ -27,10 +27,20 @@ bool muc_is_room(struct gw *gw, const char *legacy)
 
 /* ---- from the user ----------------------------------------------------------- */
 
+/* What could not be sent to the user (the outbox is full: nobody on XMPP
+ * can be told) is logged, once per stanza. */
+static void check_sent(struct gw *gw, enum gw_err err, const char *what, const char *to)
+{
+	if (err != GW_OK)
+		log_msg(LOG_WARN, "muc", "%s: %s to %s not sent: %s", gw->domain, what, to,
+			err_text(err));
+}
+
 static void error_presence(struct gw *gw, const char *from, const char *to, enum gw_err err,
 			   const char *text)
 {
-	send_stanza(gw, muc_error_presence(from, to, err, text));
+	check_sent(gw, send_stanza(gw, muc_error_presence(from, to, err, text)),
+		   "an error presence", to);
 }
 
 static void join(struct iq_req *q, xmpp_stanza_t *st, const char *room_jid)
@@ -64,7 +74,7 @@ static void join(struct iq_req *q, xmpp_stanza_t *st, const char *room_jid)
 	}
 	if (r && r->in) {
 		g_hash_table_add(r->joined, g_strdup(q->from));
-		muc_replay(s, r, q->from);
+		check_sent(gw, muc_replay(s, r, q->from), "the room's occupants", q->from);
 		return;
 	}
 	if (r) { /* the network join is under way: this resource waits too */
@@ -87,7 +97,8 @@ static void leave(struct iq_req *q, xmpp_stanza_t *st)
 		return;
 	struct gw_occupant self = { .nick = r->nick, .role = r->role, .affiliation = r->aff,
 				    .flags = GW_OCC_SELF | GW_OCC_GONE };
-	send_stanza(q->gw, muc_occupant_presence(r, r->nick, &self, q->from));
+	check_sent(q->gw, send_stanza(q->gw, muc_occupant_presence(r, r->nick, &self, q->from)),
+		   "the self-presence of a leave", q->from);
 	if (g_hash_table_size(r->joined) || g_hash_table_size(r->joining))
 		return;
 	const char *status = stanza_child_text(st, "status");
@@ -132,7 +143,8 @@ static void reflect(struct gw *gw, struct muc_room *r, xmpp_stanza_t *st, const 
 	xmpp_stanza_t *m = muc_groupchat(r, r->nick, body, xmpp_stanza_get_id(st));
 	if (origin)
 		xmpp_stanza_set_attribute(stanza_child(m, "origin-id", NS_SID), "id", origin);
-	send_each(gw, m, r->joined);
+	/* The message reached the network: only the echo is missing. */
+	check_sent(gw, send_each(gw, m, r->joined), "the reflection of a message", r->jid);
 	xmpp_stanza_release(m);
 }
 
@@ -205,7 +217,7 @@ enum gw_err muc_ping(struct iq_req *q)
 	struct muc_room *r = muc_room_get(session_get(q->gw, q->bare, false), q->legacy);
 	if (!in_room(r, q->from) || strcmp(r->nick, q->resource))
 		return GW_ERR_NOT_ACCEPTABLE;
-	send_stanza(q->gw, stanza_iq_result(q->iq));
+	check_sent(q->gw, send_stanza(q->gw, stanza_iq_result(q->iq)), "a self-ping answer", q->from);
 	return GW_OK;
 }
 
@@ -289,7 +301,8 @@ enum gw_err muc_admin_set(struct iq_req *q)
 					       reason && text_is_clean(reason) ? reason : NULL, &why);
 	}
 	if (err == GW_OK)
-		send_stanza(q->gw, stanza_iq_result(q->iq));
+		check_sent(q->gw, send_stanza(q->gw, stanza_iq_result(q->iq)), "a muc#admin result",
+			   q->from);
 	else
 		send_error(q->gw, q->iq, err, why.text);
 	g_free(why.text);

@@ -104,6 +104,8 @@ xmpp_stanza_t *muc_occupant_presence(struct muc_room *r, const char *nick,
 		add_status(x, "303");
 	if (gone && (o->flags & GW_OCC_KICKED))
 		add_status(x, "307");
+	if (gone && (o->flags & GW_OCC_LOST))
+		add_status(x, "333"); /* removed by a technical problem */
 	g_free(from);
 	return p;
 }
@@ -165,6 +167,7 @@ struct replay_to {
 	struct muc_room *r;
 	const char *to;   /* NULL: only counting */
 	unsigned count;
+	enum gw_err err;  /* the first failed send */
 };
 
 static void replay_one(const struct gw_occupant *o, void *ud)
@@ -174,26 +177,30 @@ static void replay_one(const struct gw_occupant *o, void *ud)
 	struct gw *gw = session_gw(rt->s);
 	muc_clean_occupant(gw, o, &c);
 	c.flags = 0;
-	if (*c.nick && rt->to)
-		send_stanza(gw, muc_occupant_presence(rt->r, c.nick, &c, rt->to));
+	if (*c.nick && rt->to) {
+		enum gw_err err = send_stanza(gw, muc_occupant_presence(rt->r, c.nick, &c, rt->to));
+		if (rt->err == GW_OK)
+			rt->err = err;
+	}
 	rt->count += *c.nick != 0;
 	muc_clean_free(&c);
 }
 
-void muc_replay(struct gw_session *s, struct muc_room *r, const char *to)
+enum gw_err muc_replay(struct gw_session *s, struct muc_room *r, const char *to)
 {
 	struct gw *gw = session_gw(s);
-	struct replay_to rt = { s, r, to, 0 };
+	struct replay_to rt = { s, r, to, 0, GW_OK };
 	backend_room_occupants(s, r->legacy, replay_one, &rt);
 	struct gw_occupant self = { .nick = r->nick, .role = r->role, .affiliation = r->aff,
 				    .show = GW_SHOW_ONLINE, .flags = GW_OCC_SELF };
-	send_stanza(gw, muc_occupant_presence(r, r->nick, &self, to));
-	send_stanza(gw, muc_subject_message(r, to));
+	enum gw_err err = send_stanza(gw, muc_occupant_presence(r, r->nick, &self, to));
+	enum gw_err err2 = send_stanza(gw, muc_subject_message(r, to));
+	return rt.err != GW_OK ? rt.err : err != GW_OK ? err : err2;
 }
 
 unsigned muc_occupant_count(struct gw_session *s, struct muc_room *r)
 {
-	struct replay_to rt = { s, r, NULL, 0 };
+	struct replay_to rt = { s, r, NULL, 0, GW_OK };
 	backend_room_occupants(s, r->legacy, replay_one, &rt);
 	return rt.count;
 }

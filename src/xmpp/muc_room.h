@@ -65,8 +65,9 @@ void muc_clean_occupant(struct gw *gw, const struct gw_occupant *o, struct gw_oc
 void muc_clean_free(struct gw_occupant *c);
 
 /* Everything a resource joining an entered room gets: the others (from the
- * backend), itself (110), the subject. */
-void muc_replay(struct gw_session *s, struct muc_room *r, const char *to);
+ * backend), itself (110), the subject. Returns the first failed send
+ * (GW_ERR_RESOURCE_CONSTRAINT: the outbox is full), having tried them all. */
+enum gw_err muc_replay(struct gw_session *s, struct muc_room *r, const char *to);
 /* The occupants the user sees besides itself. */
 unsigned muc_occupant_count(struct gw_session *s, struct muc_room *r);
 

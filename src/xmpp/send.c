@@ -56,7 +56,10 @@ void send_error(struct gw *gw, xmpp_stanza_t *req, enum gw_err err, const char *
 	log_msg(LOG_DEBUG, "send", "%s: <%s/> from %s: %s%s%s", gw->domain,
 		xmpp_stanza_get_name(req), xmpp_stanza_get_from(req), err_condition(err),
 		text ? ": " : "", text ? text : "");
-	send_stanza(gw, stanza_error(req, err, text));
+	enum gw_err sent = send_stanza(gw, stanza_error(req, err, text));
+	if (sent != GW_OK)
+		log_msg(LOG_WARN, "send", "%s: the error reply to %s not sent: %s", gw->domain,
+			xmpp_stanza_get_from(req), err_text(sent));
 }
 
 char *send_contact_jid(struct gw *gw, const char *legacy)
