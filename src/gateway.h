@@ -597,5 +597,11 @@ enum gw_err gw_row_expire(struct gw *gw, const char *kind, int64_t max_age_s);
  * the iteration's other writes are not touched. Returns what fn returned,
  * or the store's error. Nests. */
 enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud), void *ud);
+/* cb(result, ud) runs once every store write made before this call is
+ * committed (result GW_OK) or lost (GW_ERR_INTERNAL: a failed commit, logged
+ * by the core; answer so that the other side retries). It runs from the
+ * main loop at the end of the iteration at the latest, never from inside
+ * this call. */
+void gw_after_commit(struct gw *gw, void (*cb)(enum gw_err result, void *ud), void *ud);
 
 #endif

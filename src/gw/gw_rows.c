@@ -49,3 +49,8 @@ enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud),
 		store_rollback();
 	return err;
 }
+
+void gw_after_commit(struct gw *gw, void (*cb)(enum gw_err result, void *ud), void *ud)
+{
+	store_after_commit(cb, ud);
+}
