@@ -4,7 +4,8 @@
  * after-commit callbacks get the commit's result, a failed one included
  * (provoked with RLIMIT_FSIZE, which fails SQLite's WAL writes like a full
  * disk); the pragmas of a file store; checkpoints only when asked for; and
- * the main loop's source, which flushes before the loop sleeps. */
+ * the main loop's source, which flushes before the loop sleeps and
+ * checkpoints once the store is idle. */
 #include "store_fixture.h"
 #include "store_int.h"
 #include "store_queue.h"
@@ -16,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "commit.h"
 #include "gateway.h"
 #include "gw_loop.h"
 #include "instance.h"
@@ -288,6 +290,11 @@ static void test_checkpoint_only_when_asked(void **state)
 
 /* ---- on the main loop ----------------------------------------------------------- */
 
+static gboolean keep_going(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
 static void test_loop_flushes_before_sleeping(void **state)
 {
 	struct fixture *f = *state;
@@ -301,6 +308,15 @@ static void test_loop_flushes_before_sleeping(void **state)
 	assert_int_equal(r.err, GW_OK);
 	assert_int_equal(seen(f, "backend_rows"), 1);
 	assert_false(store_pending());
+
+	/* then, the store idle, the WAL is checkpointed by the loop's timer */
+	assert_true(store_wal_pages() > 0);
+	gint64 until = g_get_monotonic_time() + (COMMIT_IDLE_CHECKPOINT_MS + 500) * 1000;
+	guint tick = g_timeout_add(50, keep_going, NULL); /* the loop never sleeps for ever */
+	while (store_wal_pages() > 0 && g_get_monotonic_time() < until)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(tick);
+	assert_int_equal(store_wal_pages(), 0);
 	loop_fini();
 }
 
