@@ -25,9 +25,11 @@ Per driver (kannel, twilio), in this order:
   ceiling  (twilio) the simulator alone, as fast as it takes sends
 
 The gateway answers a webhook only once the text is committed to its store
-(SQLite, WAL, synchronous=NORMAL), so the store goes where a deployment's
-would: a disk (--tmpdir, default the system's temp dir; the run prints the
-file system). --tmpdir /tmp,/dev/shm runs both and prints both.
+(SQLite, WAL, synchronous=FULL: every commit is fsynced, and the writes of
+one main-loop iteration share one commit), so the store goes where a
+deployment's would: a disk (--tmpdir, default the system's temp dir; the
+run prints the file system and what an fsync costs there). --tmpdir
+/tmp,/dev/shm runs both and prints both.
 
   --drivers kannel,twilio   --runs 3 (medians)   --users 50
   --texts 20000 --conns 16  --rate 2000 --paced-texts 10000 --paced-conns 32

@@ -6,6 +6,7 @@
 #include "session.h"
 #include "session_life.h"
 #include "stanza.h"
+#include "store.h"
 #include "store_reg.h"
 
 #include <string.h>
@@ -242,6 +243,9 @@ void core_free(void)
 {
 	if (!instances)
 		return;
+	/* Answers waiting for a commit go out while their backends exist. */
+	if (store_pending())
+		store_flush();
 	for (guint i = 0; i < instances->len; i++) {
 		struct gw *gw = g_ptr_array_index(instances, i);
 		session_end_all(gw, false);

@@ -127,11 +127,15 @@ struct gw_message {
 	/* In messages from the user: the URL of an XEP-0066 out-of-band
 	 * attachment (jabber:x:oob <url/>), or NULL. Ignored in deliveries. */
 	const char *oob_url;
-	/* In deliveries: the message is in the store when the call returns
-	 * GW_OK, and reaches the user even if the process dies right after
-	 * (a webhook may then answer 2xx): it leaves the store only once the
-	 * XMPP server has acknowledged it, and may arrive twice (with the same
-	 * id) after a crash or a link reset. Costs a store write. */
+	/* In deliveries: once the call returns GW_OK, the message is written
+	 * to the store, in the batch of this main-loop iteration (see
+	 * gw_row_put): it is committed before anything that depends on it
+	 * leaves the process: the stanza itself, and a webhook's 2xx, which
+	 * waits for gw_after_commit(). From then on it reaches the user even
+	 * if the process dies or the power fails: it leaves the store only
+	 * once the XMPP server has acknowledged it, and may arrive twice
+	 * (with the same id) after a crash or a link reset. Costs a store
+	 * write; many share one commit. */
 	bool durable;
 };
 
@@ -570,8 +574,16 @@ char *gw_bare_jid(const char *jid);
  * refuses jid), GW_ERR_NOT_ACCEPTABLE with *why (new) for a bad value. */
 enum gw_err gw_reg_put(struct gw *gw, const char *jid, GHashTable *values, char **why);
 /* Records by kind and key (a backend's own durable state: messages in
- * flight, ids already seen, counters). Each call is committed when it
- * returns, or with the gw_atomic() it runs in. */
+ * flight, ids already seen, counters).
+ *
+ * The rule for every store write (rows, durable deliveries, registration
+ * fields): the writes of one main-loop iteration are committed together
+ * (group commit, one fsync) at the end of the iteration, and before the
+ * XMPP link writes anything, so a write that returned GW_OK is in the
+ * store before anything that depends on it leaves the process. Reads see
+ * it at once. What answers another network on the strength of a write (a
+ * webhook's 2xx, a provider call that must not be repeated) waits for
+ * gw_after_commit(). */
 enum gw_err gw_row_put(struct gw *gw, const char *kind, const char *key, const char *value);
 /* Inserts, or GW_ERR_CONFLICT (nothing written) when kind/key exists: a
  * durable "seen before?" check. */
@@ -586,10 +598,17 @@ enum gw_err gw_row_foreach(struct gw *gw, const char *kind,
 			   void *ud);
 /* Deletes the rows of kind older than max_age_s seconds. */
 enum gw_err gw_row_expire(struct gw *gw, const char *kind, int64_t max_age_s);
-/* Runs fn in one store transaction: everything it writes (rows, durable
- * deliveries, registration fields) is committed together when it returns
- * GW_OK, and none of it otherwise. Returns what fn returned, or the
- * store's error. Nests. */
+/* Runs fn all-or-nothing: when it returns GW_OK, everything it wrote
+ * (rows, durable deliveries, registration fields) is kept, to be committed
+ * together with the iteration's other writes; otherwise none of it is, and
+ * the iteration's other writes are not touched. Returns what fn returned,
+ * or the store's error. Nests. */
 enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud), void *ud);
+/* cb(result, ud) runs once every store write made before this call is
+ * committed (result GW_OK) or lost (GW_ERR_INTERNAL: a failed commit, logged
+ * by the core; answer so that the other side retries). It runs from the
+ * main loop at the end of the iteration at the latest, never from inside
+ * this call. */
+void gw_after_commit(struct gw *gw, void (*cb)(enum gw_err result, void *ud), void *ud);
 
 #endif

@@ -92,9 +92,9 @@ def conditions(args):
         lines.append("- store and run dirs under %s: %s on %s; a 4 KiB write + fsync there "
                      "takes %.0f us (median of 50)" % (t, typ, dev, fsync_us(t)))
     lines.append("- xmpp-gw %s: [log] level = %s; store SQLite in WAL mode with "
-                 "synchronous=NORMAL (src/store.c): a commit is in the WAL before the 200, "
-                 "so a crash of the gateway loses nothing, but the WAL is fsynced only at "
-                 "checkpoints" % (args.xmpp_gw_bin, args.log_level))
+                 "synchronous=FULL and group commit (src/store/): a text's commit, fsync "
+                 "included, comes before its 200, so neither a crash nor a power cut loses "
+                 "it" % (args.xmpp_gw_bin, args.log_level))
     lines.append("- %d users, a number each; a warm-up of 500 incoming texts first, not counted"
                  % args.users)
     if "in" in args.phases:

@@ -99,7 +99,10 @@ struct sms_http_req {
 };
 
 /* A handler's answer: status 0 is a programmer error. body may be NULL
- * (empty); both strings are static or live until the handler returns. */
+ * (empty); both strings are static or live until the handler returns. A
+ * 2xx is sent once every store write made so far is committed (the store
+ * commits in groups, gateway.h's gw_row_put), or turned into a 503 when
+ * the commit fails: a 2xx tells the provider it need not send again. */
 struct sms_http_reply {
 	unsigned status;
 	const char *content_type; /* NULL: text/plain */
@@ -172,8 +175,9 @@ extern const struct sms_driver *const sms_drivers[];
 /* An incoming text from `sender` (as the provider wrote it) to `receiver`
  * (the user's number), with the provider's message id `pid` (the
  * duplicate check: the same id is delivered once however often the
- * provider posts it). The text is in the store when this returns GW_OK:
- * answer the provider 2xx then. GW_ERR_NOT_FOUND: no user has that number
+ * provider posts it). The text is written to the store when this returns
+ * GW_OK: answer the provider 2xx then (the server sends a 2xx only once
+ * the write is committed, and 503 if the commit fails). GW_ERR_NOT_FOUND: no user has that number
  * (dropped on purpose, logged); GW_ERR_BAD_REQUEST: an address that is not
  * one (*why); GW_ERR_RESOURCE_CONSTRAINT: the outbox is full (answer so
  * that the provider retries). A duplicate is GW_OK. */
@@ -193,7 +197,9 @@ enum sms_report { SMS_REPORT_DELIVERED, SMS_REPORT_FAILED, SMS_REPORT_SMSC,
 
 /* A delivery report for job id (from the report URL the driver built)
  * with a readable detail for failures (may be NULL). GW_ERR_NOT_FOUND: no
- * such job (done already, or never ours: answer 2xx all the same). */
+ * such job (done already, or never ours: answer 2xx all the same); any
+ * other error: the report could not be stored (answer 503, so that the
+ * provider sends it again). */
 enum gw_err sms_report(struct sms *sms, const char *job_id, enum sms_report what,
 		       const char *detail);
 

@@ -5,6 +5,9 @@
  * 413 from its headers, before it is read; a chunked one is read and then
  * answered 413. A path no route has is 404, a method the route does not
  * take is 405. Handlers run after the body was read and never block.
+ * A 2xx waits for the store's commit (driver.h, struct sms_http_reply):
+ * the message is paused and answered from gw_after_commit, with the
+ * handler's answer or, when the commit failed, 503.
  *
  * Client: one SoupSession with max-conns-per-host and timeout set from
  * the configuration (libsoup's defaults are 2 and 60 s). Every request
@@ -19,6 +22,17 @@
 #include <string.h>
 
 #define CLIENT_MAX_CONNS 8
+
+/* A 2xx waiting for the commit. */
+struct held {
+	SoupServerMessage *msg; /* a reference */
+	gulong on_gone;
+	bool gone;              /* the client went away meanwhile */
+	unsigned status;
+	char *content_type, *body;
+	char *path;             /* for the log */
+	char *domain;
+};
 
 struct call {
 	struct sms *sms;
@@ -42,6 +56,49 @@ static void reply(SoupServerMessage *msg, unsigned status, const char *ctype, co
 	body = body ? body : "";
 	soup_server_message_set_response(msg, ctype ? ctype : "text/plain; charset=utf-8",
 					 SOUP_MEMORY_COPY, body, strlen(body));
+}
+
+static void held_gone(SoupServerMessage *msg, gpointer ud)
+{
+	((struct held *)ud)->gone = true;
+}
+
+static void held_answer(enum gw_err result, void *ud)
+{
+	struct held *h = ud;
+	if (result != GW_OK)
+		log_msg(LOG_WARN, "sms", "%s: webhook %s: what it brought could not be stored: "
+			"answered 503", h->domain, h->path);
+	if (!h->gone) {
+		if (result == GW_OK)
+			reply(h->msg, h->status, h->content_type, h->body);
+		else
+			reply(h->msg, 503, NULL, "try again later\n");
+		soup_server_message_unpause(h->msg);
+	}
+	g_signal_handler_disconnect(h->msg, h->on_gone);
+	g_object_unref(h->msg);
+	g_free(h->content_type);
+	g_free(h->body);
+	g_free(h->path);
+	g_free(h->domain);
+	g_free(h);
+}
+
+/* Answers out once the store has committed what the handler wrote. */
+static void reply_committed(struct sms *sms, SoupServerMessage *msg, const char *path,
+			    const struct sms_http_reply *out)
+{
+	struct held *h = g_new0(struct held, 1);
+	h->msg = g_object_ref(msg);
+	h->status = out->status;
+	h->content_type = g_strdup(out->content_type);
+	h->body = g_strdup(out->body);
+	h->path = g_strdup(path);
+	h->domain = g_strdup(gw_domain(sms->gw));
+	h->on_gone = g_signal_connect(msg, "disconnected", G_CALLBACK(held_gone), h);
+	soup_server_message_pause(msg);
+	gw_after_commit(sms->gw, held_answer, h);
 }
 
 static void handle(SoupServer *srv, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -94,7 +151,10 @@ static void handle(SoupServer *srv, SoupServerMessage *msg, const char *path, GH
 	struct sms_http_reply out = { 0 };
 	route->handle(sms, &req, &out);
 	g_assert(out.status);
-	reply(msg, out.status, out.content_type, out.body);
+	if (out.status >= 200 && out.status < 300)
+		reply_committed(sms, msg, path, &out);
+	else
+		reply(msg, out.status, out.content_type, out.body);
 	if (empty)
 		g_hash_table_unref(empty);
 	g_free(body);

@@ -11,7 +11,8 @@
  *     no retry can make the number known); 400 when malformed; 503 when
  *     the gateway cannot store it (Kannel retries).
  *   GET /kannel/dlr?token=T&job=J&status=%d[&reply=%A]
- *     the dlr-url the driver gives with each text. Always 200 once read.
+ *     the dlr-url the driver gives with each text. 200 once stored (also
+ *     for a text that is over), 503 when it cannot be (Kannel retries).
  */
 #include "sms/driver.h"
 #include "sms/http.h"
@@ -188,10 +189,16 @@ static void kannel_dlr(struct sms *sms, const struct sms_http_req *req,
 		out->body = "job and a Kannel status are required\n";
 		return;
 	}
-	if (sms_report(sms, job, what, detail) == GW_ERR_NOT_FOUND)
+	enum gw_err err = sms_report(sms, job, what, detail);
+	if (err == GW_ERR_NOT_FOUND)
 		log_msg(LOG_DEBUG, "sms", "%s: report for text %s, which is over",
 			gw_domain(sms_gw(sms)), job);
-	out->status = 200;
+	if (err == GW_OK || err == GW_ERR_NOT_FOUND) {
+		out->status = 200;
+	} else {
+		out->status = 503; /* not stored: Kannel sends it again */
+		out->body = "try again later\n";
+	}
 }
 
 static const struct sms_route kannel_routes[] = {

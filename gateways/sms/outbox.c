@@ -58,8 +58,8 @@ static enum gw_err finish_tx(struct gw *gw, void *ud)
 }
 
 /* The job is over: a receipt (if asked for) or an error, and the row goes,
- * in one transaction. */
-static void finish(struct sms *sms, struct sms_job *j, enum gw_err err, const char *text)
+ * in one transaction. Returns the store's error (logged). */
+static enum gw_err finish(struct sms *sms, struct sms_job *j, enum gw_err err, const char *text)
 {
 	struct finish f = { .job = j, .err = err, .text = text };
 	log_msg(LOG_INFO, "sms", "%s: text %s for %s %s%s%s", gw_domain(sms->gw), j->id, j->jid,
@@ -68,6 +68,7 @@ static void finish(struct sms *sms, struct sms_job *j, enum gw_err err, const ch
 	if (e != GW_OK)
 		log_msg(LOG_ERROR, "sms", "%s: text %s: cannot record its end: %s",
 			gw_domain(sms->gw), j->id, err_text(e));
+	return e;
 }
 
 static enum gw_err store_job(struct sms *sms, const struct sms_job *j)
@@ -93,18 +94,18 @@ static struct sms_job *load(struct sms *sms, const char *id)
 	return j;
 }
 
-/* Moves the stored job on by ev; ends it in a final state. */
-static void apply(struct sms *sms, struct sms_job *j, enum sms_job_event ev, enum gw_err err,
-		  const char *text)
+/* Moves the stored job on by ev; ends it in a final state. Returns the
+ * store's error (logged): GW_OK when ev changes nothing. */
+static enum gw_err apply(struct sms *sms, struct sms_job *j, enum sms_job_event ev,
+			 enum gw_err err, const char *text)
 {
 	if (!sms_job_step(j, ev, sms->drv->reports_per_part))
-		return;
+		return GW_OK;
 	if (j->state == SMS_JOB_DELIVERED)
-		finish(sms, j, GW_OK, NULL);
-	else if (j->state == SMS_JOB_FAILED)
-		finish(sms, j, err, text);
-	else
-		store_job(sms, j);
+		return finish(sms, j, GW_OK, NULL);
+	if (j->state == SMS_JOB_FAILED)
+		return finish(sms, j, err, text);
+	return store_job(sms, j);
 }
 
 /* ---- retries ------------------------------------------------------------------ */
@@ -194,6 +195,50 @@ static void sent(struct sms *sms, const struct sms_send_result *r, void *ud)
 	pump(sms);
 }
 
+struct committed_send {
+	struct sms *sms;
+	struct sms_job *job;
+};
+
+/* The provider sees a text only once it is stored as "sending": then a
+ * restart can never send it twice. */
+static void send_committed(enum gw_err result, void *ud)
+{
+	struct committed_send *c = ud;
+	struct sms *sms = c->sms;
+	struct sms_job *j = c->job, *stored;
+	g_free(c);
+	if (result != GW_OK) {
+		sms->inflight--;
+		stored = load(sms, j->id); /* as it was before: queued, or nothing */
+		if (!stored) {
+			log_msg(LOG_ERROR, "sms", "%s: text %s: lost with its store commit, not sent",
+				gw_domain(sms->gw), j->id);
+			sms_job_free(j);
+			return;
+		}
+		sms_job_free(stored);
+		log_msg(LOG_WARN, "sms", "%s: text %s: not sent, its state could not be stored; "
+			"again in %u ms", gw_domain(sms->gw), j->id, RETRY_FIRST_MS);
+		j->state = SMS_JOB_QUEUED;
+		retry_later(sms, j, RETRY_FIRST_MS);
+		return;
+	}
+	GHashTable *creds = NULL;
+	if (sms->drv->per_user && gw_reg_get(sms->gw, j->jid, &creds) != GW_OK) {
+		sms->inflight--;
+		apply(sms, j, SMS_EV_REFUSED, GW_ERR_REGISTRATION_REQUIRED,
+		      "you are no longer registered with the SMS gateway");
+		sms_job_free(j);
+		pump(sms);
+		return;
+	}
+	struct sms_send req = { .job = j, .creds = creds, .reports = true };
+	sms->drv->send(sms, &req, sent, j);
+	if (creds)
+		g_hash_table_unref(creds);
+}
+
 static void start_send(struct sms *sms, struct sms_job *j)
 {
 	/* Stored as "sending" before the provider may see it. */
@@ -201,18 +246,11 @@ static void start_send(struct sms *sms, struct sms_job *j)
 		sms_job_free(j);
 		return;
 	}
-	GHashTable *creds = NULL;
-	if (sms->drv->per_user && gw_reg_get(sms->gw, j->jid, &creds) != GW_OK) {
-		apply(sms, j, SMS_EV_REFUSED, GW_ERR_REGISTRATION_REQUIRED,
-		      "you are no longer registered with the SMS gateway");
-		sms_job_free(j);
-		return;
-	}
-	struct sms_send req = { .job = j, .creds = creds, .reports = true };
+	struct committed_send *c = g_new(struct committed_send, 1);
+	c->sms = sms;
+	c->job = j;
 	sms->inflight++;
-	sms->drv->send(sms, &req, sent, j);
-	if (creds)
-		g_hash_table_unref(creds);
+	gw_after_commit(sms->gw, send_committed, c);
 }
 
 static struct sms_bucket *bucket_of(struct sms *sms, const char *account)
@@ -344,10 +382,10 @@ enum gw_err sms_report(struct sms *sms, const char *job_id, enum sms_report what
 				     detail ? detail : "");
 	log_msg(LOG_DEBUG, "sms", "%s: text %s: report %d in state %s", gw_domain(sms->gw), j->id,
 		(int)what, sms_job_state_name(j->state));
-	apply(sms, j, ev[what], GW_ERR_SERVICE_UNAVAILABLE, text);
+	enum gw_err err = apply(sms, j, ev[what], GW_ERR_SERVICE_UNAVAILABLE, text);
 	g_free(text);
 	sms_job_free(j);
-	return GW_OK;
+	return err;
 }
 
 enum gw_err sms_job_owner(struct sms *sms, const char *job_id, char **jid, char **provider_id)

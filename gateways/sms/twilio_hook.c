@@ -14,7 +14,8 @@
  *     text cannot be stored.
  *   POST /twilio/status?job=J  the StatusCallback given with each text:
  *     MessageSid, MessageStatus, ErrorCode. Signed with the token of the
- *     user who sent text J. 200 once read (also for a text that is over).
+ *     user who sent text J. 200 once stored (also for a text that is
+ *     over), 503 when it cannot be.
  */
 #include "sms/driver.h"
 #include "sms/http.h"
@@ -148,7 +149,8 @@ static char *failure_detail(const char *error_code)
 	return d;
 }
 
-static void report(struct sms *sms, const char *job, const GPtrArray *params)
+/* GW_OK, or the store's error: the report could not be stored. */
+static enum gw_err report(struct sms *sms, const char *job, const GPtrArray *params)
 {
 	const char *status = urlform_get(params, "MessageStatus");
 	char *detail = NULL;
@@ -170,10 +172,11 @@ static void report(struct sms *sms, const char *job, const GPtrArray *params)
 	default:
 		log_msg(LOG_DEBUG, "sms", "%s: text %s: status %s ignored", gw_domain(sms_gw(sms)),
 			job, status ? status : "(none)");
-		return;
+		return GW_OK;
 	}
-	sms_report(sms, job, what, detail);
+	enum gw_err err = sms_report(sms, job, what, detail);
 	g_free(detail);
+	return err == GW_ERR_NOT_FOUND ? GW_OK : err;
 }
 
 void twilio_on_status(struct sms *sms, const struct sms_http_req *req,
@@ -200,12 +203,14 @@ void twilio_on_status(struct sms *sms, const struct sms_http_req *req,
 	}
 	if (!signed_by(sms, req, params, jid, out))
 		goto out;
-	if (pid && strcmp(pid, sid))
+	out->status = 200;
+	if (pid && strcmp(pid, sid)) {
 		log_msg(LOG_WARN, "sms", "%s: status of message %s for text %s, which is %s: ignored",
 			gw_domain(sms_gw(sms)), sid, job, pid);
-	else
-		report(sms, job, params);
-	out->status = 200;
+	} else if (report(sms, job, params) != GW_OK) {
+		out->status = 503; /* not stored: a retry may be */
+		out->body = "try again later\n";
+	}
 out:
 	g_free(jid);
 	g_free(pid);

@@ -43,12 +43,14 @@ enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud),
 	if (err != GW_OK)
 		return err;
 	err = fn(gw, ud);
-	if (err == GW_OK) {
-		err = store_commit();
-		if (err != GW_OK)
-			store_rollback();
-	} else {
+	if (err == GW_OK)
+		err = store_commit(); /* into the batch; undone when it fails */
+	else
 		store_rollback();
-	}
 	return err;
+}
+
+void gw_after_commit(struct gw *gw, void (*cb)(enum gw_err result, void *ud), void *ud)
+{
+	store_after_commit(cb, ud);
 }

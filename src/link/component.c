@@ -14,11 +14,19 @@
  * answers a ping sent after it; only then are its outbox rows deleted. After
  * a reconnect the window is sent again first, in order, then the outbox
  * from where it stopped; resent stanzas are the same text, ids included.
+ *
+ * Group commit (store.h): outbox rows pushed in this main-loop iteration
+ * are not committed yet. They are handed to libstrophe only once they are
+ * (after_commit), so a durable stanza never reaches the server without its
+ * row, even when the commit fails; and every xmpp_run_once, which writes
+ * the socket, comes after a store_flush, so that no reply leaves before the
+ * writes it reports.
  */
 #include "ackwin.h"
 #include "component.h"
 #include "jid.h"
 #include "log.h"
+#include "store.h"
 #include "store_queue.h"
 
 #include <errno.h>
@@ -63,6 +71,8 @@ struct link {
 	int64_t outbox_len;     /* rows in the store, flushed or not */
 	int64_t flushed_upto;   /* highest outbox id put into the window */
 	int64_t inflight;       /* outbox rows in the window */
+	int64_t uncommitted;    /* the first outbox id not committed yet, or 0 */
+	bool commit_wait;       /* after_commit registered */
 	struct ackwin *win;     /* every stanza not yet acknowledged */
 	char *ping_to;          /* the server's domain: the pings' to */
 	char *ping_prefix;      /* the pings' ids: this and the ping's number */
@@ -170,6 +180,15 @@ static void detach_fd(struct link *l)
 static void wake(struct link *l)
 {
 	g_source_set_ready_time(&l->src->source, 0);
+}
+
+/* libstrophe writes the socket here: what is queued may report store
+ * writes, which are committed first. */
+static void run_once(struct link *l)
+{
+	if (store_pending())
+		store_flush();
+	xmpp_run_once(l->ctx, 0);
 }
 
 /* ---- acknowledgements ------------------------------------------------ */
@@ -300,12 +319,17 @@ struct flush_ctx {
 	struct link *l;
 	int sent;
 	bool window_full;
+	bool uncommitted;
 };
 
 static bool flush_one(int64_t id, const char *stanza, void *ud)
 {
 	struct flush_ctx *f = ud;
 	size_t len = strlen(stanza);
+	if (f->l->uncommitted && id >= f->l->uncommitted) {
+		f->uncommitted = true; /* after_commit wakes the link */
+		return false;
+	}
 	if (!ackwin_fits(f->l->win, len)) {
 		f->window_full = true;
 		return false;
@@ -321,9 +345,9 @@ static void flush_outbox(struct link *l)
 		int room = l->p.queue_high - xmpp_conn_send_queue_len(l->conn);
 		if (room <= 0)
 			break;
-		struct flush_ctx f = { l, 0, false };
+		struct flush_ctx f = { l, 0, false, false };
 		store_outbox_fetch(l->p.domain, l->flushed_upto, MIN(room, FLUSH_BATCH), flush_one, &f);
-		if (f.window_full)
+		if (f.window_full || f.uncommitted)
 			break;
 		if (f.sent == 0) { /* the count was stale */
 			l->outbox_len = l->inflight;
@@ -367,7 +391,7 @@ static gboolean src_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 	struct link *l = ((struct link_source *)source)->l;
 	bool io = l->fd_tag && g_source_query_unix_fd(source, l->fd_tag) != 0;
 	g_source_set_ready_time(source, -1);
-	xmpp_run_once(l->ctx, 0);
+	run_once(l);
 	/* The library may have queued writes of its own (stream header,
 	 * handshake) that its queue length does not show: run once more. */
 	if (io)
@@ -384,7 +408,7 @@ static gboolean tick(gpointer data)
 	for (GSList *i = links; i; i = i->next) {
 		struct link *l = i->data;
 		if (l->state == LINK_CONNECTING || l->state == LINK_UP) {
-			xmpp_run_once(l->ctx, 0);
+			run_once(l);
 			check_ping_timeout(l);
 			after_io(l);
 		}
@@ -567,6 +591,27 @@ struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
 	return l;
 }
 
+/* The outbox rows pushed before are committed, or lost with their batch:
+ * then the count is read again (the store forgot its own), and the link
+ * goes on from what is really there. */
+static void after_commit(enum gw_err result, void *ud)
+{
+	struct link *l = ud;
+	if (result != GW_OK) {
+		int64_t n = store_outbox_count(l->p.domain);
+		l->outbox_len = MAX(n, l->inflight);
+	}
+	if (store_pending()) {
+		/* A callback before this one wrote again: those rows too. */
+		store_after_commit(after_commit, l);
+		return;
+	}
+	l->commit_wait = false;
+	l->uncommitted = 0;
+	if (l->state == LINK_UP)
+		wake(l);
+}
+
 /* true when the stanza's from is the link's domain or an address on it. */
 static bool from_ours(const struct link *l, xmpp_stanza_t *st)
 {
@@ -604,7 +649,8 @@ enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 	/* outbox_max bounds the rows waiting to be sent; the rows sent and
 	 * waiting for their pong are bounded by the window. */
 	int64_t max = l->p.outbox_max ? l->p.outbox_max + l->inflight : 0;
-	enum gw_err err = store_outbox_push(l->p.domain, text, max);
+	int64_t id = 0;
+	enum gw_err err = store_outbox_push(l->p.domain, text, max, &id);
 	xmpp_free(l->ctx, text);
 	if (err == GW_ERR_RESOURCE_CONSTRAINT) {
 		if (!l->outbox_full_logged)
@@ -617,8 +663,12 @@ enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 	if (err != GW_OK)
 		return err;
 	l->outbox_len++;
-	if (l->state == LINK_UP)
-		wake(l);
+	if (!l->uncommitted)
+		l->uncommitted = id;
+	if (!l->commit_wait) {
+		l->commit_wait = true;
+		store_after_commit(after_commit, l);
+	}
 	return GW_OK;
 }
 
@@ -644,7 +694,7 @@ void link_close(struct link *l)
 		xmpp_disconnect(l->conn);
 		/* Let libstrophe write the stream end and close the socket. */
 		for (int i = 0; i < 20 && l->fd_tag; i++)
-			xmpp_run_once(l->ctx, 0);
+			run_once(l);
 	}
 }
 
@@ -653,6 +703,8 @@ void link_free(struct link *l)
 	if (!l)
 		return;
 	link_close(l);
+	if (l->commit_wait)
+		store_flush(); /* after_commit must not outlive l */
 	detach_fd(l);
 	links = g_slist_remove(links, l);
 	stop_ping_timer(l);

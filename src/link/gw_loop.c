@@ -10,6 +10,7 @@
  * that pausing the reading of thousands of sockets is one epoll_ctl.
  */
 #include "gw_loop.h"
+#include "commit.h"
 #include "gateway.h"
 
 #include <errno.h>
@@ -111,12 +112,14 @@ void loop_init(void)
 	g_source_set_name(&esrc->source, "gw-epoll");
 	g_source_attach(&esrc->source, NULL);
 	graveyard = g_ptr_array_new_with_free_func(g_free);
+	commit_init();
 }
 
 void loop_fini(void)
 {
 	if (!esrc)
 		return;
+	commit_fini();
 	close(esrc->epfd);
 	g_source_destroy(&esrc->source);
 	g_source_unref(&esrc->source);

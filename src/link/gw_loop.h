@@ -6,7 +6,8 @@
 #include <glib.h>
 #include <time.h>
 
-/* Creates the epoll source on the default main context. */
+/* Creates the epoll source on the default main context, and the store's
+ * group commit (commit.h). */
 void loop_init(void);
 void loop_fini(void);
 /* When loop_init() ran (the process's start, for uptime). */

@@ -1,6 +1,16 @@
-/* store.c - the SQLite handle: open, migrations, transactions, the
- * statement cache. Registrations and contacts are in store_reg.c, the
- * outbox in store_queue.c, backend rows in store_rows.c.
+/* store.c - the SQLite handle: the statement cache, transactions and group
+ * commit. Opening, migrations and WAL checkpoints are in store_file.c,
+ * registrations and contacts in store_reg.c, the outbox in store_queue.c,
+ * backend rows in store_rows.c.
+ *
+ * Group commit: the first write while no transaction is open begins one
+ * (BEGIN IMMEDIATE), the batch; every later write joins it, and
+ * store_begin/commit/rollback are savepoints inside it. store_flush()
+ * commits the batch: the main loop calls it at the end of every iteration,
+ * and the link before it writes to the socket (store.h has the rule). A
+ * write is recognised by its statement (sqlite3_stmt_readonly): every write
+ * goes through store_stmt(), and only transaction control and migrations,
+ * which run before any batch, do not.
  *
  * Never log a field value here or there: it may be a password. SQLite's own
  * error messages name tables and columns, not values.
@@ -8,22 +18,83 @@
 #include "store.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "store_int.h"
-#include "store_schema.h"
 
-#define BUSY_TIMEOUT_MS 5000
+struct after_commit {
+	store_commit_cb cb;
+	void *ud;
+};
 
 static sqlite3 *db;
-static int tx_depth;         /* store_begin calls not yet committed/rolled back */
 static GPtrArray *prepared;  /* struct store_sql * whose st is set */
 static GPtrArray *caches;    /* struct store_cache * held */
+static bool batch;           /* our BEGIN IMMEDIATE is open */
+static unsigned batch_writes; /* write statements run in it */
+static bool batch_lost;      /* SQLite ended it on its own: the flush reports a failure */
+static int tx_depth;         /* store_begin savepoints not yet released */
+static bool tx_broken;       /* the batch went away under open savepoints */
+static GArray *waiting;      /* struct after_commit: run by the next flush */
+static unsigned failures;    /* batches that did not commit */
+
+/* ---- the handle, for store_file.c ------------------------------------ */
+
+sqlite3 *store_db(void)
+{
+	return db;
+}
+
+void store_attach(sqlite3 *handle)
+{
+	assert(!db);
+	db = handle;
+	prepared = g_ptr_array_new();
+	caches = g_ptr_array_new();
+	waiting = g_array_new(FALSE, FALSE, sizeof(struct after_commit));
+}
+
+/* Tells every held cache to forget what it holds. */
+static void caches_forget(void)
+{
+	for (guint i = 0; caches && i < caches->len; i++) {
+		struct store_cache *c = g_ptr_array_index(caches, i);
+		c->forget();
+	}
+}
+
+sqlite3 *store_detach(void)
+{
+	sqlite3 *handle = db;
+	if (prepared) {
+		for (guint i = 0; i < prepared->len; i++) {
+			struct store_sql *s = g_ptr_array_index(prepared, i);
+			sqlite3_finalize(s->st);
+			s->st = NULL;
+		}
+		g_ptr_array_free(prepared, TRUE);
+		prepared = NULL;
+	}
+	if (caches) {
+		for (guint i = 0; i < caches->len; i++) {
+			struct store_cache *c = g_ptr_array_index(caches, i);
+			c->forget();
+			c->held = false;
+		}
+		g_ptr_array_free(caches, TRUE);
+		caches = NULL;
+	}
+	if (waiting) {
+		assert(waiting->len == 0); /* store_close flushed */
+		g_array_free(waiting, TRUE);
+		waiting = NULL;
+	}
+	db = NULL;
+	batch = batch_lost = tx_broken = false;
+	batch_writes = 0;
+	tx_depth = 0;
+	return handle;
+}
 
 /* ---- helpers shared with the other store*.c files ------------------- */
 
@@ -33,7 +104,43 @@ enum gw_err store_fail(const char *what)
 	return GW_ERR_INTERNAL;
 }
 
-sqlite3_stmt *store_stmt(struct store_sql *s)
+/* SQLite rolls a transaction back by itself after some errors (SQLITE_FULL,
+ * SQLITE_IOERR, SQLITE_NOMEM...): then the batch is gone, and with it any
+ * savepoint of a store_begin still open. */
+static void check_batch(void)
+{
+	if (!batch || !sqlite3_get_autocommit(db))
+		return;
+	batch = false;
+	batch_lost = true;
+	caches_forget();
+	if (tx_depth > 0)
+		tx_broken = true;
+}
+
+static enum gw_err exec_tx(struct store_sql *s, const char *what);
+
+/* Before a write: the batch, begun if none is open. */
+static enum gw_err batch_join(void)
+{
+	check_batch();
+	if (tx_broken) {
+		log_msg(LOG_ERROR, "store", "write refused: its transaction was rolled back");
+		return GW_ERR_INTERNAL;
+	}
+	if (!batch) {
+		static struct store_sql q_begin = { .text = "BEGIN IMMEDIATE" };
+		enum gw_err err = exec_tx(&q_begin, "begin");
+		if (err != GW_OK)
+			return err;
+		batch = true;
+		batch_writes = 0;
+	}
+	batch_writes++;
+	return GW_OK;
+}
+
+static sqlite3_stmt *prepare(struct store_sql *s)
 {
 	assert(db);
 	if (s->st)
@@ -48,6 +155,14 @@ sqlite3_stmt *store_stmt(struct store_sql *s)
 	return s->st;
 }
 
+sqlite3_stmt *store_stmt(struct store_sql *s)
+{
+	sqlite3_stmt *st = prepare(s);
+	if (st && !sqlite3_stmt_readonly(st) && batch_join() != GW_OK)
+		return NULL;
+	return st;
+}
+
 void store_cache_hold(struct store_cache *c)
 {
 	assert(caches);
@@ -55,15 +170,6 @@ void store_cache_hold(struct store_cache *c)
 		return;
 	c->held = true;
 	g_ptr_array_add(caches, c);
-}
-
-/* Tells every held cache to forget what it holds. */
-static void caches_forget(void)
-{
-	for (guint i = 0; caches && i < caches->len; i++) {
-		struct store_cache *c = g_ptr_array_index(caches, i);
-		c->forget();
-	}
 }
 
 void store_done(sqlite3_stmt *st)
@@ -86,9 +192,20 @@ enum gw_err store_exec(sqlite3_stmt *st, const char *what)
 	return err;
 }
 
+/* Transaction control: prepared without joining the batch. */
+static enum gw_err exec_tx(struct store_sql *s, const char *what)
+{
+	return store_exec(prepare(s), what);
+}
+
 int store_changes(void)
 {
 	return sqlite3_changes(db);
+}
+
+int64_t store_last_rowid(void)
+{
+	return sqlite3_last_insert_rowid(db);
 }
 
 int64_t store_now(void)
@@ -97,12 +214,6 @@ int64_t store_now(void)
 }
 
 /* ---- version -------------------------------------------------------- */
-
-int store_latest_version(void)
-{
-	return store_migrations_count > 0 ? store_migrations[store_migrations_count - 1].version
-					  : 0;
-}
 
 int store_version(void)
 {
@@ -121,251 +232,129 @@ int store_version(void)
 	return v;
 }
 
-/* ---- transactions --------------------------------------------------- */
+/* ---- transactions: savepoints in the batch --------------------------- */
 
-/* Nesting: the outermost level is BEGIN IMMEDIATE/COMMIT/ROLLBACK; inner
- * levels are savepoints, so an inner rollback undoes only its own writes. */
-static struct store_sql q_begin = { .text = "BEGIN IMMEDIATE" };
-static struct store_sql q_commit = { .text = "COMMIT" };
-static struct store_sql q_rollback = { .text = "ROLLBACK" };
 static struct store_sql q_savepoint = { .text = "SAVEPOINT nest" };
 static struct store_sql q_release = { .text = "RELEASE nest" };
 static struct store_sql q_rollback_to = { .text = "ROLLBACK TO nest" };
 
 enum gw_err store_begin(void)
 {
-	enum gw_err err;
-	if (tx_depth == 0)
-		err = store_exec(store_stmt(&q_begin), "begin");
-	else
-		err = store_exec(store_stmt(&q_savepoint), "savepoint");
+	enum gw_err err = batch_join();
+	if (err == GW_OK)
+		err = exec_tx(&q_savepoint, "savepoint");
 	if (err == GW_OK)
 		tx_depth++;
 	return err;
 }
 
+/* Closes one savepoint level; the last one lets writes start a new batch
+ * again after a lost one. */
+static void tx_leave(void)
+{
+	if (--tx_depth == 0)
+		tx_broken = false;
+}
+
 enum gw_err store_commit(void)
 {
-	enum gw_err err;
+	enum gw_err err = GW_ERR_INTERNAL;
 	assert(tx_depth > 0);
-	if (tx_depth > 1) {
-		err = store_exec(store_stmt(&q_release), "release savepoint");
-		tx_depth--;
-		return err;
-	}
-	err = store_exec(store_stmt(&q_commit), "commit");
-	if (err != GW_OK && !sqlite3_get_autocommit(db)) {
-		/* e.g. SQLITE_BUSY: the transaction is still open; end it */
-		store_exec(store_stmt(&q_rollback), "rollback after failed commit");
+	check_batch();
+	if (!tx_broken)
+		err = exec_tx(&q_release, "release savepoint");
+	if (err != GW_OK) {
+		check_batch();
+		if (!tx_broken && exec_tx(&q_rollback_to, "rollback to savepoint") == GW_OK)
+			exec_tx(&q_release, "release savepoint");
 		caches_forget();
 	}
-	tx_depth = 0;
+	tx_leave();
 	return err;
 }
 
 enum gw_err store_rollback(void)
 {
-	enum gw_err err;
+	enum gw_err err = GW_OK;
 	assert(tx_depth > 0);
 	caches_forget();
-	if (tx_depth > 1) {
-		err = store_exec(store_stmt(&q_rollback_to), "rollback to savepoint");
+	check_batch();
+	if (!tx_broken) {
+		err = exec_tx(&q_rollback_to, "rollback to savepoint");
 		if (err == GW_OK)
-			err = store_exec(store_stmt(&q_release), "release savepoint");
-		tx_depth--;
-		return err;
+			err = exec_tx(&q_release, "release savepoint");
 	}
-	/* SQLite may already have rolled back on its own (SQLITE_FULL, ...) */
-	err = sqlite3_get_autocommit(db) ? GW_OK
-					 : store_exec(store_stmt(&q_rollback), "rollback");
-	tx_depth = 0;
+	tx_leave();
 	return err;
 }
 
-/* ---- open and migrate ----------------------------------------------- */
+/* ---- group commit ----------------------------------------------------- */
 
-/* Makes path (and any journal beside it) exist with mode 0600 before
- * SQLite opens it, so a fresh store is never readable by others even for
- * a moment. SQLite gives its -wal and -shm files the database's mode. */
-static enum gw_err create_private(const char *path, char **errmsg)
+bool store_pending(void)
 {
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	return batch || batch_lost || (waiting && waiting->len > 0);
+}
+
+void store_after_commit(store_commit_cb cb, void *ud)
+{
+	struct after_commit a = { cb, ud };
+	assert(waiting);
+	g_array_append_val(waiting, a);
+}
+
+unsigned store_failed_batches(void)
+{
+	return failures;
+}
+
+/* Commits the batch; GW_OK when there was none. */
+static enum gw_err batch_commit(void)
+{
+	static struct store_sql q_commit = { .text = "COMMIT" };
+	static struct store_sql q_rollback = { .text = "ROLLBACK" };
 	enum gw_err err = GW_OK;
-	for (size_t i = 0; i < G_N_ELEMENTS(suffix) && err == GW_OK; i++) {
-		char *name = g_strconcat(path, suffix[i], NULL);
-		int flags = O_RDWR | O_CLOEXEC | (i == 0 ? O_CREAT : 0);
-		int fd = open(name, flags, 0600);
-		struct stat st;
-		if (fd < 0) {
-			if (i == 0 || errno != ENOENT) {
-				*errmsg = g_strdup_printf("store %s: %s", name, g_strerror(errno));
-				err = GW_ERR_INTERNAL;
-			}
-		} else if (fstat(fd, &st) != 0) {
-			*errmsg = g_strdup_printf("store %s: %s", name, g_strerror(errno));
-			err = GW_ERR_INTERNAL;
-		} else if ((st.st_mode & 077) != 0) {
-			if (fchmod(fd, 0600) != 0) {
-				*errmsg = g_strdup_printf("store %s: chmod 0600: %s", name,
-							  g_strerror(errno));
-				err = GW_ERR_INTERNAL;
-			} else {
-				log_msg(LOG_WARN, "store", "%s had mode %03o; changed to 0600", name,
-					(unsigned)(st.st_mode & 0777));
-			}
-		}
-		if (fd >= 0)
-			close(fd);
-		g_free(name);
-	}
-	return err;
-}
-
-/* Runs sql with sqlite3_exec; on failure sets *errmsg (new). */
-static enum gw_err run(const char *sql, const char *what, char **errmsg)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return GW_OK;
-	*errmsg = g_strdup_printf("store: %s: %s", what, msg ? msg : sqlite3_errmsg(db));
-	log_msg(LOG_ERROR, "store", "%s", *errmsg);
-	sqlite3_free(msg);
-	return GW_ERR_INTERNAL;
-}
-
-static enum gw_err set_pragmas(const char *path, bool mem, char **errmsg)
-{
-	enum gw_err err = GW_OK;
-	sqlite3_stmt *st = NULL;
-	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-	/* synchronous=NORMAL in WAL mode: a commit is durable once the WAL is
-	 * checkpointed; a power cut may lose the last transactions but never
-	 * corrupts the store. Losing a queued stanza is acceptable.
-	 * temp_store=MEMORY keeps the savepoint journals of nested store_begin
-	 * in memory: writing them to a temp file made a 10,000-registration
-	 * import 4x slower. */
-	err = run("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-		  " PRAGMA temp_store = MEMORY;",
-		  "pragmas", errmsg);
-	if (err != GW_OK || mem)
-		return err;
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		*errmsg = g_strdup_printf("store %s: journal_mode: %s", path, sqlite3_errmsg(db));
-		log_msg(LOG_ERROR, "store", "%s", *errmsg);
-		err = GW_ERR_INTERNAL;
-		goto out;
-	}
-	const char *mode = (const char *)sqlite3_column_text(st, 0);
-	if (!mode || g_ascii_strcasecmp(mode, "wal") != 0)
-		log_msg(LOG_WARN, "store", "%s: WAL not available, journal mode is %s", path,
-			mode ? mode : "unknown");
-out:
-	sqlite3_finalize(st);
-	return err;
-}
-
-/* Applies one migration in its own transaction, which also records its
- * version, unless another process got there first. */
-static enum gw_err apply(const struct store_migration *m, char **errmsg)
-{
-	enum gw_err err = run("BEGIN IMMEDIATE", "begin migration", errmsg);
-	if (err != GW_OK)
-		return err;
-	if (store_version() >= m->version)
-		return run("COMMIT", "commit migration", errmsg);
-	char *what = g_strdup_printf("migration %s", m->name);
-	char *set = g_strdup_printf("PRAGMA user_version = %d", m->version);
-	err = run(m->sql, what, errmsg);
-	if (err == GW_OK)
-		err = run(set, what, errmsg);
-	if (err == GW_OK)
-		err = run("COMMIT", what, errmsg);
-	if (err != GW_OK && !sqlite3_get_autocommit(db))
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	else if (err == GW_OK)
-		log_msg(LOG_INFO, "store", "applied migration %s", m->name);
-	g_free(set);
-	g_free(what);
-	return err;
-}
-
-static enum gw_err migrate(const char *path, char **errmsg)
-{
-	int have = store_version();
-	int latest = store_latest_version();
-	if (have < 0)
-		return run("PRAGMA user_version", "read user_version", errmsg);
-	if (have > latest) {
-		*errmsg = g_strdup_printf("store %s has schema version %d but this xmpp-gw knows "
-					  "only up to %d; use a newer xmpp-gw",
-					  path, have, latest);
-		log_msg(LOG_ERROR, "store", "%s", *errmsg);
-		return GW_ERR_INTERNAL;
-	}
-	for (int i = 0; i < store_migrations_count; i++) {
-		const struct store_migration *m = &store_migrations[i];
-		assert(m->version == i + 1); /* the Makefile's table has no gaps */
-		if (m->version <= have)
-			continue;
-		enum gw_err err = apply(m, errmsg);
+	char *why = NULL;
+	check_batch();
+	if (batch) {
+		err = exec_tx(&q_commit, "commit");
 		if (err != GW_OK)
-			return err;
+			why = g_strdup(sqlite3_errmsg(db));
+		if (err != GW_OK && !sqlite3_get_autocommit(db)) {
+			/* e.g. SQLITE_BUSY: the transaction is still open; end it */
+			exec_tx(&q_rollback, "rollback after failed commit");
+		}
+		batch = false;
 	}
-	return GW_OK;
-}
-
-enum gw_err store_open(const char *path, char **errmsg)
-{
-	enum gw_err err = GW_OK;
-	bool mem = strcmp(path, ":memory:") == 0;
-	assert(!db);
-	*errmsg = NULL;
-	if (!mem && (err = create_private(path, errmsg)) != GW_OK) {
-		log_msg(LOG_ERROR, "store", "%s", *errmsg);
-		return err;
-	}
-	prepared = g_ptr_array_new();
-	caches = g_ptr_array_new();
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK) {
-		*errmsg = g_strdup_printf("store %s: %s", path,
-					  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		log_msg(LOG_ERROR, "store", "%s", *errmsg);
+	if (batch_lost || err != GW_OK) {
+		failures++;
+		caches_forget();
+		log_msg(LOG_ERROR, "store", "the last %u writes were NOT stored (%s): what "
+			"depended on them is refused (webhooks get 503, so providers retry)",
+			batch_writes, why ? why : "SQLite rolled them back after an error");
 		err = GW_ERR_INTERNAL;
-		goto out;
 	}
-	err = set_pragmas(path, mem, errmsg);
-	if (err == GW_OK)
-		err = migrate(path, errmsg);
-out:
-	if (err != GW_OK)
-		store_close();
+	g_free(why);
+	batch_lost = false;
+	batch_writes = 0;
 	return err;
 }
 
-void store_close(void)
+enum gw_err store_flush(void)
 {
-	if (prepared) {
-		for (guint i = 0; i < prepared->len; i++) {
-			struct store_sql *s = g_ptr_array_index(prepared, i);
-			sqlite3_finalize(s->st);
-			s->st = NULL;
+	assert(db);
+	assert(tx_depth == 0); /* never from inside a store_begin */
+	enum gw_err err = batch_commit();
+	/* A callback may write and register again: that is the next batch. */
+	while (waiting->len) {
+		GArray *now = waiting;
+		waiting = g_array_new(FALSE, FALSE, sizeof(struct after_commit));
+		for (guint i = 0; i < now->len; i++) {
+			struct after_commit *a = &g_array_index(now, struct after_commit, i);
+			a->cb(err, a->ud);
 		}
-		g_ptr_array_free(prepared, TRUE);
-		prepared = NULL;
+		g_array_free(now, TRUE);
+		if (batch)
+			break;
 	}
-	if (caches) {
-		for (guint i = 0; i < caches->len; i++) {
-			struct store_cache *c = g_ptr_array_index(caches, i);
-			c->forget();
-			c->held = false;
-		}
-		g_ptr_array_free(caches, TRUE);
-		caches = NULL;
-	}
-	if (db && sqlite3_close(db) != SQLITE_OK)
-		store_fail("close");
-	db = NULL;
-	tx_depth = 0;
+	return err;
 }

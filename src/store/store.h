@@ -7,7 +7,8 @@
  * (store_schema.c, generated) and applied in order at open, each in a
  * transaction, tracked with PRAGMA user_version.
  *
- * One header per module: this one (opening, migrations, transactions),
+ * One header per module: this one (opening, migrations, transactions,
+ * group commit, checkpoints),
  * store_reg.h (registrations and contacts), store_rows.h (backend rows) and
  * store_queue.h (the component outbox).
  *
@@ -26,20 +27,66 @@
 #include "err.h"
 
 /* Opens (creating with mode 0600 if needed) the store at path, or an
- * in-memory one for ":memory:". Sets WAL, synchronous=NORMAL, foreign keys,
- * a busy timeout, and applies pending migrations. A store whose
- * user_version is newer than the newest migration is refused: *errmsg
- * (new; caller frees) says so. */
+ * in-memory one for ":memory:". Sets WAL with synchronous=FULL and no
+ * auto-checkpoint, foreign keys, a short busy timeout, and applies pending
+ * migrations. A store whose user_version is newer than the newest
+ * migration is refused: *errmsg (new; caller frees) says so. */
 enum gw_err store_open(const char *path, char **errmsg);
+/* Commits what is pending (store_flush), then closes. */
 void store_close(void);
 /* user_version of the open store, and the newest migration built in. */
 int store_version(void);
 int store_latest_version(void);
 
-/* Groups many writes into one transaction. Nesting is counted; only the
- * outermost commit commits. */
+/* ---- group commit ------------------------------------------------------
+ *
+ * Writes are batched: the first write while no transaction is open begins
+ * one, and every write after it joins it until store_flush() commits them
+ * all, with one fsync. The main loop flushes at the end of every iteration
+ * and the link before it writes to the XMPP socket, so the rule for the
+ * rest of the process is: what a write returned GW_OK for is in the store
+ * before anything that depends on it leaves the process. Whatever answers
+ * the outside world on the strength of a write either goes out through the
+ * link, or waits for store_after_commit(). Reads see the batch's writes.
+ *
+ * A failed commit loses the whole batch (logged once, at error level): the
+ * callbacks get GW_ERR_INTERNAL, memory the store keeps beside SQLite is
+ * forgotten, and store_failed_batches() counts up so that the layers above
+ * can forget theirs. */
+
+/* Groups writes all-or-nothing, inside the batch: a savepoint. Nesting is
+ * counted; store_rollback() undoes the writes since the matching
+ * store_begin() and nothing else; store_commit() keeps them in the batch
+ * (they are committed by the next flush). Either ends the level; when
+ * store_commit() fails, the level's writes are undone. */
 enum gw_err store_begin(void);
 enum gw_err store_commit(void);
 enum gw_err store_rollback(void);
+
+/* Commits the batch, then calls every waiting store_after_commit callback
+ * with the result: GW_OK also when there was nothing to commit. Never
+ * inside store_begin. */
+enum gw_err store_flush(void);
+/* A batch is open, or callbacks wait: the next flush has work. */
+bool store_pending(void);
+/* cb(result, ud) runs from the next store_flush(), after every write made
+ * before this call is committed (GW_OK) or lost (GW_ERR_INTERNAL). */
+typedef void (*store_commit_cb)(enum gw_err result, void *ud);
+void store_after_commit(store_commit_cb cb, void *ud);
+/* Batches that failed to commit since the process started. */
+unsigned store_failed_batches(void);
+
+/* ---- WAL checkpoints ------------------------------------------------------
+ *
+ * Never automatic: a checkpoint copies the WAL into the database with
+ * fsyncs, which takes ms. The main loop runs one when the store has been
+ * idle for a moment and, under constant load, once the WAL holds
+ * STORE_WAL_MAX_PAGES pages, so that it cannot grow without bound. */
+#define STORE_WAL_MAX_PAGES 8192 /* 32 MiB of 4 KiB pages */
+/* Pages written to the WAL and not yet copied into the database. */
+int store_wal_pages(void);
+/* A passive checkpoint, when no batch is open (flush first). A failure is
+ * logged and harmless: the pages stay in the WAL for the next one. */
+enum gw_err store_checkpoint(void);
 
 #endif

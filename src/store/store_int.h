@@ -7,6 +7,9 @@
  * struct store_cache, which store.c tells to forget. store.c names no other
  * store file: they call it, never the other way. No other file includes
  * this header.
+ *
+ * Every write statement must come from store_stmt(): that is where it joins
+ * the batch (store.h, group commit).
  */
 #ifndef XMPPGW_STORE_INT_H
 #define XMPPGW_STORE_INT_H
@@ -27,7 +30,15 @@ struct store_sql {
  * function, including store_begin/commit/rollback. */
 #define STORE_BATCH 256
 
-/* The prepared statement of s; NULL (logged) if preparing failed. */
+/* The handle (NULL when closed); store_file.c opens it, hands it over with
+ * store_attach() and takes it back with store_detach(), which finalizes
+ * every statement and forgets every cache; the batch must be flushed. */
+sqlite3 *store_db(void);
+void store_attach(sqlite3 *db);
+sqlite3 *store_detach(void);
+
+/* The prepared statement of s; NULL (logged) if preparing failed, or if it
+ * writes and the batch cannot be begun. */
 sqlite3_stmt *store_stmt(struct store_sql *s);
 /* Resets st and clears its bindings. st may be NULL. */
 void store_done(sqlite3_stmt *st);
@@ -37,12 +48,14 @@ enum gw_err store_fail(const char *what);
  * Resets it either way. */
 enum gw_err store_exec(sqlite3_stmt *st, const char *what);
 int store_changes(void);
+int64_t store_last_rowid(void);
 int64_t store_now(void);
 
 /* Memory a store file keeps beside SQLite that a rollback makes stale
  * (store_queue.c's per-link outbox counts). The file calls
  * store_cache_hold() whenever it fills the cache; store.c then calls
- * forget() after every rollback and at store_close(), which also lets go
+ * forget() after every rollback (of a savepoint or of a failed batch) and
+ * at store_close(), which also lets go
  * of the cache until the next store_cache_hold(). */
 struct store_cache {
 	void (*forget)(void);

@@ -80,7 +80,7 @@ static int64_t *count_of(const char *link)
 
 /* ---- outbox --------------------------------------------------------- */
 
-enum gw_err store_outbox_push(const char *link, const char *stanza, int64_t max)
+enum gw_err store_outbox_push(const char *link, const char *stanza, int64_t max, int64_t *id)
 {
 	int64_t *n = count_of(link);
 	if (!n)
@@ -96,6 +96,8 @@ enum gw_err store_outbox_push(const char *link, const char *stanza, int64_t max)
 	enum gw_err err = store_exec(st, "queue stanza");
 	if (err == GW_OK)
 		(*n)++;
+	if (err == GW_OK && id)
+		*id = store_last_rowid();
 	return err;
 }
 

@@ -11,9 +11,10 @@
 
 /* ---- outbox: stanzas waiting for a component link ------------------- */
 
-/* Appends a serialised stanza to link's outbox. GW_ERR_RESOURCE_CONSTRAINT
- * when link already holds max entries (max 0: unbounded). */
-enum gw_err store_outbox_push(const char *link, const char *stanza, int64_t max);
+/* Appends a serialised stanza to link's outbox, with *id (may be NULL)
+ * its id: ids grow with every push. GW_ERR_RESOURCE_CONSTRAINT when link
+ * already holds max entries (max 0: unbounded). */
+enum gw_err store_outbox_push(const char *link, const char *stanza, int64_t max, int64_t *id);
 /* Calls cb for up to limit entries with id > after_id, oldest first. */
 typedef bool (*store_outbox_cb)(int64_t id, const char *stanza, void *ud);
 enum gw_err store_outbox_fetch(const char *link, int64_t after_id, int limit,

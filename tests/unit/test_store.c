@@ -321,7 +321,7 @@ static void test_outbox(void **state)
 		{ "L1", "a" }, { "L2", "x" }, { "L1", "b" }, { "L1", "c" }, { "L2", "y" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(pushes); i++)
-		assert_int_equal(store_outbox_push(pushes[i][0], pushes[i][1], 0), GW_OK);
+		assert_int_equal(store_outbox_push(pushes[i][0], pushes[i][1], 0, NULL), GW_OK);
 	assert_int_equal(store_outbox_count("L1"), 3);
 	assert_int_equal(store_outbox_count("L2"), 2);
 	assert_int_equal(store_outbox_count("L3"), 0);
@@ -348,7 +348,7 @@ static void test_outbox(void **state)
 	assert_int_equal(store_outbox_ack("L1", INT64_MAX), GW_OK);
 	assert_int_equal(store_outbox_ack("L2", INT64_MAX), GW_OK);
 	assert_int_equal(store_outbox_count("L1"), 0);
-	assert_int_equal(store_outbox_push("L1", "d", 0), GW_OK);
+	assert_int_equal(store_outbox_push("L1", "d", 0, NULL), GW_OK);
 	int64_t id_d = 0;
 	assert_int_equal(store_outbox_fetch("L1", 0, 10, last_id, &id_d), GW_OK);
 	assert_true(id_d > id_max);
@@ -360,11 +360,11 @@ static void test_outbox_bound(void **state)
 	char s[16];
 	for (int i = 0; i < max; i++) {
 		snprintf(s, sizeof s, "s%03d", i);
-		assert_int_equal(store_outbox_push("L", s, max), GW_OK);
+		assert_int_equal(store_outbox_push("L", s, max, NULL), GW_OK);
 	}
-	assert_int_equal(store_outbox_push("L", "over", max), GW_ERR_RESOURCE_CONSTRAINT);
-	assert_int_equal(store_outbox_push("M", "other link", max), GW_OK);
-	assert_int_equal(store_outbox_push("L", "unbounded", 0), GW_OK);
+	assert_int_equal(store_outbox_push("L", "over", max, NULL), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_int_equal(store_outbox_push("M", "other link", max, NULL), GW_OK);
+	assert_int_equal(store_outbox_push("L", "unbounded", 0, NULL), GW_OK);
 	assert_int_equal(store_outbox_count("L"), max + 1);
 
 	/* FIFO across pages */
@@ -381,18 +381,18 @@ static void test_outbox_bound(void **state)
 	assert_int_equal(store_outbox_fetch("L", 0, 2, last_id, &id), GW_OK);
 	assert_int_equal(store_outbox_ack("L", id), GW_OK);
 	assert_int_equal(store_outbox_count("L"), max - 1);
-	assert_int_equal(store_outbox_push("L", "again", max), GW_OK);
-	assert_int_equal(store_outbox_push("L", "again", max), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_int_equal(store_outbox_push("L", "again", max, NULL), GW_OK);
+	assert_int_equal(store_outbox_push("L", "again", max, NULL), GW_ERR_RESOURCE_CONSTRAINT);
 
 	/* a rolled back push does not count */
 	assert_int_equal(store_outbox_ack("L", INT64_MAX), GW_OK);
-	assert_int_equal(store_outbox_push("L", "kept", 1), GW_OK);
+	assert_int_equal(store_outbox_push("L", "kept", 1, NULL), GW_OK);
 	assert_int_equal(store_begin(), GW_OK);
 	assert_int_equal(store_outbox_ack("L", INT64_MAX), GW_OK);
-	assert_int_equal(store_outbox_push("L", "gone", 1), GW_OK);
+	assert_int_equal(store_outbox_push("L", "gone", 1, NULL), GW_OK);
 	assert_int_equal(store_rollback(), GW_OK);
 	assert_int_equal(store_outbox_count("L"), 1);
-	assert_int_equal(store_outbox_push("L", "x", 1), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_int_equal(store_outbox_push("L", "x", 1, NULL), GW_ERR_RESOURCE_CONSTRAINT);
 	assert_fetch("L", 0, 10, 0, "kept");
 }
 
@@ -400,14 +400,14 @@ static void test_outbox_bound(void **state)
  * empty, whatever the last one held. */
 static void test_outbox_count_after_reopen(void **state)
 {
-	assert_int_equal(store_outbox_push("L", "a", 0), GW_OK);
-	assert_int_equal(store_outbox_push("L", "b", 0), GW_OK);
+	assert_int_equal(store_outbox_push("L", "a", 0, NULL), GW_OK);
+	assert_int_equal(store_outbox_push("L", "b", 0, NULL), GW_OK);
 	assert_int_equal(store_outbox_count("L"), 2);
 	store_close();
 	assert_int_equal(open_mem(state), 0);
 	assert_int_equal(store_outbox_count("L"), 0);
-	assert_int_equal(store_outbox_push("L", "c", 1), GW_OK);
-	assert_int_equal(store_outbox_push("L", "d", 1), GW_ERR_RESOURCE_CONSTRAINT);
+	assert_int_equal(store_outbox_push("L", "c", 1, NULL), GW_OK);
+	assert_int_equal(store_outbox_push("L", "d", 1, NULL), GW_ERR_RESOURCE_CONSTRAINT);
 	assert_fetch("L", 0, 10, 0, "c");
 }
 

@@ -124,13 +124,13 @@ static void test_rollback_leaves_nothing(void **state)
 {
 	assert_int_equal(store_begin(), GW_OK);
 	assert_int_equal(store_row_put("sms", "seen", "m1", "v", false), GW_OK);
-	assert_int_equal(store_outbox_push("sms.example", "<message/>", 0), GW_OK);
+	assert_int_equal(store_outbox_push("sms.example", "<message/>", 0, NULL), GW_OK);
 	assert_int_equal(store_rollback(), GW_OK);
 	assert_row("sms", "seen", "m1", NULL);
 	assert_int_equal(store_outbox_count("sms.example"), 0);
 	assert_int_equal(store_begin(), GW_OK);
 	assert_int_equal(store_row_put("sms", "seen", "m1", "v", false), GW_OK);
-	assert_int_equal(store_outbox_push("sms.example", "<message/>", 0), GW_OK);
+	assert_int_equal(store_outbox_push("sms.example", "<message/>", 0, NULL), GW_OK);
 	assert_int_equal(store_commit(), GW_OK);
 	assert_row("sms", "seen", "m1", "v");
 	assert_int_equal(store_outbox_count("sms.example"), 1);
