@@ -6,7 +6,11 @@ The store is on a small tmpfs of its own (this needs root to mount, and is
 skipped without), filled to the last byte: the gateway's commits then fail
 as on a full disk. The webhook is posted directly, one text at a time: the
 first texts still fit in the WAL's existing pages, a later one makes it
-grow, and that commit fails."""
+grow, and that commit fails.
+
+The same holds for Kannel's delivery reports: a report whose receipt cannot
+be stored is answered 503, and its retry gives the receipt once."""
+import asyncio
 import contextlib
 import errno
 import os
@@ -14,11 +18,14 @@ import subprocess
 import tempfile
 import urllib.parse
 
+import xml.etree.ElementTree as ET
+
 import pytest
+from harness.httprec import recorder  # noqa: F401
 from harness.util import missing
 
 from harness.sms import (kannel, number, owned, post, sms_gateway_for, sms_jid,  # noqa: F401
-                         sms_port, sms_user)
+                         sms_port, sms_user, wait_sink)
 
 TMPFS_SIZE = "8m"
 MAX_TEXTS = 600
@@ -42,9 +49,10 @@ def small_fs():
 
 
 @pytest.fixture
-def gw_on(server, kannel, sms_port, small_fs):
-    """The test's gateway with its store on small_fs (not started)."""
-    gw = sms_gateway_for(server, kannel, sms_port)
+def gw_on(server, kannel, sms_port, small_fs, recorder):
+    """The test's gateway with its store on small_fs (not started); Kannel's
+    delivery reports go to the recorder."""
+    gw = sms_gateway_for(server, kannel, sms_port, public_url=recorder.url(""))
     gw.store = os.path.join(small_fs, "gw.sqlite")
     gw.write_config()
     yield from owned(gw)
@@ -103,4 +111,55 @@ async def test_unstorable_text_gets_503(server, clients, kannel, sms_port, small
     sent = set(answered + [refused[0]])
     await c.expect_none(lambda st: st.xml.tag.endswith("message") and st["body"] in sent,
                         "a second copy", 1.5)
+    gw.stop()
+
+
+NS_RECEIPTS = "urn:xmpp:receipts"
+
+
+def is_receipt(st):
+    return st.xml.tag.endswith("}message") and st.xml.find(
+        "{%s}received" % NS_RECEIPTS) is not None
+
+
+async def delivered_report(recorder, mark, timeout=15.0):
+    """Kannel's "delivered" (status 1) report recorded after request mark."""
+    loop = asyncio.get_event_loop()
+    deadline = loop.time() + timeout
+    while True:
+        with recorder.lock:
+            got = [r for r in recorder.requests[mark:]
+                   if r["path"] == "/kannel/dlr" and r["query"].get("status") == "1"]
+        if got:
+            return got[0]
+        assert loop.time() < deadline, "no delivered report after request %d" % mark
+        await asyncio.sleep(0.1)
+
+
+async def test_unstorable_report_gets_503(server, clients, kannel, sms_port, small_fs, gw_on,
+                                          recorder):
+    gw = gw_on
+    gw.start()
+    await gw.wait_ready()
+    c = await sms_user(clients, kannel)
+    bob = number()
+    mark = len(recorder.requests)
+    m = c.make_message(mto=sms_jid(bob), mbody="a receipt please", mtype="chat")
+    m["id"] = "r-full"
+    m.append(ET.fromstring("<request xmlns='%s'/>" % NS_RECEIPTS))
+    m.send()
+    await wait_sink(kannel, receiver=bob)
+    report = await delivered_report(recorder, mark)
+
+    filler = fill(small_fs)
+    status = post(sms_port, report["path"], report["raw_query"], method="GET")[0]
+    assert status == 503, "a report that cannot be stored answered %d" % status
+    await c.expect_none(is_receipt, "a receipt not stored", 1.0)
+
+    os.unlink(filler)
+    assert post(sms_port, report["path"], report["raw_query"], method="GET")[0] == 200
+    got = await c.expect(is_receipt, "the receipt after the retry")
+    assert got.xml.find("{%s}received" % NS_RECEIPTS).get("id") == "r-full", got
+    assert post(sms_port, report["path"], report["raw_query"], method="GET")[0] == 200
+    await c.expect_none(is_receipt, "a second receipt", 1.5)
     gw.stop()
