@@ -7,11 +7,12 @@
  * per iteration after all the dispatches of the last one. It is ready (and
  * dispatches another flush) only when a commit callback wrote again.
  *
- * Checkpoints never run inside a commit (store_file.c has why): one runs
- * from a low-priority timer once no commit came for
- * COMMIT_IDLE_CHECKPOINT_MS, and, should the load never pause, right after
- * a flush that left STORE_WAL_MAX_PAGES pages in the WAL: one stall of a
- * few ms per 32 MiB written, never one for every 1000 pages.
+ * Checkpoints never run inside a commit (store_file.c has why). Once a
+ * flush leaves STORE_WAL_BG_PAGES pages in the WAL, the store's checkpoint
+ * thread is asked for one and the loop goes on; otherwise one runs from a
+ * low-priority timer once no commit came for COMMIT_IDLE_CHECKPOINT_MS,
+ * and, should the thread fall behind, on the loop right after a flush that
+ * left STORE_WAL_MAX_PAGES pages in the WAL.
  */
 #include "commit.h"
 
@@ -56,6 +57,8 @@ static void after_flush(void)
 	if (pages >= STORE_WAL_MAX_PAGES) {
 		store_checkpoint();
 		pages_seen = store_wal_pages();
+	} else if (pages >= STORE_WAL_BG_PAGES && store_checkpoint_soon()) {
+		/* the checkpoint thread copies while the loop goes on */
 	} else if (pages > 0 && !idle_timer) {
 		arm_idle(COMMIT_IDLE_CHECKPOINT_MS);
 	}

@@ -79,14 +79,25 @@ unsigned store_failed_batches(void);
 /* ---- WAL checkpoints ------------------------------------------------------
  *
  * Never automatic: a checkpoint copies the WAL into the database with
- * fsyncs, which takes ms. The main loop runs one when the store has been
- * idle for a moment and, under constant load, once the WAL holds
- * STORE_WAL_MAX_PAGES pages, so that it cannot grow without bound. */
-#define STORE_WAL_MAX_PAGES 8192 /* 32 MiB of 4 KiB pages */
+ * fsyncs, which takes ms. Under load, a thread of its own checkpoints
+ * (store_ckpt.c) once the WAL holds STORE_WAL_BG_PAGES, while the main
+ * loop goes on; the main loop runs one itself only when the store has been
+ * idle for a moment, or, should that thread fall behind a disk too slow
+ * for the load, once the WAL holds STORE_WAL_MAX_PAGES, so that it cannot
+ * grow without bound. */
+#define STORE_WAL_BG_PAGES 1024  /* 4 MiB of 4 KiB pages */
+#define STORE_WAL_MAX_PAGES 8192 /* 32 MiB */
 /* Pages written to the WAL and not yet copied into the database. */
 int store_wal_pages(void);
 /* A passive checkpoint, when no batch is open (flush first). A failure is
  * logged and harmless: the pages stay in the WAL for the next one. */
 enum gw_err store_checkpoint(void);
+/* Asks the checkpoint thread for a passive checkpoint; false when it is
+ * already at one, or there is none (:memory:). Returns at once. */
+bool store_checkpoint_soon(void);
+/* The checkpoint thread was asked and has not finished. */
+bool store_checkpoint_busy(void);
+/* Checkpoints that thread completed (tests, statistics). */
+unsigned store_checkpoints_done(void);
 
 #endif

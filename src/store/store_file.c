@@ -10,9 +10,10 @@
  * Checkpoints: SQLite's auto-checkpoint would copy the WAL into the
  * database, with fsyncs, inside whichever COMMIT crossed 1000 pages: a
  * stall of the main loop in the middle of a busy moment. It is off
- * (wal_autocheckpoint=0); the main loop calls store_checkpoint() when the
- * store is idle and, so that the WAL cannot grow without bound under
- * constant load, once it holds STORE_WAL_MAX_PAGES pages (store.h).
+ * (wal_autocheckpoint=0). Under load the checkpoint thread does it
+ * (store_ckpt.c); the main loop calls store_checkpoint() when the store is
+ * idle and, should that thread fall behind, once the WAL holds
+ * STORE_WAL_MAX_PAGES pages (store.h).
  */
 #include "store.h"
 
@@ -213,9 +214,17 @@ enum gw_err store_open(const char *path, char **errmsg)
 	err = set_pragmas(path, mem, errmsg);
 	if (err == GW_OK)
 		err = migrate(path, errmsg);
-	if (err != GW_OK)
+	if (err != GW_OK) {
 		store_close();
-	return err;
+		return err;
+	}
+	char *why = NULL;
+	if (!mem && store_ckpt_start(path, &why) != GW_OK) {
+		/* Not fatal: the main loop checkpoints by itself then. */
+		log_msg(LOG_WARN, "store", "%s; checkpoints run on the main loop", why);
+		g_free(why);
+	}
+	return GW_OK;
 }
 
 void store_close(void)
@@ -223,6 +232,7 @@ void store_close(void)
 	if (!store_db())
 		return;
 	store_flush(); /* a failure is logged */
+	store_ckpt_stop();
 	sqlite3 *db = store_detach();
 	/* The last connection's close checkpoints the WAL and removes it. */
 	if (sqlite3_close(db) != SQLITE_OK)
@@ -243,6 +253,8 @@ enum gw_err store_checkpoint(void)
 	int log_pages = 0, done = 0;
 	if (!db || !sqlite3_get_autocommit(db) || wal_pages == 0)
 		return GW_OK; /* a batch is open: after its flush */
+	if (store_checkpoint_busy())
+		return GW_OK; /* the checkpoint thread is at it */
 	gint64 t0 = g_get_monotonic_time();
 	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
 	if (rc != SQLITE_OK) {

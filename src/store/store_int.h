@@ -37,6 +37,12 @@ sqlite3 *store_db(void);
 void store_attach(sqlite3 *db);
 sqlite3 *store_detach(void);
 
+/* store_ckpt.c: the checkpoint thread and its connection to path (a file
+ * store, migrated), and their end (before the main connection closes, so
+ * that its close is the last and removes the WAL). */
+enum gw_err store_ckpt_start(const char *path, char **errmsg);
+void store_ckpt_stop(void);
+
 /* The prepared statement of s; NULL (logged) if preparing failed, or if it
  * writes and the batch cannot be begun. */
 sqlite3_stmt *store_stmt(struct store_sql *s);

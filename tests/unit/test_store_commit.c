@@ -320,6 +320,40 @@ static void test_loop_flushes_before_sleeping(void **state)
 	loop_fini();
 }
 
+/* Under load that never pauses for the idle timer, the checkpoint thread
+ * copies the WAL once it holds STORE_WAL_BG_PAGES pages, while the loop
+ * goes on committing; then the WAL starts again from its beginning. */
+static void test_checkpoint_thread_under_load(void **state)
+{
+	struct fixture *f = *state;
+	char *value = g_strnfill(3000, 'v');
+	loop_init();
+	unsigned before = store_checkpoints_done();
+	int i = 0, peak = 0;
+	gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (store_checkpoints_done() == before && g_get_monotonic_time() < until) {
+		char key[16];
+		g_snprintf(key, sizeof key, "%d", i++);
+		assert_int_equal(store_row_put("sms", "k", key, value, true), GW_OK);
+		g_main_context_iteration(NULL, FALSE); /* flushes: one commit each */
+		peak = MAX(peak, store_wal_pages());
+	}
+	assert_true(store_checkpoints_done() > before);
+	assert_true(peak >= STORE_WAL_BG_PAGES); /* asked only once the WAL was that big */
+	/* All copied: a few more commits and the WAL has started again. */
+	for (int j = 0; j < 50 && store_wal_pages() >= STORE_WAL_BG_PAGES / 2; j++) {
+		char key[16];
+		g_snprintf(key, sizeof key, "x%d", j);
+		assert_int_equal(store_row_put("sms", "k", key, "1", true), GW_OK);
+		g_main_context_iteration(NULL, FALSE);
+		g_usleep(20000);
+	}
+	assert_true(store_wal_pages() < STORE_WAL_BG_PAGES / 2);
+	assert_true(seen(f, "backend_rows") >= i);
+	loop_fini();
+	g_free(value);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -332,6 +366,7 @@ int main(void)
 		F(test_pragmas),
 		F(test_checkpoint_only_when_asked),
 		F(test_loop_flushes_before_sleeping),
+		F(test_checkpoint_thread_under_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
