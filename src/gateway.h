@@ -436,8 +436,9 @@ char *gw_session_get_for(struct gw_session *s, const char *legacy, const char *k
 /* ---- delivering to the XMPP user ------------------------------------ */
 
 /* A message from legacy to the user (every resource, by the server's
- * rules). GW_ERR_RESOURCE_CONSTRAINT when the link is down and its outbox is
- * full: tell the sender on your network if you can. */
+ * rules). GW_ERR_RESOURCE_CONSTRAINT when the link is down or congested and
+ * its outbox is full (outbox_max): nothing was queued; tell the sender on
+ * your network if you can (IRC: a NOTICE; SMS: a 503). */
 enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
 			       const struct gw_message *msg);
 /* The same for a registered user who may have no session (offline users get
