@@ -7,6 +7,8 @@
 
 #define CONNECTS_PER_SECOND 20  /* default pacing of connects, all clients */
 #define BACKOFF_START_S 1
+#define LAG_WARN_MS 10000     /* a PONG later than this is warned of */
+#define LAG_WARN_EVERY_S 60   /* at most once this often, all connections */
 /* An overloaded server, before the first welcome: it dropped the connection
  * without a word (its full accept queue resets it), or did not finish the
  * registration in time. Tried again this many times, backing off, before
@@ -279,10 +281,23 @@ static enum client_rc on_pong(struct irc_client *c, const struct irc_msg *m)
 {
 	if (!c->ping_sent)
 		return CLIENT_DONE;
-	c->lag_ms = (int)((g_get_monotonic_time() - c->ping_sent) / 1000);
+	gint64 now = g_get_monotonic_time();
+	c->lag_ms = (int)((now - c->ping_sent) / 1000);
 	c->ping_sent = 0;
-	log_msg(c->lag_ms > 10000 ? LOG_WARN : LOG_DEBUG, "irc", "%s: lag %d ms", c->p.server,
-		c->lag_ms);
+	/* Thousands of connections lag together (a busy server, a congested
+	 * XMPP link): one warning per LAG_WARN_EVERY_S, counting the rest. */
+	static gint64 warned_at;
+	static unsigned unwarned;
+	if (c->lag_ms <= LAG_WARN_MS) {
+		log_msg(LOG_DEBUG, "irc", "%s: lag %d ms", c->p.server, c->lag_ms);
+	} else if (warned_at && now - warned_at < LAG_WARN_EVERY_S * G_USEC_PER_SEC) {
+		unwarned++;
+	} else {
+		log_msg(LOG_WARN, "irc", "%s: lag %d ms (%u more over %d ms since the last warning)",
+			c->p.server, c->lag_ms, unwarned, LAG_WARN_MS);
+		warned_at = now;
+		unwarned = 0;
+	}
 	return CLIENT_DONE;
 }
 
