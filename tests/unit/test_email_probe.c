@@ -1,7 +1,8 @@
 /* test_email_probe.c - the login check on the core's loop (probe.h over
  * curl_loop.h) against a scripted IMAP server in the same process: a good
  * login, a refused one, nobody listening, a server that never answers, the
- * policy refusing a loopback address, a probe cancelled half-way; and a
+ * policy refusing a loopback address, a probe cancelled half-way, SMTP
+ * AUTH accepted and refused; and a
  * timer that keeps ticking meanwhile (nothing blocks). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,11 +18,15 @@
 #include <unistd.h>
 
 #include "email/imap.h"
+#include "email/smtp.h"
 #include "gateway.h"
 
 struct fake {
 	int lfd, cfd, port;
 	bool silent;          /* accept, never greet */
+	bool smtp;            /* speak SMTP instead of IMAP */
+	bool no_auth;         /* SMTP: offer no AUTH */
+	int auths;            /* SMTP: AUTH commands seen */
 	int accepted;
 	struct gw_watch *lw, *cw;
 	GString *in;
@@ -32,8 +37,44 @@ static void fake_send(struct fake *f, const char *s)
 	assert_int_equal(write(f->cfd, s, strlen(s)), (ssize_t)strlen(s));
 }
 
+/* AUTH PLAIN with "\0alice\0secret" is the only good login. */
+static bool plain_ok(const char *b64)
+{
+	gsize n = 0;
+	guchar *raw = g_base64_decode(b64, &n);
+	bool ok = n == 13 && !memcmp(raw, "\0alice\0secret", 13);
+	g_free(raw);
+	return ok;
+}
+
+static void on_smtp_line(struct fake *f, const char *line)
+{
+	static bool want_plain;
+	if (!g_ascii_strncasecmp(line, "AUTH", 4))
+		f->auths++;
+	if (want_plain) {
+		want_plain = false;
+		fake_send(f, plain_ok(line) ? "235 ok\r\n" : "535 5.7.8 no\r\n");
+	} else if (!g_ascii_strncasecmp(line, "EHLO", 4)) {
+		fake_send(f, f->no_auth ? "250 fake\r\n" : "250-fake\r\n250 AUTH PLAIN\r\n");
+	} else if (!g_ascii_strncasecmp(line, "AUTH PLAIN ", 11)) {
+		fake_send(f, plain_ok(line + 11) ? "235 ok\r\n" : "535 5.7.8 no\r\n");
+	} else if (!g_ascii_strcasecmp(line, "AUTH PLAIN")) {
+		want_plain = true;
+		fake_send(f, "334 \r\n");
+	} else if (!g_ascii_strcasecmp(line, "QUIT")) {
+		fake_send(f, "221 bye\r\n");
+	} else {
+		fake_send(f, "502 what\r\n");
+	}
+}
+
 static void on_line(struct fake *f, const char *line)
 {
+	if (f->smtp) {
+		on_smtp_line(f, line);
+		return;
+	}
 	char tag[16] = "";
 	sscanf(line, "%15s", tag);
 	char *reply;
@@ -83,12 +124,15 @@ static void on_accept(int fd, unsigned events, void *ud)
 	f->cfd = c;
 	f->cw = gw_watch_fd(c, GW_IO_READ, on_client, f);
 	if (!f->silent)
-		fake_send(f, "* OK fake IMAP ready\r\n");
+		fake_send(f, f->smtp ? "220 fake ESMTP\r\n" : "* OK fake IMAP ready\r\n");
 }
 
 static void fake_start(struct fake *f, bool silent)
 {
+	bool smtp = f->smtp, no_auth = f->no_auth;
 	memset(f, 0, sizeof *f);
+	f->smtp = smtp;
+	f->no_auth = no_auth;
 	f->silent = silent;
 	f->cfd = -1;
 	f->in = g_string_new("");
@@ -161,7 +205,7 @@ static void run(int port, const char *password, bool public_only, long timeout_s
 
 static void test_good_login(void **state)
 {
-	struct fake f;
+	struct fake f = { 0 };
 	struct outcome o;
 	fake_start(&f, false);
 	run(f.port, "secret", false, 5, &o);
@@ -173,7 +217,7 @@ static void test_good_login(void **state)
 
 static void test_refused_login(void **state)
 {
-	struct fake f;
+	struct fake f = { 0 };
 	struct outcome o;
 	fake_start(&f, false);
 	run(f.port, "wrong", false, 5, &o);
@@ -185,7 +229,7 @@ static void test_refused_login(void **state)
 
 static void test_nobody_listening(void **state)
 {
-	struct fake f;
+	struct fake f = { 0 };
 	struct outcome o;
 	fake_start(&f, false);
 	int port = f.port;
@@ -198,7 +242,7 @@ static void test_nobody_listening(void **state)
 
 static void test_silent_server_times_out(void **state)
 {
-	struct fake f;
+	struct fake f = { 0 };
 	struct outcome o;
 	fake_start(&f, true);
 	gint64 t0 = g_get_monotonic_time();
@@ -214,7 +258,7 @@ static void test_silent_server_times_out(void **state)
 
 static void test_policy_refuses_loopback(void **state)
 {
-	struct fake f;
+	struct fake f = { 0 };
 	struct outcome o;
 	fake_start(&f, false);
 	run(f.port, "secret", true, 5, &o);
@@ -227,9 +271,50 @@ static void test_policy_refuses_loopback(void **state)
 	fake_stop(&f);
 }
 
+static void smtp_run(int port, const char *password, struct outcome *o)
+{
+	struct mail_curl *mc = mail_curl_new();
+	struct mail_server srv = {
+		.what = "SMTP", .host = "127.0.0.1", .port = port, .sec = MAIL_SEC_NONE,
+		.user = "alice", .password = (char *)password,
+	};
+	struct mail_probe_opts opts = { .tls_verify = true, .connect_timeout_s = 2, .timeout_s = 5 };
+	memset(o, 0, sizeof *o);
+	smtp_check(mc, &srv, &opts, probe_done, o);
+	assert_false(o->done);
+	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (!o->done && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	mail_curl_free(mc);
+	assert_true(o->done);
+}
+
+static void test_smtp_logins(void **state)
+{
+	struct fake f = { .smtp = true };
+	struct outcome o;
+	fake_start(&f, false);
+	smtp_run(f.port, "secret", &o);
+	assert_int_equal(o.err, GW_OK);
+	smtp_run(f.port, "wrong", &o);
+	assert_int_equal(o.err, GW_ERR_NOT_AUTHORIZED);
+	assert_non_null(strstr(o.text, "SMTP server 127.0.0.1 refused"));
+	g_free(o.text);
+	assert_int_equal(f.auths, 2);
+	fake_stop(&f);
+	/* a server with no AUTH: connected, the password never tried (as
+	 * smtp.h says) */
+	struct fake n = { .smtp = true, .no_auth = true };
+	fake_start(&n, false);
+	smtp_run(n.port, "wrong", &o);
+	assert_int_equal(o.err, GW_OK);
+	assert_int_equal(n.auths, 0);
+	fake_stop(&n);
+}
+
 static void test_cancel(void **state)
 {
-	struct fake f;
+	struct fake f = { 0 };
 	fake_start(&f, true);
 	struct mail_curl *mc = mail_curl_new();
 	struct mail_server srv = {
@@ -259,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_nobody_listening),
 		cmocka_unit_test(test_silent_server_times_out),
 		cmocka_unit_test(test_policy_refuses_loopback),
+		cmocka_unit_test(test_smtp_logins),
 		cmocka_unit_test(test_cancel),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
