@@ -190,6 +190,8 @@ fuzz:
 	  $(shell pkg-config --libs glib-2.0 json-c)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_address.c gateways/email/address.c src/util/jid.c \
 	  -o build-fuzz/fuzz_email_address $(shell pkg-config --libs glib-2.0)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_imap.c gateways/email/imap_parse.c \
+	  -o build-fuzz/fuzz_email_imap $(shell pkg-config --libs glib-2.0)
 	build-fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
 	build-fuzz/fuzz_irc_line -max_total_time=$(FUZZ_SECONDS) -max_len=20000
@@ -198,6 +200,7 @@ fuzz:
 	build-fuzz/fuzz_sms_text -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 	build-fuzz/fuzz_sms_twilio -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_email_address -max_total_time=$(FUZZ_SECONDS) -max_len=1200
+	build-fuzz/fuzz_email_imap -max_total_time=$(FUZZ_SECONDS) -max_len=20000
 
 clean:
 	rm -rf build build-asan build-fuzz
