@@ -11,7 +11,7 @@
 #   make demo       a private Prosody and ngIRCd with the gateway attached, walked through
 #   make bench      benchmarks in bench/
 
-PKGS     := libstrophe glib-2.0 gio-2.0 sqlite3 openssl libsoup-3.0 json-c libcurl
+PKGS     := libstrophe glib-2.0 gio-2.0 sqlite3 openssl libsoup-3.0 json-c libcurl gmime-3.0
 BUILD    ?= build
 CC       ?= cc
 PYTHON   := /usr/bin/python3

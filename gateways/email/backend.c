@@ -3,12 +3,15 @@
  * registration is stored: register.c). Addresses are contacts
  * ("john.doe\40example.com@email.example.org", address.h).
  *
- * This is the first increment: registration and addressing. The IMAP
- * watch, mail to XMPP and mail from XMPP come next; until then a message
- * to a contact is refused with feature-not-implemented, saying so.
+ * While the user is online, their folder is watched with IMAP IDLE
+ * (watch.c) and new mail is delivered as durable messages (fetch.c). Mail
+ * from XMPP comes next; until then a message to a contact is refused with
+ * feature-not-implemented, saying so.
  */
 #include "email/address.h"
 #include "email/email.h"
+#include "email/mime.h"
+#include "email/watch.h"
 
 #include <string.h>
 
@@ -28,6 +31,7 @@ static enum gw_err email_start(struct gw *gw)
 		log_msg(LOG_ERROR, "email", "%s: libcurl does not start", gw_domain(gw));
 		return GW_ERR_INTERNAL;
 	}
+	email_mime_init();
 	em->imap = &imap_curl_transport;
 	em->curl = mail_curl_new();
 	em->probe.tls_verify = gw_conf_bool(gw, "tls_verify");
@@ -53,21 +57,35 @@ static void email_stop(struct gw *gw)
 	em->policy = NULL;
 }
 
+struct email_session {
+	struct email_watch *watch;
+};
+
 static enum gw_err email_login(struct gw_session *s)
 {
+	struct email_session *es = gw_session_priv(s);
+	struct gw *gw = gw_session_gw(s);
+	GHashTable *reg = NULL;
+	if (gw_reg_get(gw, gw_session_jid(s), &reg) != GW_OK)
+		return GW_OK;
+	es->watch = email_watch_start(gw_priv(gw), gw_session_jid(s), reg);
+	g_hash_table_unref(reg);
 	return GW_OK;
 }
 
 static void email_logout(struct gw_session *s)
 {
+	struct email_session *es = gw_session_priv(s);
+	email_watch_stop(es->watch);
+	es->watch = NULL;
 }
 
 static enum gw_err email_send_message(struct gw_session *s, const char *to,
 				      const struct gw_message *msg, struct gw_reason *why)
 {
 	if (!to) {
-		gw_notify(s, "This is the e-mail gateway. Your mailbox is registered; mail does "
-			     "not flow through this gateway yet.");
+		gw_notify(s, "This is the e-mail gateway. New mail in your mailbox comes to you "
+			     "here while you are online; sending mail is not possible yet.");
 		return GW_OK;
 	}
 	char *addr = NULL;
@@ -146,7 +164,7 @@ const struct gw_backend email_backend = {
 	.description = "E-mail gateway",
 	.caps = GW_CAP_TRANSLATE | GW_CAP_CONTACTS,
 	.priv_size = sizeof(struct email),
-	.session_size = 0,
+	.session_size = sizeof(struct email_session),
 	.fields = email_fields,
 	.n_fields = G_N_ELEMENTS(email_fields),
 	.options = email_options,

@@ -11,6 +11,7 @@ struct mail_curl {
 	CURLM *multi;
 	unsigned timer;     /* 0: none */
 	unsigned xfers;     /* transfers not yet freed */
+	GHashTable *watches; /* fd -> struct gw_watch *, the sockets curl watches */
 };
 
 struct mail_xfer {
@@ -57,6 +58,7 @@ static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *s
 		if (w)
 			gw_watch_remove(w);
 		curl_multi_assign(mc->multi, s, NULL);
+		g_hash_table_remove(mc->watches, GINT_TO_POINTER(s));
 		return 0;
 	}
 	unsigned ev = (what & CURL_POLL_IN ? GW_IO_READ : 0) |
@@ -66,6 +68,8 @@ static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *s
 	} else {
 		w = gw_watch_fd(s, ev, on_io, mc);
 		curl_multi_assign(mc->multi, s, w);
+		if (w)
+			g_hash_table_replace(mc->watches, GINT_TO_POINTER(s), w);
 	}
 	return 0;
 }
@@ -92,6 +96,7 @@ struct mail_curl *mail_curl_new(void)
 {
 	struct mail_curl *mc = g_new0(struct mail_curl, 1);
 	mc->multi = curl_multi_init();
+	mc->watches = g_hash_table_new(NULL, NULL);
 	curl_multi_setopt(mc->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
 	curl_multi_setopt(mc->multi, CURLMOPT_SOCKETDATA, mc);
 	curl_multi_setopt(mc->multi, CURLMOPT_TIMERFUNCTION, on_timeout);
@@ -107,6 +112,7 @@ void mail_curl_free(struct mail_curl *mc)
 	curl_multi_cleanup(mc->multi);
 	if (mc->timer)
 		gw_timer_remove(mc->timer);
+	g_hash_table_destroy(mc->watches);
 	g_free(mc);
 }
 
@@ -146,6 +152,21 @@ void mail_xfer_start(struct mail_xfer *x)
 	g_assert(!x->started);
 	x->started = true;
 	curl_multi_add_handle(x->mc->multi, x->easy);
+}
+
+int mail_xfer_take_socket(struct mail_xfer *x)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	if (curl_easy_getinfo(x->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+	    fd == CURL_SOCKET_BAD)
+		return -1;
+	struct gw_watch *w = g_hash_table_lookup(x->mc->watches, GINT_TO_POINTER(fd));
+	if (w) {
+		gw_watch_remove(w);
+		curl_multi_assign(x->mc->multi, fd, NULL);
+		g_hash_table_remove(x->mc->watches, GINT_TO_POINTER(fd));
+	}
+	return fd;
 }
 
 void mail_xfer_free(struct mail_xfer *x)

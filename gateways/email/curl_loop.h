@@ -43,6 +43,10 @@ void mail_xfer_start(struct mail_xfer *x);
 bool mail_xfer_refused(struct mail_xfer *x);
 /* curl's error text of the transfer ("" when none). Borrowed. */
 const char *mail_xfer_error(struct mail_xfer *x);
+/* The socket of a CONNECT_ONLY transfer that is done (logged in), for the
+ * caller to watch and use with curl_easy_send/recv; curl's own watch of
+ * it, if any, is dropped. -1 when there is none. */
+int mail_xfer_take_socket(struct mail_xfer *x);
 /* Stops and frees x, at any point; cb is not called. Its socket is shut
  * down first: curl's disconnect would otherwise wait, blocking, for the
  * answer to its IMAP LOGOUT or SMTP QUIT. */

@@ -1,7 +1,7 @@
 /* email.h - the e-mail backend's instance: each user's own mailbox, over
  * IMAP (imap.h) and SMTP submission (smtp.h), on the core's loop
- * (curl_loop.h). This increment registers and verifies accounts; mail does
- * not flow yet. */
+ * (curl_loop.h): registration verified with both servers, and mail to the
+ * user from an IMAP IDLE watch; mail from the user comes next. */
 #ifndef XMPPGW_EMAIL_EMAIL_H
 #define XMPPGW_EMAIL_EMAIL_H
 

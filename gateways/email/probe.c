@@ -87,6 +87,34 @@ static void done(struct mail_xfer *x, CURLcode rc, void *ud)
 	g_free(text);
 }
 
+void mail_easy_setup(struct mail_xfer *x, const char *scheme, const struct mail_server *srv,
+		     const struct mail_probe_opts *o, const char *folder, const char *suffix)
+{
+	CURL *e = mail_xfer_easy(x);
+	bool tls = srv->sec == MAIL_SEC_TLS;
+	bool v6 = strchr(srv->host, ':') != NULL;
+	char *proto = g_strconcat(scheme, tls ? "s" : "", NULL);
+	char *path = folder ? g_uri_escape_string(folder, NULL, FALSE) : g_strdup("");
+	char *url = g_strdup_printf("%s://%s%s%s:%d/%s%s", proto, v6 ? "[" : "", srv->host,
+				    v6 ? "]" : "", srv->port, path, suffix ? suffix : "");
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, proto);
+	curl_easy_setopt(e, CURLOPT_USERNAME, srv->user);
+	curl_easy_setopt(e, CURLOPT_PASSWORD, srv->password);
+	if (!tls)
+		curl_easy_setopt(e, CURLOPT_USE_SSL, srv->sec == MAIL_SEC_STARTTLS
+							 ? (long)CURLUSESSL_ALL
+							 : (long)CURLUSESSL_NONE);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->timeout_s);
+	mail_xfer_public_only(x, srv->public_only);
+	g_free(url);
+	g_free(path);
+	g_free(proto);
+}
+
 struct mail_probe *mail_probe_start(struct mail_curl *mc, const char *scheme,
 				    const struct mail_server *srv,
 				    const struct mail_probe_opts *o, mail_probe_cb cb, void *ud)
@@ -98,28 +126,8 @@ struct mail_probe *mail_probe_start(struct mail_curl *mc, const char *scheme,
 	p->cb = cb;
 	p->ud = ud;
 	p->x = mail_xfer_new(mc, done, p);
-	CURL *e = mail_xfer_easy(p->x);
-	bool tls = srv->sec == MAIL_SEC_TLS;
-	bool v6 = strchr(srv->host, ':') != NULL;
-	char *proto = g_strconcat(scheme, tls ? "s" : "", NULL);
-	char *url = g_strdup_printf("%s://%s%s%s:%d/", proto, v6 ? "[" : "", srv->host,
-				    v6 ? "]" : "", srv->port);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, proto);
-	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(e, CURLOPT_USERNAME, srv->user);
-	curl_easy_setopt(e, CURLOPT_PASSWORD, srv->password);
-	if (!tls)
-		curl_easy_setopt(e, CURLOPT_USE_SSL, srv->sec == MAIL_SEC_STARTTLS
-							 ? (long)CURLUSESSL_ALL
-							 : (long)CURLUSESSL_NONE);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->timeout_s);
-	mail_xfer_public_only(p->x, srv->public_only);
-	g_free(url);
-	g_free(proto);
+	mail_easy_setup(p->x, scheme, srv, o, NULL, NULL);
+	curl_easy_setopt(mail_xfer_easy(p->x), CURLOPT_CONNECT_ONLY, 1L);
 	mail_xfer_start(p->x);
 	return p;
 }

@@ -27,6 +27,14 @@ typedef void (*mail_probe_cb)(enum gw_err err, const char *text, void *ud);
 struct mail_probe *mail_probe_start(struct mail_curl *mc, const char *scheme,
 				    const struct mail_server *srv,
 				    const struct mail_probe_opts *o, mail_probe_cb cb, void *ud);
+/* Sets up x for srv: the URL (scheme, + "s" for TLS from the first byte;
+ * folder, URL-escaped, or NULL; then suffix as it is, e.g. "/;UID=5", or
+ * NULL), only that protocol, the login, the
+ * security, the certificate checks and timeouts of o, and the policy's
+ * address check. The caller adds what the transfer does. */
+void mail_easy_setup(struct mail_xfer *x, const char *scheme, const struct mail_server *srv,
+		     const struct mail_probe_opts *o, const char *folder, const char *suffix);
+
 /* Stops a probe whose cb has not been called; cb will not be. */
 void mail_probe_cancel(struct mail_probe *p);
 
