@@ -11,7 +11,7 @@
 #   make demo       a private Prosody and ngIRCd with the gateway attached, walked through
 #   make bench      benchmarks in bench/
 
-PKGS     := libstrophe glib-2.0 gio-2.0 sqlite3 openssl libsoup-3.0 json-c
+PKGS     := libstrophe glib-2.0 gio-2.0 sqlite3 openssl libsoup-3.0 json-c libcurl gmime-3.0
 BUILD    ?= build
 CC       ?= cc
 PYTHON   := /usr/bin/python3
@@ -188,6 +188,10 @@ fuzz:
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags json-c) tests/fuzz/fuzz_sms_twilio.c \
 	  gateways/sms/twilio_api.c -o build-fuzz/fuzz_sms_twilio \
 	  $(shell pkg-config --libs glib-2.0 json-c)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_address.c gateways/email/address.c src/util/jid.c \
+	  -o build-fuzz/fuzz_email_address $(shell pkg-config --libs glib-2.0)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_imap.c gateways/email/imap_parse.c \
+	  -o build-fuzz/fuzz_email_imap $(shell pkg-config --libs glib-2.0)
 	build-fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
 	build-fuzz/fuzz_irc_line -max_total_time=$(FUZZ_SECONDS) -max_len=20000
@@ -195,6 +199,8 @@ fuzz:
 	build-fuzz/fuzz_sms_e164 -max_total_time=$(FUZZ_SECONDS) -max_len=300
 	build-fuzz/fuzz_sms_text -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 	build-fuzz/fuzz_sms_twilio -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+	build-fuzz/fuzz_email_address -max_total_time=$(FUZZ_SECONDS) -max_len=1200
+	build-fuzz/fuzz_email_imap -max_total_time=$(FUZZ_SECONDS) -max_len=20000
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -26,9 +26,10 @@ FOREIGN = "other.localhost"
 COMPONENT = "echo.localhost"
 IRC_COMPONENT = "irc.localhost"
 SMS_COMPONENT = "sms.localhost"
+EMAIL_COMPONENT = "email.localhost"
 # Every component the servers declare (the gateway attaches one link per
 # configured backend, all with the server's secret).
-COMPONENTS = (COMPONENT, IRC_COMPONENT, SMS_COMPONENT)
+COMPONENTS = (COMPONENT, IRC_COMPONENT, SMS_COMPONENT, EMAIL_COMPONENT)
 
 _names = itertools.count(1)
 _live = set()  # servers still running, stopped at exit whatever happens

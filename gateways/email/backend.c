@@ -1,0 +1,188 @@
+/* backend.c - the e-mail backend: each user registers their own mailbox
+ * (IMAP and SMTP submission, verified by logging in to both before the
+ * registration is stored: register.c). Addresses are contacts
+ * ("john.doe\40example.com@email.example.org", address.h).
+ *
+ * While the user is online, their folder is watched with IMAP IDLE
+ * (watch.c) and new mail is delivered as durable messages (fetch.c). Mail
+ * from XMPP comes next; until then a message to a contact is refused with
+ * feature-not-implemented, saying so.
+ */
+#include "email/address.h"
+#include "email/email.h"
+#include "email/mime.h"
+#include "email/watch.h"
+
+#include <string.h>
+
+static enum gw_err email_start(struct gw *gw)
+{
+	struct email *em = gw_priv(gw);
+	const char *why = NULL;
+	em->gw = gw;
+	char *allowed = gw_conf_string(gw, "allowed_hosts");
+	em->policy = email_policy_new(allowed, &why);
+	g_free(allowed);
+	if (!em->policy) {
+		log_msg(LOG_ERROR, "email", "%s: allowed_hosts: %s", gw_domain(gw), why);
+		return GW_ERR_BAD_REQUEST;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_msg(LOG_ERROR, "email", "%s: libcurl does not start", gw_domain(gw));
+		return GW_ERR_INTERNAL;
+	}
+	email_mime_init();
+	em->imap = &imap_curl_transport;
+	em->curl = mail_curl_new();
+	em->probe.tls_verify = gw_conf_bool(gw, "tls_verify");
+	em->probe.connect_timeout_s = (long)gw_conf_int(gw, "connect_timeout_s");
+	em->probe.timeout_s = (long)gw_conf_int(gw, "verify_timeout_s");
+	g_queue_init(&em->checks);
+	if (!em->probe.tls_verify)
+		log_msg(LOG_WARN, "email", "%s: tls_verify is off: mail servers' certificates "
+			"are not checked", gw_domain(gw));
+	return GW_OK;
+}
+
+static void email_stop(struct gw *gw)
+{
+	struct email *em = gw_priv(gw);
+	if (em->curl) {
+		email_register_stop(em);
+		mail_curl_free(em->curl);
+		em->curl = NULL;
+		curl_global_cleanup();
+	}
+	email_policy_free(em->policy);
+	em->policy = NULL;
+}
+
+struct email_session {
+	struct email_watch *watch;
+};
+
+static enum gw_err email_login(struct gw_session *s)
+{
+	struct email_session *es = gw_session_priv(s);
+	struct gw *gw = gw_session_gw(s);
+	GHashTable *reg = NULL;
+	if (gw_reg_get(gw, gw_session_jid(s), &reg) != GW_OK)
+		return GW_OK;
+	es->watch = email_watch_start(gw_priv(gw), gw_session_jid(s), reg);
+	g_hash_table_unref(reg);
+	return GW_OK;
+}
+
+static void email_logout(struct gw_session *s)
+{
+	struct email_session *es = gw_session_priv(s);
+	email_watch_stop(es->watch);
+	es->watch = NULL;
+}
+
+static enum gw_err email_send_message(struct gw_session *s, const char *to,
+				      const struct gw_message *msg, struct gw_reason *why)
+{
+	if (!to) {
+		gw_notify(s, "This is the e-mail gateway. New mail in your mailbox comes to you "
+			     "here while you are online; sending mail is not possible yet.");
+		return GW_OK;
+	}
+	char *addr = NULL;
+	const char *bad = NULL;
+	if (email_addr_from_legacy(to, &addr, &bad) != GW_OK) {
+		gw_reason_set(why, "%s", bad);
+		return GW_ERR_NOT_FOUND;
+	}
+	g_free(addr);
+	gw_reason_set(why, "sending mail is not implemented in this gateway yet");
+	return GW_ERR_FEATURE_NOT_IMPLEMENTED;
+}
+
+static enum gw_err email_contact_add(struct gw_session *s, const char *legacy)
+{
+	char *addr = NULL;
+	const char *why = NULL;
+	enum gw_err err = email_addr_from_legacy(legacy, &addr, &why);
+	g_free(addr);
+	return err;
+}
+
+static void email_contact_remove(struct gw_session *s, const char *legacy)
+{
+}
+
+static enum gw_err email_translate(struct gw *gw, const char *typed, char **legacy)
+{
+	const char *why = NULL;
+	return email_addr_from_typed(typed, legacy, &why);
+}
+
+static const struct gw_field email_fields[] = {
+	{ .var = "address", .label = "Your e-mail address", .type = GW_FIELD_TEXT,
+	  .required = true, .max_bytes = EMAIL_INPUT_MAX },
+	{ .var = "imap_host", .label = "IMAP server", .type = GW_FIELD_TEXT, .required = true,
+	  .max_bytes = 300 },
+	{ .var = "imap_port", .label = "IMAP port", .type = GW_FIELD_TEXT, .deflt = "993",
+	  .max_bytes = 5 },
+	{ .var = "imap_security", .label = "IMAP security: tls, starttls or none",
+	  .type = GW_FIELD_TEXT, .deflt = "tls", .max_bytes = 8 },
+	{ .var = "smtp_host", .label = "SMTP submission server (empty: the IMAP server)",
+	  .type = GW_FIELD_TEXT, .max_bytes = 300 },
+	{ .var = "smtp_port", .label = "SMTP port", .type = GW_FIELD_TEXT, .deflt = "587",
+	  .max_bytes = 5 },
+	{ .var = "smtp_security", .label = "SMTP security: tls, starttls or none",
+	  .type = GW_FIELD_TEXT, .deflt = "starttls", .max_bytes = 8 },
+	{ .var = "username", .label = "Username (empty: your address)", .type = GW_FIELD_TEXT,
+	  .max_bytes = 320 },
+	{ .var = "password", .label = "Password", .type = GW_FIELD_PRIVATE, .required = true,
+	  .max_bytes = 1024 },
+	{ .var = "folder", .label = "Folder to watch", .type = GW_FIELD_TEXT, .deflt = "INBOX",
+	  .max_bytes = 200 },
+	{ .var = "mark_seen", .label = "Mark delivered mail as read", .type = GW_FIELD_BOOLEAN,
+	  .deflt = "0" },
+	{ .var = "save_sent", .label = "Keep a copy of sent mail in Sent",
+	  .type = GW_FIELD_BOOLEAN, .deflt = "1" },
+};
+
+static const struct gw_option email_options[] = {
+	{ .key = "allowed_hosts", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "mail servers users may name: host names and IP addresses (comma list), or *; "
+		  "empty: any host at a public address",
+	  .check = email_policy_check },
+	{ .key = "tls_verify", .type = GW_OPT_BOOL, .deflt = "true",
+	  .help = "verify the mail servers' certificates and names" },
+	{ .key = "connect_timeout_s", .type = GW_OPT_INT, .deflt = "10", .min = 1, .max = 300,
+	  .help = "seconds a connection to a mail server may take (TCP and TLS)" },
+	{ .key = "verify_timeout_s", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 600,
+	  .help = "seconds the login check of one mail server at registration may take" },
+};
+
+const struct gw_backend email_backend = {
+	.name = "email",
+	.type = "smtp",
+	.description = "E-mail gateway",
+	.caps = GW_CAP_TRANSLATE | GW_CAP_CONTACTS,
+	.priv_size = sizeof(struct email),
+	.session_size = sizeof(struct email_session),
+	.fields = email_fields,
+	.n_fields = G_N_ELEMENTS(email_fields),
+	.options = email_options,
+	.n_options = G_N_ELEMENTS(email_options),
+	.instructions = "Enter your e-mail address, your mail servers and your password. The "
+			"gateway logs in to both servers before it accepts the registration.",
+	.prompt = "E-mail address",
+	.contact_category = "client",
+	.contact_type = "pc",
+	.ops = {
+		.start = email_start,
+		.stop = email_stop,
+		.register_check = email_register_check,
+		.login = email_login,
+		.logout = email_logout,
+		.send_message = email_send_message,
+		.contact_add = email_contact_add,
+		.contact_remove = email_contact_remove,
+		.translate = email_translate,
+	},
+};

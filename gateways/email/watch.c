@@ -1,0 +1,313 @@
+/* watch.c - the IMAP IDLE watch (watch.h). */
+#include "email/fetch.h"
+#include "email/imap_parse.h"
+#include "email/mbox.h"
+#include "email/watch.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define REIDLE_MS (29u * 60 * 1000)
+#define BACKOFF_MIN_S 5
+#define BACKOFF_MAX_S 300
+#define REFETCH_MS (30u * 1000)
+
+enum wstate { W_DOWN, W_CONNECTING, W_SELECTING, W_IDLE_WAIT, W_IDLING, W_DONE_SENT };
+
+struct email_watch {
+	struct email *em;
+	char *jid, *folder;
+	struct mail_server srv;
+	bool mark_seen;
+	enum wstate state;
+	struct mail_xfer *conn;
+	struct gw_watch *io;
+	struct imap_lines lines;
+	GString *out;
+	unsigned tagn;
+	char tag[16];
+	uint32_t uidvalidity, uidnext;
+	struct mbox_state st;
+	bool have_st;
+	struct email_fetch *fetch;
+	bool fetch_again;
+	const char *fail;      /* set by a line that ends the connection */
+	unsigned reidle_timer, retry_timer, refetch_timer, backoff_s;
+};
+
+static void reconnect_later(struct email_watch *w, const char *why);
+
+static void close_conn(struct email_watch *w)
+{
+	if (w->io)
+		gw_watch_remove(w->io);
+	w->io = NULL;
+	mail_xfer_free(w->conn);
+	w->conn = NULL;
+	if (w->reidle_timer)
+		gw_timer_remove(w->reidle_timer);
+	w->reidle_timer = 0;
+	imap_lines_clear(&w->lines);
+	g_string_truncate(w->out, 0);
+	w->state = W_DOWN;
+	w->fail = NULL;
+}
+
+/* Sends what is queued; false when the connection failed. */
+static bool flush(struct email_watch *w)
+{
+	while (w->out->len) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_send(mail_xfer_easy(w->conn), w->out->str, w->out->len, &n);
+		if (rc == CURLE_AGAIN)
+			break;
+		if (rc != CURLE_OK)
+			return false;
+		g_string_erase(w->out, 0, (gssize)n);
+	}
+	gw_watch_modify(w->io, GW_IO_READ | (w->out->len ? GW_IO_WRITE : 0));
+	return true;
+}
+
+static void command(struct email_watch *w, const char *cmd)
+{
+	g_snprintf(w->tag, sizeof w->tag, "W%u", ++w->tagn);
+	g_string_append_printf(w->out, "%s %s\r\n", w->tag, cmd);
+}
+
+static void want_fetch(struct email_watch *w);
+
+static void refetch(void *ud)
+{
+	struct email_watch *w = ud;
+	w->refetch_timer = 0;
+	want_fetch(w);
+}
+
+static void fetch_done(bool ok, const struct mbox_state *st, void *ud)
+{
+	struct email_watch *w = ud;
+	w->fetch = NULL;
+	w->st = *st;
+	if (!ok && !w->refetch_timer) {
+		w->refetch_timer = gw_timer_add(REFETCH_MS, refetch, w);
+	} else if (ok && w->fetch_again) {
+		w->fetch_again = false;
+		want_fetch(w);
+	}
+}
+
+static void want_fetch(struct email_watch *w)
+{
+	if (w->fetch) {
+		w->fetch_again = true;
+		return;
+	}
+	w->fetch = email_fetch_start(w->em, w->jid, &w->srv, w->folder, w->mark_seen, &w->st,
+				     fetch_done, w);
+}
+
+static void reidle(void *ud)
+{
+	struct email_watch *w = ud;
+	w->reidle_timer = 0;
+	if (w->state != W_IDLING)
+		return;
+	g_string_append(w->out, "DONE\r\n");
+	w->state = W_DONE_SENT;
+	if (!flush(w))
+		reconnect_later(w, "the connection failed");
+}
+
+/* The folder is selected: where to start, then IDLE. */
+static void selected(struct email_watch *w)
+{
+	struct mbox_state stored;
+	bool have = mbox_get(w->em->gw, w->jid, w->folder, &stored);
+	if (!have || stored.uidvalidity != w->uidvalidity) {
+		w->st.uidvalidity = w->uidvalidity;
+		w->st.last_uid = w->uidnext ? w->uidnext - 1 : 0;
+		if (mbox_put(w->em->gw, w->jid, w->folder, &w->st) != GW_OK)
+			log_msg(LOG_WARN, "email", "%s: %s: the folder's state cannot be stored",
+				gw_domain(w->em->gw), w->jid);
+	} else {
+		w->st = stored;
+		if (w->uidnext == 0 || w->uidnext - 1 > stored.last_uid)
+			want_fetch(w);
+	}
+	log_msg(LOG_INFO, "email", "%s: %s: watching %s, mail after UID %" PRIu32,
+		gw_domain(w->em->gw), w->jid, w->folder, w->st.last_uid);
+	w->backoff_s = 0;
+	command(w, "IDLE");
+	w->state = W_IDLE_WAIT;
+}
+
+static void on_line(const char *line, bool overlong, void *ud)
+{
+	struct email_watch *w = ud;
+	struct imap_resp r;
+	if (w->state == W_DOWN)
+		return;
+	if (w->fail)
+		return;
+	imap_parse_line(line, &r);
+	if (r.kind == IMAP_RESP_STATUS && w->state == W_SELECTING) {
+		if (r.uidvalidity)
+			w->uidvalidity = r.uidvalidity;
+		if (r.uidnext)
+			w->uidnext = r.uidnext;
+	} else if (r.kind == IMAP_RESP_EXISTS && w->state >= W_IDLE_WAIT) {
+		want_fetch(w);
+	} else if (r.kind == IMAP_RESP_BYE) {
+		w->fail = "the server ended the connection";
+	} else if (r.kind == IMAP_RESP_CONTINUE && w->state == W_IDLE_WAIT) {
+		w->state = W_IDLING;
+		w->reidle_timer = gw_timer_add(REIDLE_MS, reidle, w);
+	} else if (r.kind == IMAP_RESP_TAGGED && !strcmp(r.tag, w->tag)) {
+		if (r.status != IMAP_STATUS_OK) {
+			w->fail = w->state == W_SELECTING ? "the folder cannot be selected"
+							  : "the server refused IDLE";
+		} else if (w->state == W_SELECTING) {
+			selected(w);
+		} else if (w->state == W_DONE_SENT) {
+			command(w, "IDLE");
+			w->state = W_IDLE_WAIT;
+		}
+	}
+}
+
+static void on_io(int fd, unsigned events, void *ud)
+{
+	struct email_watch *w = ud;
+	if ((events & GW_IO_WRITE) && !flush(w)) {
+		reconnect_later(w, "the connection failed");
+		return;
+	}
+	if (!(events & GW_IO_READ))
+		return;
+	for (;;) {
+		char buf[16384];
+		size_t n = 0;
+		CURLcode rc = curl_easy_recv(mail_xfer_easy(w->conn), buf, sizeof buf, &n);
+		if (rc == CURLE_AGAIN)
+			break;
+		if (rc != CURLE_OK || n == 0) {
+			reconnect_later(w, "the server closed the connection");
+			return;
+		}
+		imap_lines_feed(&w->lines, buf, n, on_line, w);
+		if (w->fail) {
+			reconnect_later(w, w->fail);
+			return;
+		}
+	}
+	if (!flush(w))
+		reconnect_later(w, "the connection failed");
+}
+
+static void connected(struct mail_xfer *x, CURLcode rc, void *ud)
+{
+	struct email_watch *w = ud;
+	if (rc != CURLE_OK) {
+		reconnect_later(w, *mail_xfer_error(x) ? mail_xfer_error(x) : curl_easy_strerror(rc));
+		return;
+	}
+	int fd = mail_xfer_take_socket(x);
+	if (fd < 0) {
+		reconnect_later(w, "no socket after the login");
+		return;
+	}
+	imap_lines_init(&w->lines);
+	w->io = gw_watch_fd(fd, GW_IO_READ, on_io, w);
+	if (!w->io) {
+		reconnect_later(w, "its socket cannot be watched");
+		return;
+	}
+	w->uidvalidity = w->uidnext = 0;
+	GString *q = g_string_new("SELECT \"");
+	for (const char *p = w->folder; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_c(q, '\\');
+		g_string_append_c(q, *p);
+	}
+	g_string_append_c(q, '"');
+	command(w, q->str);
+	g_string_free(q, TRUE);
+	w->state = W_SELECTING;
+	if (!flush(w))
+		reconnect_later(w, "the connection failed");
+}
+
+static void connect_now(void *ud)
+{
+	struct email_watch *w = ud;
+	w->retry_timer = 0;
+	w->conn = mail_xfer_new(w->em->curl, connected, w);
+	struct mail_probe_opts o = w->em->probe;
+	o.timeout_s = 0; /* the connection lasts; only the connect is bounded */
+	mail_easy_setup(w->conn, "imap", &w->srv, &o, NULL, NULL);
+	curl_easy_setopt(mail_xfer_easy(w->conn), CURLOPT_CONNECT_ONLY, 1L);
+	w->state = W_CONNECTING;
+	mail_xfer_start(w->conn);
+}
+
+static void reconnect_later(struct email_watch *w, const char *why)
+{
+	close_conn(w);
+	w->backoff_s = w->backoff_s ? MIN(w->backoff_s * 2, BACKOFF_MAX_S) : BACKOFF_MIN_S;
+	unsigned ms = w->backoff_s * 1000u / 2 + g_random_int_range(0, (gint32)w->backoff_s * 500);
+	log_msg(LOG_INFO, "email", "%s: %s: IMAP watch down (%s); again in %u s",
+		gw_domain(w->em->gw), w->jid, why, ms / 1000);
+	w->retry_timer = gw_timer_add(ms, connect_now, w);
+}
+
+struct email_watch *email_watch_start(struct email *em, const char *jid, GHashTable *reg)
+{
+	struct email_watch *w = g_new0(struct email_watch, 1);
+	guint64 port = 0;
+	w->em = em;
+	w->jid = g_strdup(jid);
+	w->folder = g_strdup(g_hash_table_lookup(reg, "folder"));
+	w->mark_seen = !g_strcmp0(g_hash_table_lookup(reg, "mark_seen"), "1");
+	w->srv.what = "IMAP";
+	w->srv.host = g_strdup(g_hash_table_lookup(reg, "imap_host"));
+	w->srv.user = g_strdup(g_hash_table_lookup(reg, "username"));
+	w->srv.password = g_strdup(g_hash_table_lookup(reg, "password"));
+	w->out = g_string_new("");
+	enum email_host_rule rule = w->srv.host ? email_policy_host(em->policy, w->srv.host)
+						: EMAIL_HOST_REFUSED;
+	if (!w->folder || !*w->folder || !w->srv.user || !w->srv.password ||
+	    !g_ascii_string_to_unsigned(g_hash_table_lookup(reg, "imap_port"), 10, 1, 65535,
+					&port, NULL) ||
+	    !mail_security_parse(g_hash_table_lookup(reg, "imap_security"), &w->srv.sec) ||
+	    rule == EMAIL_HOST_REFUSED) {
+		log_msg(LOG_WARN, "email", "%s: %s: the registration cannot be watched (its IMAP "
+			"server is not allowed, or a value is missing)", gw_domain(em->gw), jid);
+		email_watch_stop(w);
+		return NULL;
+	}
+	w->srv.port = (int)port;
+	w->srv.public_only = rule == EMAIL_HOST_PUBLIC_ONLY;
+	connect_now(w);
+	return w;
+}
+
+void email_watch_stop(struct email_watch *w)
+{
+	if (!w)
+		return;
+	if (w->state != W_DOWN || w->retry_timer)
+		log_msg(LOG_INFO, "email", "%s: %s: watch of %s stopped", gw_domain(w->em->gw),
+			w->jid, w->folder);
+	close_conn(w);
+	email_fetch_cancel(w->fetch);
+	if (w->retry_timer)
+		gw_timer_remove(w->retry_timer);
+	if (w->refetch_timer)
+		gw_timer_remove(w->refetch_timer);
+	mail_server_clear(&w->srv);
+	g_string_free(w->out, TRUE);
+	g_free(w->folder);
+	g_free(w->jid);
+	g_free(w);
+}

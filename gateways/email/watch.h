@@ -1,0 +1,30 @@
+/* watch.h - the IMAP IDLE watch of one account's folder.
+ *
+ * libcurl has no IDLE, so the watch is a CONNECT_ONLY transfer (libcurl
+ * does the greeting, STARTTLS and the login, on the loop) whose socket the
+ * watch then reads and writes itself with curl_easy_recv/curl_easy_send
+ * (TLS still by libcurl): SELECT, then IDLE, re-issued every 29 minutes
+ * (RFC 2177). The transfer stays in the multi handle while it is used.
+ * "* n EXISTS" starts a fetch round on a second connection (fetch.h);
+ * mail that came while there was no watch is fetched once the folder is
+ * selected. A new folder (no stored state, or another UIDVALIDITY) starts
+ * from its UIDNEXT: mail already there is not delivered.
+ *
+ * When the connection fails or the server ends it, the watch reconnects
+ * after a jittered backoff (5 s doubling to 5 min). It runs while the user
+ * has a session (from login to logout).
+ */
+#ifndef XMPPGW_EMAIL_WATCH_H
+#define XMPPGW_EMAIL_WATCH_H
+
+#include "email/email.h"
+
+struct email_watch;
+
+/* Starts watching for jid, whose registration is reg (borrowed for the
+ * call). NULL, logged, when reg cannot be watched (a server the policy no
+ * longer allows). */
+struct email_watch *email_watch_start(struct email *em, const char *jid, GHashTable *reg);
+void email_watch_stop(struct email_watch *w);
+
+#endif
