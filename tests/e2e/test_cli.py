@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from harness.gateway import render_config
+from harness.gateway import SANITIZER_MARKS, render_config
 from harness.util import CONTRIB, REPO, require_gateway
 
 
@@ -24,8 +24,18 @@ def tmp():
 
 
 def run(args, timeout=10):
-    return subprocess.run([require_gateway()] + args, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    """Run the gateway; fail on any sanitizer report in its output."""
+    r = subprocess.run([require_gateway()] + args, capture_output=True, text=True,
+                       timeout=timeout, stdin=subprocess.DEVNULL)
+    found = [m for m in SANITIZER_MARKS if m in r.stdout + r.stderr]
+    assert not found, "sanitizer report %r:\n%s" % (found, r.stderr)
+    return r
+
+
+def exits(r, code):
+    """Assert the exact exit code the README promises."""
+    assert r.returncode == code, "exit code %d, README promises %d:\n%s%s" % (
+        r.returncode, code, r.stdout, r.stderr)
 
 
 def write(tmp, text):
@@ -70,20 +80,46 @@ def test_check_config_lists_backends_and_hides_secrets(tmp):
 def test_check_config_unknown_key(tmp):
     text = good(tmp).replace("[log]\n", "[log]\nverbosity_knob = 3\n")
     r = run(["--check-config", "-c", write(tmp, text)])
-    assert r.returncode != 0, r
+    exits(r, 78)
     assert "verbosity_knob" in r.stdout + r.stderr, r
 
 
 def test_check_config_bad_value(tmp):
     text = re.sub(r"(?m)^port = \d+$", "port = abc", good(tmp))
     r = run(["--check-config", "-c", write(tmp, text)])
-    assert r.returncode != 0, r
+    exits(r, 78)
     assert "port" in r.stdout + r.stderr, r
 
 
 def test_check_config_missing_file(tmp):
     r = run(["--check-config", "-c", os.path.join(tmp, "nope.ini")])
-    assert r.returncode != 0, r
+    exits(r, 78)
+    assert "nope.ini" in r.stderr, r
+
+
+def test_unknown_option():
+    r = run(["--no-such-option"])
+    exits(r, 64)
+    assert "no-such-option" in r.stderr, r
+
+
+def test_missing_config_option():
+    r = run([])
+    exits(r, 64)
+    assert "-c FILE" in r.stderr, r
+
+
+def test_store_cannot_be_opened(tmp):
+    """The store under a regular file cannot be created: exit 1, before any
+    connection is tried."""
+    blocker = os.path.join(tmp, "a-file")
+    with open(blocker, "w"):
+        pass
+    text = good(tmp).replace(os.path.join(tmp, "gw.sqlite"), os.path.join(blocker, "gw.sqlite"))
+    assert os.path.join(blocker, "gw.sqlite") in text
+    r = run(["-c", write(tmp, text)])
+    exits(r, 1)
+    assert "gw.sqlite" in r.stderr, r
 
 
 def test_contrib_sample_is_valid(tmp):
