@@ -68,11 +68,14 @@ int main(int argc, char **argv)
 	GError *e = NULL;
 	if (!g_option_context_parse(oc, &argc, &argv, &e)) {
 		fprintf(stderr, "xmpp-gw: %s\n", e->message);
+		g_error_free(e);
+		g_option_context_free(oc);
 		return 64;
 	}
 	g_option_context_free(oc);
 	if (version) {
 		printf("xmpp-gw %s\n", XMPPGW_VERSION);
+		g_free(conf_path);
 		return 0;
 	}
 	if (!conf_path) {
@@ -83,17 +86,22 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	if (conf_load(conf_path, &c, &err) != GW_OK) {
 		fprintf(stderr, "xmpp-gw: %s\n", err);
+		g_free(err);
+		g_free(conf_path);
 		return 78;
 	}
 	if (check) {
 		conf_describe(c, stdout);
 		conf_free(c);
+		g_free(conf_path);
 		return 0;
 	}
 	log_set_level(c->log_level);
 	if (store_open(c->store_path, &err) != GW_OK) {
 		log_msg(LOG_ERROR, "main", "%s", err);
+		g_free(err);
 		conf_free(c);
+		g_free(conf_path);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
