@@ -8,6 +8,7 @@
 #   make asan       build build-asan/xmpp-gw with ASan and UBSan
 #   make unit-asan  the unit tests on that build
 #   make lint       structural checks of the tree (tests/lint.py)
+#   make guarantees every test the README's Guarantees table names exists
 #   make demo       a private Prosody and ngIRCd with the gateway attached, walked through
 #   make bench      benchmarks in bench/
 
@@ -44,7 +45,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(GW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sto
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit unit-asan e2e e2e-asan asan demo bench clean fuzz lint
+.PHONY: all deps check unit unit-asan e2e e2e-asan asan demo bench clean fuzz lint guarantees
 all: $(BUILD)/xmpp-gw
 
 $(BUILD)/xmpp-gw: $(BUILD)/src/main.o $(BUILD)/libcore.a
@@ -115,7 +116,13 @@ lint: all
 deps:
 	@sh contrib/deps.sh
 
+# guarantees: the README's table of promises names only tests that exist.
+guarantees:
+	$(PYTHON) tests/guarantees.py --selftest
+	$(PYTHON) tests/guarantees.py README.md
+
 check: deps
+	$(MAKE) guarantees
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) e2e

@@ -14,6 +14,7 @@
  */
 #include "conn_int.h"
 #include "line.h"
+#include "redact.h"
 #include "tls.h"
 
 #include "gateway.h"
@@ -296,7 +297,11 @@ enum gw_err irc_conn_send(struct irc_conn *c, const char *line, bool urgent)
 			irc_conn_queued(c));
 		return GW_ERR_RESOURCE_CONSTRAINT;
 	}
-	log_msg(LOG_DEBUG, "irc", "%s <- %.*s", c->host, (int)(n - 2), line);
+	if (log_enabled(LOG_DEBUG)) {
+		char *shown = irc_line_for_log(line, n - 2);
+		log_msg(LOG_DEBUG, "irc", "%s <- %s", c->host, shown);
+		g_free(shown);
+	}
 	if (urgent) {
 		if (c->p.flood_interval_ms) {
 			refill(c);

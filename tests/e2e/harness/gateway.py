@@ -1,5 +1,6 @@
 """The gateway under test as a process: its configuration file, start,
-readiness, signals, and the exit checks (exit code, sanitizer reports)."""
+readiness, signals, and the exit checks (exit code, sanitizer reports, no secret
+in the log)."""
 import asyncio
 import atexit
 import os
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import tempfile
 
+from . import secrets_scan
 from .client import Client, NS_PING
 from .util import require_gateway, tail
 
@@ -136,6 +138,7 @@ class Gateway:
         if expect_rc is not None and self.returncode != expect_rc:
             problems.append("exit code %s (expected %s)" % (self.returncode, expect_rc))
         problems += self.sanitizer_problems()
+        problems += secrets_scan.leaks(self.log_text(), self.config, self.store)
         if problems:
             raise AssertionError("gateway: %s\n---- gateway log (tail) ----\n%s"
                                  % ("; ".join(problems), self.log_tail()))
