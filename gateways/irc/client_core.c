@@ -2,11 +2,11 @@
  * connecting and reconnecting, the end of a connection, keepalive, and
  * what the server says of the link (PING, PONG, ERROR). */
 #include "client_core.h"
+#include "pace.h"
 
 #include <string.h>
 
 #define CONNECTS_PER_SECOND 20  /* default pacing of connects, all clients */
-#define BACKOFF_START_S 1
 #define LAG_WARN_MS 10000     /* a PONG later than this is warned of */
 #define LAG_WARN_EVERY_S 60   /* at most once this often, all connections */
 /* An overloaded server, before the first welcome: it dropped the connection
@@ -153,9 +153,8 @@ void client_schedule_connect(struct irc_client *c, unsigned delay_ms)
 static void schedule_reconnect(struct irc_client *c)
 {
 	c->port_idx = 0;
-	c->backoff_s = c->backoff_s ? MIN(c->backoff_s * 2, c->p.reconnect_max_s) : BACKOFF_START_S;
-	unsigned ms = c->backoff_s * 1000;
-	client_schedule_connect(c, ms / 2 + g_random_int_range(0, (gint32)(ms / 2) + 1));
+	c->backoff_s = pace_backoff_next(c->backoff_s, c->p.reconnect_max_s);
+	client_schedule_connect(c, pace_backoff_delay_ms(c->backoff_s, g_random_int()));
 }
 
 void client_drop_conn(struct irc_client *c)
@@ -253,8 +252,7 @@ static void ping_tick(void *ud)
 	/* Dead: our PING unanswered for two intervals and nothing else heard
 	 * for one (paused time does not count: irc_client_pause). While
 	 * paused we read nothing, so the server is not judged. */
-	if (!c->paused && c->ping_sent && now - c->ping_sent >= 2 * interval &&
-	    now - c->last_rx >= interval) {
+	if (!c->paused && pace_ping_dead(now, c->ping_sent, c->last_rx, interval)) {
 		client_connection_over(c, GW_ERR_REMOTE_TIMEOUT, "ping timeout");
 		return;
 	}
@@ -282,7 +280,7 @@ static enum client_rc on_pong(struct irc_client *c, const struct irc_msg *m)
 	if (!c->ping_sent)
 		return CLIENT_DONE;
 	gint64 now = g_get_monotonic_time();
-	c->lag_ms = (int)((now - c->ping_sent) / 1000);
+	c->lag_ms = pace_lag_ms(c->ping_sent, now);
 	c->ping_sent = 0;
 	/* Thousands of connections lag together (a busy server, a congested
 	 * XMPP link): one warning per LAG_WARN_EVERY_S, counting the rest. */

@@ -55,7 +55,7 @@ struct irc_client {
 	char *away;
 	GHashTable *watched;      /* folded nick -> nick as given */
 	GHashTable *online;       /* folded nicks seen online */
-	unsigned backoff_s;
+	unsigned backoff_s;        /* pace_backoff_next(); 0 after a good connection */
 	unsigned early_retries;   /* silent drops before the first welcome, retried */
 	enum gw_err fail_err;
 	char *fail_why;

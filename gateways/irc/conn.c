@@ -195,42 +195,25 @@ static void out_append(struct irc_conn *c, const char *s, size_t n)
 	c->olen += n;
 }
 
-static void refill(struct irc_conn *c)
-{
-	gint64 now = g_get_monotonic_time();
-	gint64 iv = (gint64)c->p.flood_interval_ms * 1000;
-	if (c->tokens >= c->p.flood_burst) {
-		c->refill_at = now;
-		return;
-	}
-	gint64 k = (now - c->refill_at) / iv;
-	if (k <= 0)
-		return;
-	c->tokens = (unsigned)MIN((gint64)c->p.flood_burst, c->tokens + k);
-	c->refill_at = c->tokens >= c->p.flood_burst ? now : c->refill_at + k * iv;
-}
-
 static void pace_cb(void *ud);
 
-/* Moves the lines flood control allows (all when all) into obuf. */
+/* Moves the lines flood control allows (all when all) into obuf; while
+ * some wait, a timer brings the next one's token. */
 static void release(struct irc_conn *c, bool all)
 {
-	bool pacing = c->p.flood_interval_ms && !all;
-	if (pacing)
-		refill(c);
-	while (!g_queue_is_empty(&c->paced) && (!pacing || c->tokens > 0)) {
+	gint64 now = g_get_monotonic_time();
+	while (!g_queue_is_empty(&c->paced)) {
+		gint64 wait = all ? 0 : pace_flood_take(&c->flood, now);
+		if (wait > 0) {
+			if (!c->t_pace)
+				c->t_pace = gw_timer_add((unsigned)(wait / 1000 + 1), pace_cb, c);
+			break;
+		}
 		char *line = g_queue_pop_head(&c->paced);
 		size_t n = strlen(line);
 		out_append(c, line, n);
 		c->paced_bytes -= n;
 		g_free(line);
-		if (pacing)
-			c->tokens--;
-	}
-	if (!g_queue_is_empty(&c->paced) && !c->t_pace) {
-		gint64 wait = c->refill_at + (gint64)c->p.flood_interval_ms * 1000 -
-			      g_get_monotonic_time();
-		c->t_pace = gw_timer_add((unsigned)MAX(wait / 1000 + 1, 1), pace_cb, c);
 	}
 }
 
@@ -303,11 +286,8 @@ enum gw_err irc_conn_send(struct irc_conn *c, const char *line, bool urgent)
 		g_free(shown);
 	}
 	if (urgent) {
-		if (c->p.flood_interval_ms) {
-			refill(c);
-			if (c->tokens)
-				c->tokens--; /* counts, but never waits */
-		}
+		/* counts, but never waits */
+		pace_flood_take(&c->flood, g_get_monotonic_time());
 		out_append(c, line, n);
 	} else {
 		g_queue_push_tail(&c->paced, g_strdup(line));
@@ -555,8 +535,8 @@ static void conn_up(struct irc_conn *c)
 {
 	conn_stop_timer(&c->t_overall);
 	c->st = ST_UP;
-	c->tokens = c->p.flood_burst;
-	c->refill_at = g_get_monotonic_time();
+	pace_flood_init(&c->flood, c->p.flood_burst, c->p.flood_interval_ms,
+			g_get_monotonic_time());
 	set_interest(c);
 	if (c->ssl && irc_tls_pending(c->ssl))
 		c->t_more = gw_timer_add(0, more_cb, c);

@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "conn.h"
+#include "pace.h"
 
 struct conn_steps;
 
@@ -48,8 +49,7 @@ struct irc_conn {
 	size_t ooff, olen, ocap;
 	GQueue paced; /* char *, held back by flood control */
 	size_t paced_bytes;
-	unsigned tokens;
-	gint64 refill_at; /* when the next token starts to accrue */
+	struct pace_flood flood; /* what releases `paced` */
 
 	const struct conn_steps *steps; /* conn.c's, for dial.c */
 	unsigned t_overall, t_addr, t_kick, t_pace, t_more, t_report, t_close;

@@ -50,6 +50,7 @@ struct epoll_source {
 static struct epoll_source *esrc;
 static GPtrArray *graveyard; /* watches removed during dispatch */
 static unsigned n_watches;
+static unsigned n_writers; /* watches with write interest */
 
 static uint32_t to_epoll(unsigned events)
 {
@@ -129,6 +130,13 @@ void loop_fini(void)
 }
 
 unsigned loop_watch_count(void) { return n_watches; }
+unsigned loop_writer_count(void) { return n_writers; }
+
+/* Keeps n_writers as w's interest goes from `from` to `to`. */
+static void count_writer(unsigned from, unsigned to)
+{
+	n_writers += !!(to & GW_IO_WRITE) - !!(from & GW_IO_WRITE);
+}
 
 struct gw_watch *gw_watch_fd(int fd, unsigned events, gw_io_cb cb, void *ud)
 {
@@ -145,6 +153,7 @@ struct gw_watch *gw_watch_fd(int fd, unsigned events, gw_io_cb cb, void *ud)
 		return NULL;
 	}
 	n_watches++;
+	count_writer(0, events);
 	return w;
 }
 
@@ -173,6 +182,7 @@ void gw_watch_modify(struct gw_watch *w, unsigned events)
 {
 	if (!w || w->dead || w->events == events)
 		return;
+	count_writer(w->events, events);
 	w->events = events;
 	if (w->set) {
 		set_interest(w, events);
@@ -197,6 +207,7 @@ void gw_watch_remove(struct gw_watch *w)
 	}
 	w->dead = true;
 	n_watches--;
+	count_writer(w->events, 0);
 	/* The event array of the current dispatch may still point at w. */
 	g_ptr_array_add(graveyard, w);
 }
@@ -258,6 +269,7 @@ struct gw_watch *gw_watch_fd_in(struct gw_watch_set *s, int fd, unsigned events,
 	}
 	s->n++;
 	n_watches++;
+	count_writer(0, events);
 	return w;
 }
 

@@ -14,5 +14,8 @@ void loop_fini(void);
 time_t loop_started(void);
 /* Number of fds currently watched. */
 unsigned loop_watch_count(void);
+/* Number of those with write interest: none while every socket is idle,
+ * else the loop wakes at once, again and again. */
+unsigned loop_writer_count(void);
 
 #endif

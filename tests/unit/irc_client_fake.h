@@ -26,9 +26,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <glib.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -287,6 +289,14 @@ static inline void G_GNUC_PRINTF(1, 2) send_line(const char *fmt, ...)
 	assert_int_equal(send(E->f.fd, l, n, MSG_NOSIGNAL), (ssize_t)n);
 	g_free(l);
 	g_free(s);
+}
+
+/* Everything sent to the client has reached its socket (acknowledged, on
+ * loopback: in its receive queue), so a client reading would see it now. */
+static inline bool fake_delivered(void)
+{
+	int unacked = -1;
+	return E->f.fd >= 0 && ioctl(E->f.fd, SIOCOUTQ, &unacked) == 0 && unacked == 0;
 }
 
 static inline int find_line(const char *pattern, guint from)

@@ -85,11 +85,15 @@ static void test_lines_both_ways(void **state)
 	}
 	assert_int_equal(irc_conn_queued(cl.c), 0);
 
-	/* Idle: no write interest left on, so the loop sleeps (about 60
-	 * wake-ups of the 5 ms tick in 300 ms; a busy loop makes thousands). */
-	unsigned iters = 0;
-	run_until(NULL, NULL, 300, &iters);
-	assert_true(iters < 400);
+	/* Idle: everything written, so no write interest is left on (it
+	 * would wake the loop at once, again and again), and reading goes on. */
+	assert_int_equal(loop_watch_count(), 1);
+	assert_int_equal(loop_writer_count(), 0);
+	assert_int_equal(irc_conn_send(cl.c, "PING idle\r\n", false), GW_OK);
+	w.n = 104;
+	assert_true(run_until(cl_has_n, &w, 5000, NULL));
+	assert_string_equal(cl_line_at(&cl, 103, NULL), "ECHO PING idle");
+	assert_int_equal(loop_writer_count(), 0);
 
 	client_clear(&cl);
 	assert_true(run_until(srv_eof_cond, &s, 5000, NULL));

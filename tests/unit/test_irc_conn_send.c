@@ -1,8 +1,8 @@
 /* test_irc_conn_send.c - the IRC transport's sending: the send queue's
  * bound, flood pacing with urgent lines ahead, closing that flushes or
- * gives up at its timeout, and 4 MB to a peer that reads late. The only
- * timing assertion (flood pacing) leaves hundreds of milliseconds of slack
- * on either side. The peer and the loop are in irc_conn_peer.h.
+ * gives up at its timeout, and 4 MB to a peer that reads late. No timing
+ * is asserted: when paced lines go is test_irc_pace.c's, on a fake clock.
+ * The peer and the loop are in irc_conn_peer.h.
  */
 #include "irc_conn_peer.h"
 
@@ -23,6 +23,18 @@ static void script_bulk(struct server *s, struct peer *p)
 		g_free(l);
 	}
 	srv_eof(s);
+}
+
+/* A collecting peer, and a conn up to it with flood pacing. */
+static void up_paced(struct server *s, struct client *cl, unsigned burst, unsigned interval_ms)
+{
+	server_start(s, script_collect);
+	struct irc_conn_params p = params_for(s->port);
+	p.flood_burst = burst;
+	p.flood_interval_ms = interval_ms;
+	client_init(cl, &p);
+	irc_conn_start(cl->c);
+	assert_true(run_until(is_connected, cl, 5000, NULL));
 }
 
 /* ---- tests ---------------------------------------------------------- */
@@ -56,51 +68,70 @@ static void test_sendq_bound(void **state)
 	server_join(&s);
 }
 
-static void test_flood_pacing(void **state)
+/* The burst goes at once, the rest is held, and an urgent line goes ahead
+ * of it. The interval is a minute, so that nothing paced can go before the
+ * end; closing then releases the held lines in order. When lines go is
+ * test_irc_pace.c's, on a fake clock. */
+static void test_flood_held(void **state)
 {
 	struct server s = { 0 };
-	server_start(&s, script_collect);
-	struct irc_conn_params p = params_for(s.port);
-	p.flood_burst = 3;
-	p.flood_interval_ms = 700;
 	struct client cl;
-	client_init(&cl, &p);
-	irc_conn_start(cl.c);
-	assert_true(run_until(is_connected, &cl, 5000, NULL));
-	gint64 t0 = g_get_monotonic_time();
+	up_paced(&s, &cl, 3, 60000);
 	for (int i = 1; i <= 7; i++) {
 		char l[16];
 		snprintf(l, sizeof l, "L%d\r\n", i);
 		assert_int_equal(irc_conn_send(cl.c, l, false), GW_OK);
 	}
-	run_for(300); /* the burst is there; the next line is due at 700 ms */
-	assert_int_equal(srv_count(&s), 3);
+	assert_int_equal(irc_conn_queued(cl.c), 4 * strlen("L4\r\n")); /* L4-L7 held */
 	assert_int_equal(irc_conn_send(cl.c, "PONG :u\r\n", true), GW_OK);
 	struct want w = { .s = &s, .n = 4 };
-	assert_true(run_until(srv_has_n, &w, 300, NULL));
-	assert_int_equal(srv_count(&s), 4); /* urgent, ahead of the paced */
-	w.n = 8;
-	assert_true(run_until(srv_has_n, &w, 10000, NULL));
-	gint64 ms = (g_get_monotonic_time() - t0) / 1000;
-	assert_true(ms >= 2000); /* four intervals of 700 ms */
+	assert_true(run_until(srv_has_n, &w, 5000, NULL));
+	assert_int_equal(srv_count(&s), 4);
+	assert_string_equal(srv_line(&s, 3), "PONG :u"); /* urgent, ahead of the paced */
+	assert_int_equal(irc_conn_queued(cl.c), 4 * strlen("L4\r\n"));
+	irc_conn_close(cl.c, 5000);
+	cl.c = NULL;
+	assert_true(run_until(srv_eof_cond, &s, 5000, NULL));
 	const char *want[] = { "L1", "L2", "L3", "PONG :u", "L4", "L5", "L6", "L7" };
-	for (guint i = 0; i < 8; i++)
+	assert_int_equal(srv_count(&s), G_N_ELEMENTS(want));
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++)
 		assert_string_equal(srv_line(&s, i), want[i]);
 	client_clear(&cl);
+	server_join(&s);
+}
+
+/* The pace timer releases the held lines by itself, in order, and then
+ * leaves no write interest on. Only delivery is asserted, with a generous
+ * deadline. */
+static void test_flood_paced_delivery(void **state)
+{
+	struct server s = { 0 };
+	struct client cl;
+	up_paced(&s, &cl, 2, 20);
+	char l[16];
+	for (int i = 1; i <= 6; i++) {
+		snprintf(l, sizeof l, "L%d\r\n", i);
+		assert_int_equal(irc_conn_send(cl.c, l, false), GW_OK);
+	}
+	struct want w = { .s = &s, .n = 6 };
+	assert_true(run_until(srv_has_n, &w, 10000, NULL));
+	for (guint i = 0; i < 6; i++) {
+		snprintf(l, sizeof l, "L%u", i + 1);
+		assert_string_equal(srv_line(&s, i), l);
+	}
+	assert_int_equal(irc_conn_queued(cl.c), 0);
+	assert_int_equal(loop_writer_count(), 0);
+	client_clear(&cl);
+	assert_true(run_until(srv_eof_cond, &s, 5000, NULL));
+	assert_int_equal(srv_count(&s), 6);
 	server_join(&s);
 }
 
 static void test_close_flushes(void **state)
 {
 	struct server s = { 0 };
-	server_start(&s, script_collect);
-	struct irc_conn_params p = params_for(s.port);
-	p.flood_burst = 1;
-	p.flood_interval_ms = 60000;
 	struct client cl;
-	client_init(&cl, &p);
-	irc_conn_start(cl.c);
-	assert_true(run_until(is_connected, &cl, 5000, NULL));
+	up_paced(&s, &cl, 1, 60000);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(irc_conn_send(cl.c, "PRIVMSG #c :bye\r\n", false), GW_OK);
 	assert_int_equal(irc_conn_send(cl.c, "QUIT :done\r\n", true), GW_OK);
@@ -177,7 +208,8 @@ int main(void)
 	loop_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sendq_bound),
-		cmocka_unit_test(test_flood_pacing),
+		cmocka_unit_test(test_flood_held),
+		cmocka_unit_test(test_flood_paced_delivery),
 		cmocka_unit_test(test_close_flushes),
 		cmocka_unit_test(test_close_timeout),
 		cmocka_unit_test(test_bulk_backpressure),
