@@ -68,6 +68,33 @@ void sms_claim_clear(struct sms_claim *c)
 	memset(c, 0, sizeof *c);
 }
 
+bool sms_claim_pending(const struct sms_claim *c, const char *jid, int64_t now)
+{
+	return c->jid && !strcmp(c->jid, jid) && now < c->expires;
+}
+
+bool sms_claim_start(struct sms_claim *out, const char *jid, const struct sms_claim *prev,
+		     int64_t now)
+{
+	bool same_window = prev->jid && now - prev->window < CLAIM_WINDOW_S;
+	if (same_window && prev->sends >= CLAIM_SENDS_MAX)
+		return false;
+	*out = (struct sms_claim){
+		.jid = g_strdup(jid), .expires = now + CLAIM_TTL_S,
+		.sends = same_window ? prev->sends + 1 : 1, .window = same_window ? prev->window : now,
+	};
+	return true;
+}
+
+bool sms_claim_wrong(struct sms_claim *c)
+{
+	c->tries++;
+	if (c->tries < CLAIM_TRIES)
+		return false;
+	c->expires = 0; /* over: the next submission texts a new code */
+	return true;
+}
+
 /* ---- the check ------------------------------------------------------------- */
 
 struct code_send {
@@ -107,18 +134,15 @@ static char *random_hex(unsigned bytes)
 static void send_code(struct sms *sms, struct gw_request *req, const char *jid,
 		      const char *number, struct sms_claim *prev, int64_t now)
 {
-	bool same_window = prev->jid && now - prev->window < CLAIM_WINDOW_S;
-	if (same_window && prev->sends >= CLAIM_SENDS_MAX) {
+	struct sms_claim c;
+	if (!sms_claim_start(&c, jid, prev, now)) {
 		gw_request_done(req, GW_ERR_RESOURCE_CONSTRAINT,
 				"too many codes were texted to this number; try again in an hour");
 		return;
 	}
 	char code[CLAIM_CODE_DIGITS + 1];
 	g_snprintf(code, sizeof code, "%06d", g_random_int_range(0, 1000000));
-	struct sms_claim c = {
-		.jid = g_strdup(jid), .salt = random_hex(16), .expires = now + CLAIM_TTL_S,
-		.sends = same_window ? prev->sends + 1 : 1, .window = same_window ? prev->window : now,
-	};
+	c.salt = random_hex(16);
 	c.hash = sms_claim_hash(c.salt, code);
 	char *v = sms_claim_encode(&c);
 	enum gw_err err = gw_row_put(sms->gw, SMS_ROW_CODE, number, v);
@@ -150,13 +174,10 @@ static enum gw_err check_code(struct sms *sms, const char *number, struct sms_cl
 		gw_row_delete(sms->gw, SMS_ROW_CODE, number);
 		return GW_OK;
 	}
-	c->tries++;
-	if (c->tries >= CLAIM_TRIES) {
-		c->expires = 0; /* over: the next submission texts a new code */
+	if (sms_claim_wrong(c))
 		*why = "wrong code, too many times: register again without a code for a new one";
-	} else {
+	else
 		*why = "wrong code: enter the code texted to the number";
-	}
 	char *v = sms_claim_encode(c);
 	gw_row_put(sms->gw, SMS_ROW_CODE, number, v);
 	g_free(v);
@@ -189,8 +210,7 @@ void sms_claim_check(struct sms *sms, struct gw_request *req, const char *jid,
 	}
 	if (gw_row_get(sms->gw, SMS_ROW_CODE, number, &row) == GW_OK && !sms_claim_decode(row, &c))
 		sms_claim_clear(&c);
-	bool pending = c.jid && !strcmp(c.jid, jid) && now < c.expires;
-	if (pending && code && *code) {
+	if (sms_claim_pending(&c, jid, now) && code && *code) {
 		err = check_code(sms, number, &c, code, &why);
 		gw_request_done(req, err, why);
 		goto out;

@@ -43,6 +43,19 @@ struct sms_claim {
 char *sms_claim_encode(const struct sms_claim *c);
 bool sms_claim_decode(const char *value, struct sms_claim *out);
 void sms_claim_clear(struct sms_claim *c);
+/* true when c is a claim by jid still open at now (Unix seconds): a code
+ * entered now is checked against it. */
+bool sms_claim_pending(const struct sms_claim *c, const char *jid, int64_t now);
+/* A new claim by jid at now after prev (zeroed when there was none): it
+ * expires at now + CLAIM_TTL_S, and its send counts in prev's window while
+ * that is under CLAIM_WINDOW_S old. false (out untouched) when that window
+ * already had CLAIM_SENDS_MAX sends. out's salt and hash are left NULL for
+ * the caller; out is cleared with sms_claim_clear(). */
+bool sms_claim_start(struct sms_claim *out, const char *jid, const struct sms_claim *prev,
+		     int64_t now);
+/* A wrong code was entered: counts it; true when that was the
+ * CLAIM_TRIES-th, which ends the claim (no longer pending at any time). */
+bool sms_claim_wrong(struct sms_claim *c);
 /* hex SHA-256 of salt and code; new. */
 char *sms_claim_hash(const char *salt, const char *code);
 

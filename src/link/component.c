@@ -612,21 +612,19 @@ static void after_commit(enum gw_err result, void *ud)
 		wake(l);
 }
 
-/* true when the stanza's from is the link's domain or an address on it. */
-static bool from_ours(const struct link *l, xmpp_stanza_t *st)
+bool link_from_ours(const char *domain, const char *from)
 {
-	const char *from = xmpp_stanza_get_from(st);
 	struct jid j;
 	if (!from || !jid_parse(from, &j))
 		return false;
-	bool ok = strcmp(j.domain, l->p.domain) == 0;
+	bool ok = strcmp(j.domain, domain) == 0;
 	jid_clear(&j);
 	return ok;
 }
 
 enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 {
-	if (!from_ours(l, st)) {
+	if (!link_from_ours(l->p.domain, xmpp_stanza_get_from(st))) {
 		log_msg(LOG_ERROR, "link", "%s: refusing to send a <%s/> from '%s'", l->p.domain,
 			xmpp_stanza_get_name(st), xmpp_stanza_get_from(st) ? xmpp_stanza_get_from(st) : "");
 		return GW_ERR_NOT_ALLOWED;

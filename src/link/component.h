@@ -62,6 +62,10 @@ void link_connect(struct link *l);
  * full; GW_ERR_NOT_ALLOWED: the stanza's from is outside the link's domain.
  * Neither sends anything. */
 enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable);
+/* The guard link_send() applies (pure): true when from (may be NULL) is a
+ * JID whose domain is exactly domain, the link's own; a subdomain, another
+ * backend's domain or a foreign one is refused, and so is no from at all. */
+bool link_from_ours(const char *domain, const char *from);
 bool link_is_up(const struct link *l);
 bool link_is_congested(const struct link *l);
 /* true when nothing is waiting in libstrophe's queue or for its ping's

@@ -1,7 +1,8 @@
-"""The command line: --version and --check-config. These need no XMPP
+"""The command line: --version, --check-config and the exit codes. These need no XMPP
 server, so they are not parametrized over the servers."""
 import os
 import re
+import socket
 import subprocess
 import tempfile
 
@@ -130,3 +131,25 @@ def test_contrib_sample_is_valid(tmp):
     text = text.replace("/var/lib/xmpp-gw/", tmp + "/")
     r = run(["--check-config", "-c", write(tmp, text)])
     assert r.returncode == 0, r
+
+
+def test_backend_does_not_start(tmp):
+    """The SMS backend's webhook port is already taken: exit 1, saying which
+    backend did not start and why, before any connection to the XMPP
+    server is tried (there is none here)."""
+    from types import SimpleNamespace
+    from harness.sms import sms_section
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = taken.getsockname()[1]
+    try:
+        provider = SimpleNamespace(token="t0k3n", sendsms_port=9, user="u", password="p")
+        sections = {"sms": sms_section(FakeServer, provider, port)}
+        text = render_config(FakeServer, os.path.join(tmp, "gw.sqlite"), sections=sections)
+        r = run(["-c", write(tmp, text)], timeout=20)
+    finally:
+        taken.close()
+    exits(r, 1)
+    assert "cannot listen on 127.0.0.1 port %d" % port in r.stderr, r.stderr
+    assert "backend sms did not start" in r.stderr, r.stderr
