@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from harness import servers  # noqa: E402
 from harness.client import cancel_pending  # noqa: E402
-from harness.gateway import Gateway  # noqa: E402
+from harness.gateway import Gateway, reap_unexpected_deaths  # noqa: E402
 from harness.ircclient import IrcPool, irc_section  # noqa: E402
 from harness.ircd import InspircdAtheme, Ngircd  # noqa: E402
 from harness.pool import ClientPool, GatewayFactory  # noqa: E402
@@ -36,8 +36,11 @@ TEST_TIMEOUT = 150.0
 # The XMPP servers the IRC and MUC tests (test_irc_*.py, test_muc_*.py) run on: a comma list of
 # kinds in $E2E_IRC_XMPP, default both. The other kinds' IRC items are
 # deselected (not re-parametrized, so the session servers stay shared).
-IRC_XMPP_KINDS = [k.strip() for k in os.environ.get("E2E_IRC_XMPP", "prosody,ejabberd").split(",")
-                  if k.strip()]
+# An unknown kind is a usage error (see pytest_configure), not a silent
+# deselection of every IRC test.
+SERVER_KINDS = ("prosody", "ejabberd")
+IRC_XMPP_KINDS = [k.strip() for k in os.environ.get("E2E_IRC_XMPP", ",".join(SERVER_KINDS))
+                  .split(",") if k.strip()]
 
 LOOP = asyncio.new_event_loop()
 asyncio.set_event_loop(LOOP)
@@ -51,6 +54,14 @@ def run(coro, timeout=TEST_TIMEOUT):
     return LOOP.run_until_complete(asyncio.wait_for(coro, timeout))
 
 
+def pytest_configure(config):
+    bad = [k for k in IRC_XMPP_KINDS if k not in SERVER_KINDS]
+    if bad or not IRC_XMPP_KINDS:
+        raise pytest.UsageError("E2E_IRC_XMPP=%r: expected a comma list of %s (unknown: %s)"
+                                % (os.environ.get("E2E_IRC_XMPP"), ", ".join(SERVER_KINDS),
+                                   ", ".join(bad) or "none given"))
+
+
 def pytest_collection_modifyitems(config, items):
     drop = [it for it in items if it.module.__name__.startswith(("test_irc_", "test_muc_"))
             and hasattr(it, "callspec")
@@ -62,13 +73,20 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
+    """Runs the test (an `async def` on the session loop), then fails it if
+    a gateway died during it without the test saying so (harness/gateway.py:
+    kill9, expect_death, signal)."""
     args = {a: pyfuncitem.funcargs[a] for a in pyfuncitem._fixtureinfo.argnames}
-    try:
-        run(pyfuncitem.obj(**args))
-    except asyncio.TimeoutError:
-        raise AssertionError("test did not finish within %.0f s" % TEST_TIMEOUT) from None
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        try:
+            run(pyfuncitem.obj(**args))
+        except asyncio.TimeoutError:
+            raise AssertionError("test did not finish within %.0f s" % TEST_TIMEOUT) from None
+    else:
+        pyfuncitem.obj(**args)
+    dead = reap_unexpected_deaths()
+    if dead:
+        pytest.fail("\n\n".join(dead), pytrace=False)
     return True
 
 

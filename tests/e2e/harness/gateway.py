@@ -4,6 +4,7 @@ in the log)."""
 import asyncio
 import atexit
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,12 +15,33 @@ from .client import Client, NS_PING
 from .util import require_gateway, tail
 
 _running = {}  # id(server) -> the gateway process attached to it
+_live = set()  # gateways started and not yet stopped, killed or waited for by the test
 
 
 @atexit.register
 def _kill_leftovers():
     for gw in list(_running.values()):
         gw.kill()
+
+
+def reap_unexpected_deaths():
+    """After a test body: each gateway that exited while nobody asked it to
+    (a crash, an abort, an ASan exit 99) is reaped, and described with the
+    tail of its log; the messages (empty if none). Reaped, its fixture's
+    stop does not report it a second time."""
+    dead = []
+    for gw in sorted(_live, key=id):
+        rc = gw.proc.poll() if gw.proc is not None else None
+        if rc is None or gw.death_expected or gw.stop_sent is not None:
+            continue
+        _live.discard(gw)
+        gw.returncode, gw.proc = rc, None
+        dead.append("gateway: died on its own during the test (exit code %s; a test that "
+                    "kills it on purpose calls gw.kill9() or gw.expect_death())%s\n"
+                    "---- gateway log (tail) ----\n%s"
+                    % (rc, "".join("; " + p for p in gw.sanitizer_problems()),
+                       gw.log_tail()))
+    return dead
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
@@ -73,6 +95,8 @@ class Gateway:
         self.port = port
         self.proc = None
         self.returncode = None
+        self.death_expected = False  # the test kills or aborts it on purpose
+        self.stop_sent = None        # the signal the test sent to end it (SIGTERM, SIGINT)
         self.write_config(allow=allow, secret=secret)
 
     def write_config(self, allow="localhost", secret=None):
@@ -96,14 +120,38 @@ class Gateway:
             self.proc = subprocess.Popen([self.exe, "-c", self.config], stdin=subprocess.DEVNULL,
                                          stdout=err, stderr=err, start_new_session=True)
         self.returncode = None
+        self.death_expected = False
+        self.stop_sent = None
+        _live.add(self)
         return self
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
     def signal(self, sig):
+        """Send sig; after SIGTERM or SIGINT its exit is the test's doing,
+        and stop() checks its exit code instead of calling it a death."""
         assert self.running(), "gateway is not running:\n" + self.log_tail()
+        if sig in (signal.SIGTERM, signal.SIGINT):
+            self.stop_sent = sig
         self.proc.send_signal(sig)
+
+    def expect_death(self):
+        """The test is about to end the process abnormally on purpose (an
+        abort, a signal sent by other means): its next exit is not
+        reported, whatever the code."""
+        self.death_expected = True
+
+    def kill9(self):
+        """kill -9 by PID, on purpose: the process must still be running
+        (one that died before would hide a crash)."""
+        assert self.running(), ("gateway died before the test killed it (exit code %s):\n%s"
+                                % (self.proc and self.proc.poll(), self.log_tail()))
+        self.expect_death()
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.returncode = self.proc.wait(10)
+        self.proc = None
+        _live.discard(self)
 
     def wait_exit(self, timeout):
         """Wait up to timeout s for the process to end by itself; its exit code."""
@@ -114,15 +162,26 @@ class Gateway:
                                  % (timeout, self.log_tail()))
         self.returncode = rc
         self.proc = None
+        _live.discard(self)
         return rc
 
     def stop(self, expect_rc=0, timeout=10.0):
         """SIGTERM, wait up to timeout s, then check the exit code and the
-        log for sanitizer reports. AssertionError (with the log tail) if bad."""
+        log for sanitizer reports. AssertionError (with the log tail) if bad:
+        also if it had exited before, unless the test ended it (signal(),
+        expect_death())."""
         if self.proc is None:
             return self.returncode
+        _live.discard(self)
         problems = []
-        if self.proc.poll() is None:
+        rc = self.proc.poll()
+        if rc is not None and self.death_expected:
+            expect_rc = None
+        elif rc is not None and self.stop_sent is not None:
+            pass  # the test's own SIGTERM or SIGINT: its exit code is checked below
+        elif rc is not None:
+            problems.append("died on its own (exit code %s) before it was stopped" % rc)
+        else:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
@@ -130,9 +189,6 @@ class Gateway:
                 problems.append("did not exit within %.0f s of SIGTERM" % timeout)
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
-        else:
-            problems.append("had already exited (code %s) before it was stopped"
-                            % self.proc.returncode)
         self.returncode = self.proc.returncode
         self.proc = None
         if expect_rc is not None and self.returncode != expect_rc:
@@ -150,6 +206,7 @@ class Gateway:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
         self.proc = None
+        _live.discard(self)
 
     def cleanup(self):
         """Kill if still running and remove the private dir (store, log)."""
@@ -169,6 +226,20 @@ class Gateway:
 
     def log_tail(self, lines=60):
         return tail(self.log_path, lines)
+
+    async def wait_log(self, pattern, count=1, timeout=15.0):
+        """Waits (bounded) until count lines of the log match the regex
+        pattern; the first count matches."""
+        loop = asyncio.get_event_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = [m for m in map(re.compile(pattern).search, self.log_text().splitlines())
+                     if m]
+            if len(found) >= count:
+                return found[:count]
+            assert loop.time() < deadline, "%d line(s) matching %r in the gateway log, %d " \
+                "after %.0f s:\n%s" % (count, pattern, len(found), timeout, self.log_tail())
+            await asyncio.sleep(0.1)
 
     # -- readiness ------------------------------------------------------------
     def component_jids(self):

@@ -6,10 +6,8 @@ Module fixtures (import them into a test module): `sms_port` (the
 webhook port), `kannel`, `sms_gateway` (one gateway per module, with the
 echo backend and [sms])."""
 import asyncio
-import os
 import re
 import secrets
-import signal
 import urllib.error
 import urllib.request
 
@@ -183,27 +181,21 @@ def post(port, path, query="", body=b"", method="POST", headers=None):
 
 # -- crash tests ------------------------------------------------------------------------
 def owned(gw):
-    """For a fixture: yields gw (not started), then stops it if it runs and
-    removes its files."""
+    """For a fixture: yields gw (not started), then stops it with the exit
+    checks (a gateway that died on its own fails the test) and removes its
+    files."""
     yield gw
     try:
-        if gw.running():
-            gw.stop()
+        gw.stop()
     finally:
         gw.cleanup()
 
 
 def kill9(gw):
-    """kill -9 of the gateway, by its PID."""
-    os.kill(gw.proc.pid, signal.SIGKILL)
-    gw.proc.wait(10)
-    gw.proc = None
+    """kill -9 of the gateway on purpose, by its PID (Gateway.kill9)."""
+    gw.kill9()
 
 
 async def in_log(gw, text, timeout=15.0):
     """Waits (bounded) until the gateway's log holds text."""
-    loop = asyncio.get_event_loop()
-    deadline = loop.time() + timeout
-    while text not in gw.log_text():
-        assert loop.time() < deadline, "%r not in the gateway log:\n%s" % (text, gw.log_tail())
-        await asyncio.sleep(0.1)
+    await gw.wait_log(re.escape(text), timeout=timeout)
