@@ -81,6 +81,11 @@ static void pause_backend(struct gw *gw)
 static void on_up(void *ud)
 {
 	struct gw *gw = ud;
+	/* What the outage left in the outbox, once per reconnect (the link
+	 * flushes it next). */
+	if (gw->link_down)
+		log_msg(LOG_INFO, "core", "%s: link back up; %" G_GINT64_FORMAT
+			" stanzas wait in the outbox", gw->domain, link_outbox_len(gw->link));
 	gw->link_down = false;
 	pause_backend(gw);
 	session_mark_stale(gw);

@@ -21,16 +21,31 @@ void send_fini(void)
 
 xmpp_ctx_t *send_ctx(void) { return ctx; }
 
+/* link_send, and a note of each stanza kept for later while the link is
+ * down (its kind, addressee and the outbox size; never its content).
+ * DEBUG: an outage of a busy gateway queues thousands; core.c logs the
+ * count at INFO when the link is back. */
+static enum gw_err send_one(struct gw *gw, xmpp_stanza_t *st, bool durable)
+{
+	bool down = !link_is_up(gw->link);
+	enum gw_err err = link_send(gw->link, st, durable);
+	if (down && err == GW_OK)
+		log_msg(LOG_DEBUG, "send", "%s: link down: <%s/> to %s kept in the outbox (%"
+			G_GINT64_FORMAT " waiting)", gw->domain, xmpp_stanza_get_name(st),
+			xmpp_stanza_get_to(st) ? xmpp_stanza_get_to(st) : "", link_outbox_len(gw->link));
+	return err;
+}
+
 enum gw_err send_stanza(struct gw *gw, xmpp_stanza_t *st)
 {
-	enum gw_err err = link_send(gw->link, st, false);
+	enum gw_err err = send_one(gw, st, false);
 	xmpp_stanza_release(st);
 	return err;
 }
 
 enum gw_err send_durable(struct gw *gw, xmpp_stanza_t *st)
 {
-	enum gw_err err = link_send(gw->link, st, true);
+	enum gw_err err = send_one(gw, st, true);
 	xmpp_stanza_release(st);
 	return err;
 }
@@ -44,7 +59,7 @@ enum gw_err send_each(struct gw *gw, xmpp_stanza_t *st, GHashTable *to)
 	while (g_hash_table_iter_next(&it, &k, NULL)) {
 		xmpp_stanza_set_to(st, k);
 		/* The link serialises st before returning: it may change after. */
-		enum gw_err err = link_send(gw->link, st, false);
+		enum gw_err err = send_one(gw, st, false);
 		if (first == GW_OK)
 			first = err;
 	}
