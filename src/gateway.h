@@ -327,9 +327,13 @@ struct gw_ops {
 	enum gw_err (*room_nick)(struct gw_session *s, const char *room, const char *nick,
 				 struct gw_reason *why);
 	/* GW_CAP_MUC. The user sets nick's role (GW_ROLE_NONE: kicks it) with
-	 * reason (may be NULL). Confirmed by occupant reports. */
-	enum gw_err (*room_role)(struct gw_session *s, const char *room, const char *nick,
-				 enum gw_role role, const char *reason, struct gw_reason *why);
+	 * reason (may be NULL). The backend answers req once, with
+	 * gw_request_done(): GW_OK when the network took the change (which
+	 * occupant reports then show), or the network's refusal with its
+	 * reason (IRC: a KICK waits for its echo or 482, a MODE is answered
+	 * once sent). It answers before logout returns, and never after. */
+	void (*room_role)(struct gw_session *s, const char *room, const char *nick,
+			  enum gw_role role, const char *reason, struct gw_request *req);
 	/* GW_CAP_MUC. The user sets an affiliation (GW_AFF_OUTCAST: bans,
 	 * removing the occupant too) for occupant nick, or for legacy (an
 	 * address given by JID; exactly one of the two is set), with reason
@@ -505,7 +509,8 @@ enum gw_err gw_room_error(struct gw_session *s, const char *room, enum gw_err er
 
 /* ---- asynchronous answers ------------------------------------------- */
 
-/* A request the core made of the backend (register_check, room_list) is
+/* A request the core made of the backend (register_check, room_list,
+ * room_role) is
  * answered exactly once with gw_request_done(); until then the backend may
  * add items to the answer. */
 

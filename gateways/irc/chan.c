@@ -2,6 +2,7 @@
  * NAMES entries, MODE changes and roles. */
 #include "chan.h"
 
+#include <assert.h>
 #include <string.h>
 
 static void member_free(gpointer p)
@@ -36,6 +37,9 @@ void irc_chan_free(struct irc_chan *ch)
 	g_free(ch->key);
 	g_free(ch->want_nick);
 	g_free(ch->banning);
+	assert(!ch->kicks || g_queue_is_empty(ch->kicks));
+	if (ch->kicks)
+		g_queue_free(ch->kicks);
 	g_free(ch->topic);
 	g_free(ch->topic_by);
 	g_free(ch->old_topic);

@@ -24,6 +24,8 @@ struct irc_chan {
 	struct irc_view view;/* the members, while on_irc */
 	GHashTable *names;   /* a NAMES reply being collected, or NULL */
 	char *banning;       /* the nick the user just banned: its KICK is a ban */
+	GQueue *kicks;       /* KICKs sent by the user, waiting for the echo or a 482,
+			      * oldest first (room.c answers them; empty when freed) */
 	bool pending;      /* the core waits for the answer to room_join */
 	bool sent;         /* JOIN sent on the current connection */
 	bool on_irc;       /* our JOIN came back: we are in it on IRC */

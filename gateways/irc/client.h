@@ -97,7 +97,7 @@ struct irc_chan_event {
 	char mode;           /* MODE: the prefix mode letter */
 	bool add;
 	enum irc_text_kind text_kind; /* TEXT */
-	enum gw_err err;     /* JOIN_ERROR */
+	enum gw_err err;     /* JOIN_ERROR; ERROR: GW_ERR_FORBIDDEN for 482, else GW_OK */
 };
 
 struct irc_client_ops {

@@ -232,8 +232,10 @@ static enum client_rc on_chan_error(struct irc_client *c, const struct irc_msg *
 	char *text = NULL;
 	struct irc_chan_event ev = { .kind = IRC_CHAN_ERROR, .chan = irc_param(m, 1),
 				     .text = numeric_text(m) };
-	if (!strcmp(m->command, "482"))
+	if (!strcmp(m->command, "482")) {
 		ev.text = text = g_strconcat("you are not a channel operator: ", ev.text, NULL);
+		ev.err = GW_ERR_FORBIDDEN;
+	}
 	enum client_rc rc = take(c, &ev);
 	g_free(text);
 	return rc;

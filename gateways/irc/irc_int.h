@@ -149,8 +149,10 @@ struct irc_chan *irc_room_of_nick(struct link *l, const char *nick, const char *
 /* room_ops.c */
 enum gw_err irc_room_nick(struct gw_session *s, const char *room, const char *nick,
 			  struct gw_reason *why);
-enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *nick,
-			  enum gw_role role, const char *reason, struct gw_reason *why);
+/* req waits in ch for the echo of the KICK of nick, or its refusal (482). */
+void irc_room_kick_wait(struct irc_chan *ch, const char *nick, struct gw_request *req);
+void irc_room_role(struct gw_session *s, const char *room, const char *nick,
+		   enum gw_role role, const char *reason, struct gw_request *req);
 enum gw_err irc_room_affiliation(struct gw_session *s, const char *room, const char *nick,
 				 const char *legacy, enum gw_affiliation aff, const char *reason,
 				 struct gw_reason *why);

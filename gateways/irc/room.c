@@ -76,10 +76,53 @@ struct irc_chan *irc_room_lookup(struct gw_session *s, const char *room, struct 
 	return ch;
 }
 
+/* ---- KICKs waiting for the server's answer ------------------------------------ */
+
+struct kick_wait {
+	char *nick;
+	struct gw_request *req;
+};
+
+void irc_room_kick_wait(struct irc_chan *ch, const char *nick, struct gw_request *req)
+{
+	struct kick_wait *w = g_new0(struct kick_wait, 1);
+	w->nick = g_strdup(nick);
+	w->req = req;
+	if (!ch->kicks)
+		ch->kicks = g_queue_new();
+	g_queue_push_tail(ch->kicks, w);
+}
+
+static void kick_answer(struct irc_chan *ch, GList *link, enum gw_err err, const char *text)
+{
+	struct kick_wait *w = link->data;
+	g_queue_delete_link(ch->kicks, link);
+	gw_request_done(w->req, err, text);
+	g_free(w->nick);
+	g_free(w);
+}
+
+/* The oldest KICK of nick waiting in ch (nick NULL: of anyone), or NULL. */
+static GList *kick_waiting(struct link *l, struct irc_chan *ch, const char *nick)
+{
+	for (GList *i = ch->kicks ? ch->kicks->head : NULL; i; i = i->next)
+		if (!nick || irc_caseeq(casemap(l), ((struct kick_wait *)i->data)->nick, nick))
+			return i;
+	return NULL;
+}
+
+/* Every KICK waiting in ch gets why: its answer will not come. */
+static void kicks_drop(struct irc_chan *ch, const char *why)
+{
+	while (ch->kicks && ch->kicks->head)
+		kick_answer(ch, ch->kicks->head, GW_ERR_SERVICE_UNAVAILABLE, why);
+}
+
 /* Drops ch from l; a connection left with no use closes (once the loop is
  * back: this may run inside a client callback). */
 static void forget(struct link *l, struct irc_chan *ch)
 {
+	kicks_drop(ch, "left the channel on IRC");
 	g_ptr_array_remove(l->chans, ch);
 	irc_chan_free(ch);
 	irc_link_release_later(l);
@@ -250,6 +293,9 @@ static bool ev_kick(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 		self_out(l, ch, GW_OCC_KICKED, ev->text);
 		return true;
 	}
+	GList *mine = ev->nick ? kick_waiting(l, ch, ev->nick) : NULL;
+	if (mine)
+		kick_answer(ch, mine, GW_OK, NULL);
 	/* The kick that goes with the user's own ban: a ban (301). */
 	bool ban = ch->banning && irc_caseeq(casemap(l), ch->banning, ev->nick);
 	if (ban)
@@ -367,8 +413,15 @@ static bool ev_join_error(struct link *l, struct irc_chan *ch, const struct irc_
 	return true;
 }
 
+/* 482 answers the oldest KICK waiting, if any; else, and other channel
+ * errors, a message from the room. */
 static bool ev_error(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev)
 {
+	GList *kick = ev->err == GW_ERR_FORBIDDEN ? kick_waiting(l, ch, NULL) : NULL;
+	if (kick) {
+		kick_answer(ch, kick, GW_ERR_FORBIDDEN, ev->text);
+		return true;
+	}
 	if (!ch->synced)
 		return false;
 	struct gw_message m = { .type = GW_MSG_CHAT, .body = ev->text ? ev->text : "" };
@@ -466,6 +519,7 @@ void irc_rooms_lost(struct link *l, const char *why)
 			irc_room_tell_self(l, ch, GW_OCC_GONE | GW_OCC_LOST, why);
 			ch->pending = true;
 		}
+		kicks_drop(ch, why);
 		irc_view_detach(&ch->view);
 		g_clear_pointer(&ch->names, g_hash_table_destroy);
 		ch->synced = ch->sent = ch->on_irc = false;
@@ -484,8 +538,10 @@ void irc_rooms_free(struct link *l)
 {
 	if (!l->chans)
 		return;
-	for (guint i = 0; i < l->chans->len; i++)
+	for (guint i = 0; i < l->chans->len; i++) {
+		kicks_drop(l->chans->pdata[i], "logged out of the IRC server");
 		irc_chan_free(l->chans->pdata[i]);
+	}
 	g_ptr_array_free(l->chans, TRUE);
 	l->chans = NULL;
 }

@@ -5,7 +5,8 @@
  * None of these is confirmed here: the server's echo (NICK, MODE, KICK)
  * comes back through room.c as occupant reports, and its refusals as room
  * messages from the room itself (482 and a refused nick, through
- * room.c). */
+ * room.c), except a KICK's: its request waits in the channel for the echo
+ * or the 482 (room.c answers it). */
 #include "irc_int.h"
 
 #include <string.h>
@@ -76,32 +77,43 @@ static char *kick_reason(const char *reason)
 	return r;
 }
 
-enum gw_err irc_room_role(struct gw_session *s, const char *room, const char *nick,
-			  enum gw_role role, const char *reason, struct gw_reason *why)
+/* A KICK is answered when the server echoes it or refuses it (482, room.c);
+ * a MODE once it is sent (a refusal comes as a room message). */
+void irc_room_role(struct gw_session *s, const char *room, const char *nick,
+		   enum gw_role role, const char *reason, struct gw_request *req)
 {
 	struct link *l = NULL;
-	struct irc_chan *ch = joined(s, room, &l, why);
-	if (!ch)
-		return GW_ERR_SERVICE_UNAVAILABLE;
-	struct irc_member *m = irc_view_get(&ch->view, casemap(l), nick);
-	if (!m) {
-		gw_reason_set(why, "no one with that nick is in the channel");
-		return GW_ERR_NOT_FOUND;
-	}
+	struct gw_reason why = { 0 };
+	struct irc_chan *ch = joined(s, room, &l, &why);
+	struct irc_member *m = ch ? irc_view_get(&ch->view, casemap(l), nick) : NULL;
 	enum gw_err err = GW_OK;
-	if (role == GW_ROLE_NONE) {
+	if (!ch) {
+		err = GW_ERR_SERVICE_UNAVAILABLE;
+	} else if (!m) {
+		gw_reason_set(&why, "no one with that nick is in the channel");
+		err = GW_ERR_NOT_FOUND;
+	} else if (role == GW_ROLE_NONE) {
 		char *r = kick_reason(reason);
-		err = irc_client_cmd(l->cl, "KICK", ch->name, m->nick, r, NULL);
+		err = sent(irc_client_cmd(l->cl, "KICK", ch->name, m->nick, r, NULL), &why,
+			   "the nick or reason cannot be sent to IRC");
 		g_free(r);
+		if (err == GW_OK) {
+			irc_room_kick_wait(ch, m->nick, req);
+			req = NULL;
+		}
 	} else {
 		char modes[IRC_ROLE_MODES_MAX];
 		size_t n = irc_role_modes(m->modes, role, modes);
 		/* Each letter takes the nick; the list ends at the first NULL. */
 		if (n)
-			err = irc_client_cmd(l->cl, "MODE", ch->name, modes, m->nick,
-					     n > 1 ? m->nick : NULL, n > 2 ? m->nick : NULL, NULL);
+			err = sent(irc_client_cmd(l->cl, "MODE", ch->name, modes, m->nick,
+						  n > 1 ? m->nick : NULL, n > 2 ? m->nick : NULL,
+						  NULL),
+				   &why, "the nick or reason cannot be sent to IRC");
 	}
-	return sent(err, why, "the nick or reason cannot be sent to IRC");
+	if (req)
+		gw_request_done(req, err, why.text);
+	g_free(why.text);
 }
 
 /* ---- affiliations: bans and prefix modes ------------------------------------------ */

@@ -191,10 +191,10 @@ enum gw_err backend_room_nick(struct gw_session *s, const char *room, const char
 	return s_ops(s, GW_CAP_MUC, "room_nick", room)->room_nick(s, room, nick, why);
 }
 
-enum gw_err backend_room_role(struct gw_session *s, const char *room, const char *nick,
-			      enum gw_role role, const char *reason, struct gw_reason *why)
+void backend_room_role(struct gw_session *s, const char *room, const char *nick,
+		       enum gw_role role, const char *reason, struct gw_request *req)
 {
-	return s_ops(s, GW_CAP_MUC, "room_role", room)->room_role(s, room, nick, role, reason, why);
+	s_ops(s, GW_CAP_MUC, "room_role", room)->room_role(s, room, nick, role, reason, req);
 }
 
 enum gw_err backend_room_affiliation(struct gw_session *s, const char *room, const char *nick,

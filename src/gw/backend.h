@@ -49,8 +49,8 @@ enum gw_err backend_room_subject(struct gw_session *s, const char *room, const c
 				 struct gw_reason *why);
 enum gw_err backend_room_nick(struct gw_session *s, const char *room, const char *nick,
 			      struct gw_reason *why);
-enum gw_err backend_room_role(struct gw_session *s, const char *room, const char *nick,
-			      enum gw_role role, const char *reason, struct gw_reason *why);
+void backend_room_role(struct gw_session *s, const char *room, const char *nick,
+		       enum gw_role role, const char *reason, struct gw_request *req);
 enum gw_err backend_room_affiliation(struct gw_session *s, const char *room, const char *nick,
 				     const char *legacy, enum gw_affiliation aff,
 				     const char *reason, struct gw_reason *why);

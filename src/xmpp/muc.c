@@ -9,6 +9,7 @@
 #include "muc.h"
 #include "backend.h"
 #include "form.h"
+#include "gw_request.h"
 #include "jid.h"
 #include "muc_room.h"
 #include "send.h"
@@ -271,8 +272,22 @@ static enum gw_err admin_affiliation(struct iq_req *q, struct gw_session *s, xmp
 	return err;
 }
 
-/* XEP-0045 muc#admin: kicking (role none) and role changes by nick; bans
- * (affiliation outcast) and other affiliations by nick or JID. */
+/* The backend's answer to a role change: the IQ's result or error. */
+static void role_answered(struct gw_request *req, enum gw_err err, const char *text)
+{
+	struct gw *gw = request_gw(req);
+	xmpp_stanza_t *iq = request_ud(req);
+	if (err == GW_OK)
+		check_sent(gw, send_stanza(gw, stanza_iq_result(iq)), "a muc#admin result",
+			   xmpp_stanza_get_from(iq));
+	else
+		send_error(gw, iq, err, text);
+	xmpp_stanza_release(iq);
+}
+
+/* XEP-0045 muc#admin: kicking (role none) and role changes by nick,
+ * answered when the backend has the network's answer; bans (affiliation
+ * outcast) and other affiliations by nick or JID. */
 enum gw_err muc_admin_set(struct iq_req *q)
 {
 	struct gw_session *s = session_get(q->gw, q->bare, false);
@@ -297,8 +312,11 @@ enum gw_err muc_admin_set(struct iq_req *q)
 			return GW_ERR_BAD_REQUEST;
 		/* Whether nick is in the room is the backend's to say (not found). */
 		const char *reason = stanza_child_text(item, "reason");
-		err = backend_room_role(s, q->legacy, nick, (enum gw_role)want,
-					       reason && text_is_clean(reason) ? reason : NULL, &why);
+		struct gw_request *req = request_new(q->gw, s, role_answered,
+						     xmpp_stanza_copy(q->iq));
+		backend_room_role(s, q->legacy, nick, (enum gw_role)want,
+				  reason && text_is_clean(reason) ? reason : NULL, req);
+		return GW_OK;
 	}
 	if (err == GW_OK)
 		check_sent(q->gw, send_stanza(q->gw, stanza_iq_result(q->iq)), "a muc#admin result",

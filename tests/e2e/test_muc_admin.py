@@ -1,10 +1,10 @@
 """Moderation through muc#admin (XEP-0045 8.2, 9.6): an operator user kicks
 an occupant (IRC KICK with the reason, 307) and makes one a moderator
 (MODE +o); without operator rights the IRC server refuses (482) and the
-room says so; an unknown nick is item-not-found; a resource that did not
+kick's IQ gets that refusal (forbidden, with the server's reason); an unknown nick is item-not-found; a resource that did not
 join cannot moderate."""
 from harness.client import error_condition
-from harness.ircclient import fresh_nick
+from harness.ircclient import fresh_nick, stanza_text
 from harness.muc import (expect_occupant, irc_wait, member_joins, op_user, room_notice,
                          set_role, still_in_channel, user_in_room)
 
@@ -44,14 +44,16 @@ async def test_kick_without_op(server, irc_gateway, clients, ircs):
     carol = await member_joins(ircs, c, room, channel, "carol")
 
     r = await set_role(c, room, carol.nick, "none", "you should not see this")
-    if r["type"] == "result":
-        # Passed on to IRC: the server answers 482 and the room says so.
-        m = await c.expect(room_notice(room), "a groupchat message from %s about the refused "
-                           "kick (482)" % room)
-        assert (m["body"] or "").strip(), "the message about the refused kick is empty:\n%s" % m
-    else:
-        assert r["type"] == "error", "the kick without op: neither result nor error:\n%s" % r
+    # The KICK goes to IRC and the answer waits for the server's: 482, as
+    # forbidden with the server's own words.
+    assert r["type"] == "error" and error_condition(r) == "forbidden", (
+        "the kick without op: expected error forbidden (the IRC server's 482):\n%s" % r)
+    # ngIRCd 26 words a refused KICK so.
+    assert stanza_text(r).strip() == ("you are not a channel operator: Your privileges are "
+                                      "too low"), r
     await still_in_channel(c, room, channel, carol, "carol, you stay")
+    await c.expect_none(room_notice(room), "a room message about the refused kick (its IQ "
+                        "error says it)", 0)
 
 
 async def test_unknown_nick_and_not_joined(server, irc_gateway, clients, ircs):

@@ -62,10 +62,10 @@ static enum gw_err t_rnick(struct gw_session *s, const char *room, const char *n
 {
 	return GW_OK;
 }
-static enum gw_err t_rrole(struct gw_session *s, const char *room, const char *nick,
-			   enum gw_role role, const char *reason, struct gw_reason *why)
+static void t_rrole(struct gw_session *s, const char *room, const char *nick,
+		    enum gw_role role, const char *reason, struct gw_request *req)
 {
-	return GW_OK;
+	gw_request_done(req, GW_OK, NULL);
 }
 static enum gw_err t_raff(struct gw_session *s, const char *room, const char *nick,
 			  const char *legacy, enum gw_affiliation aff, const char *reason,
