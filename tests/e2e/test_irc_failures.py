@@ -1,7 +1,8 @@
 """Connections that cannot be had or are taken away, on a private ngIRCd
 with an IRC operator: a server name that does not resolve, every fallback
-nick taken, and a K-line by an operator (the reason reaches the user, and
-the gateway reconnects with backoff instead of hammering the server)."""
+nick taken, and a K-line by an operator (the reason reaches the user, the
+gateway retries with backoff instead of hammering the server, and once the
+K-line is lifted it is connected again and the user chats)."""
 import asyncio
 
 import pytest
@@ -69,6 +70,7 @@ async def test_kline(server, irc_gateway, ngircd, clients, ircs):
     # ngIRCd 26.1: KLINE <nick!user@host> <seconds> :<reason>. Users that
     # match are disconnected at once, and new connections rejected.
     oper.send("KLINE %s!*@* 60 :%s" % (c.nick, reason))
+    lifted = False
     try:
         await c.expect(message_from(srv, contains=reason),
                        "a message from %s with the K-line reason %r" % (srv, reason))
@@ -77,5 +79,18 @@ async def test_kline(server, irc_gateway, ngircd, clients, ircs):
         n = rejected(ngircd, c.nick)
         assert n <= 4, ("the gateway hammers the server after a K-line: %d connections of %s "
                         "rejected in about 5 s" % (n, c.nick))
-    finally:
+        assert n >= 1, "no connection of %s was tried during the K-line" % c.nick
         oper.send("KLINE %s!*@*" % c.nick)   # lifted
+        lifted = True
+        # The backoff (capped by reconnect_max_s, 60 s by default, and
+        # about 8 s after 5 s of refusals) brings the user back.
+        await c.expect(message_from(srv, contains="Connected again"),
+                       "a message from %s saying the connection is back" % srv, timeout=40)
+        await bob.wait_online(c.nick, timeout=10)
+        c.chat(irc_jid(bob.nick), "after the ban")
+        await bob.expect_privmsg(c.nick, "after the ban")
+        bob.privmsg(c.nick, "welcome back")
+        await c.expect_message(irc_jid(bob.nick), "welcome back")
+    finally:
+        if not lifted:
+            oper.send("KLINE %s!*@*" % c.nick)

@@ -5,6 +5,7 @@ an index, errors for a server that is not allowed, for one that refuses
 the connection and for unregistered users, and a hostile topic arriving
 sanitised."""
 import asyncio
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -244,7 +245,7 @@ async def test_logout_during_list(server, irc_gateway, clients, fake_irc, ircs):
     pending = asyncio.ensure_future(iq_with_id(c, FAKE, list_query(max=5)))
     await asyncio.wait_for(fake.got_list.wait(), 10)
     c.send_presence(ptype="unavailable")
-    await asyncio.sleep(0.5)
+    await irc_gateway.wait_log(r"%s logged out" % re.escape(c.bare))
     pending.cancel()
     await asyncio.gather(pending, return_exceptions=True)
     d = await irc_user(clients)

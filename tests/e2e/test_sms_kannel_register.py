@@ -7,8 +7,9 @@ from harness.client import (NS_DISCO_INFO, NS_GATEWAY, NS_REGISTER, error_condit
                             form_fields, form_of, payload, q, submit_form)
 from harness.scenario import command
 from harness.servers import SMS_COMPONENT
-from harness.sms import (claim, claim_payload, error_text, kannel, number,  # noqa: F401
-                         request_code, sms_gateway, sms_jid, sms_options, sms_port, sms_user)
+from harness.sms import (CODE, claim, claim_payload, error_text, kannel, number,  # noqa: F401
+                         request_code, sink_mark, sms_gateway, sms_jid, sms_options, sms_port,
+                         sms_user, wait_sink)
 
 
 async def test_claim_with_the_texted_code(server, sms_gateway, kannel, clients):
@@ -30,10 +31,20 @@ async def test_claim_with_the_texted_code(server, sms_gateway, kannel, clients):
     fields = form_fields(form_of(query))
     assert fields["number"]["values"] == [num], fields
     assert fields["code"]["values"] in ([], [""]), "the code was stored: %s" % fields
-    # A code is good once.
-    other = await clients.new()
-    r = await other.iq(SMS_COMPONENT, "set", claim_payload(num, code))
-    assert r["type"] == "error"
+    # A code is good once: with the number free again (its user removed
+    # the registration), the spent code claims nothing; a new code is
+    # texted instead.
+    await c.iq_ok(SMS_COMPONENT, "set", "<query xmlns='%s'><remove/></query>" % NS_REGISTER,
+                  what="removing the registration")
+    after = sink_mark(kannel)
+    r = await c.iq(SMS_COMPONENT, "set", claim_payload(num, code))
+    assert r["type"] == "error" and error_condition(r) == "not-acceptable", r
+    assert error_text(r) == ("A code was texted to %s; register again with it in the Code "
+                             "field" % num), r
+    [m] = await wait_sink(kannel, receiver=num, after=after)
+    assert CODE.search(m.text), m
+    r = await c.iq_ok(SMS_COMPONENT, "get", "<query xmlns='%s'/>" % NS_REGISTER)
+    assert payload(r, NS_REGISTER, "query").find(q(NS_REGISTER, "registered")) is None, r
 
 
 async def test_number_typed_nationally(server, sms_gateway, kannel, clients):
