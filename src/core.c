@@ -197,7 +197,7 @@ enum gw_err core_start(struct conf *c, core_stanza_fn handler)
 		}
 		struct link_params p = {
 			.domain = gw->domain, .secret = cb->secret, .server = c->xmpp_server,
-			.port = (unsigned short)c->xmpp_port, .outbox_max = c->outbox_max,
+			.port = (unsigned short)cb->port, .outbox_max = c->outbox_max,
 			.queue_high = (int)c->queue_high, .queue_low = (int)c->queue_low,
 			.reconnect_max_ms = (unsigned)c->reconnect_max_ms,
 			.ack_window_stanzas = (unsigned)c->ack_window_stanzas,

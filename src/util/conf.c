@@ -84,7 +84,7 @@ static const struct section core_sections[] = {
 };
 
 /* Keys every backend section has besides its own options. */
-static const char *const backend_common[] = { "jid", "secret", NULL };
+static const char *const backend_common[] = { "jid", "secret", "port", NULL };
 
 static bool set_err(char **errmsg, const struct conf *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -263,6 +263,16 @@ static bool load_backend(struct conf *c, const struct gw_backend *be, char **err
 	if (!cb->secret || !*g_strstrip(cb->secret))
 		return set_err(errmsg, c, "[%s] secret: required (the component secret of %s)",
 			       be->name, cb->jid);
+	/* A listener of its own per backend: ejabberd gives every host of one
+	 * listener to each of its connections and picks one at random for
+	 * every stanza, which reorders a user's burst. */
+	cb->port = c->xmpp_port;
+	char *port = g_key_file_get_string(c->kf, be->name, "port", NULL);
+	bool port_ok = !port || parse_int(g_strstrip(port), 1, 65535, &cb->port);
+	g_free(port);
+	if (!port_ok)
+		return set_err(errmsg, c, "[%s] port: must be a port (1-65535), the XMPP server's "
+			       "component listener for %s", be->name, cb->jid);
 	for (guint i = 0; i + 1 < c->backends->len; i++) {
 		struct conf_backend *other = g_ptr_array_index(c->backends, i);
 		if (strcmp(other->jid, cb->jid) == 0)
@@ -402,7 +412,8 @@ void conf_describe(const struct conf *c, FILE *f)
 	}
 	for (guint i = 0; i < c->backends->len; i++) {
 		struct conf_backend *cb = g_ptr_array_index(c->backends, i);
-		fprintf(f, "backend %s (%s) on %s\n", cb->be->name, cb->be->description, cb->jid);
+		fprintf(f, "backend %s (%s) on %s, component port %" G_GINT64_FORMAT "\n",
+			cb->be->name, cb->be->description, cb->jid, cb->port);
 		describe_opts(c, f, cb->be->name, cb->be->options, cb->be->n_options);
 	}
 }

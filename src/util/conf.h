@@ -19,6 +19,7 @@ struct conf_backend {
 	const struct gw_backend *be;
 	char *jid;     /* the backend's component domain */
 	char *secret;  /* never logged */
+	int64_t port;  /* its component listener: the section's port, else [xmpp] port */
 };
 
 struct conf {

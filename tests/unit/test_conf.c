@@ -160,6 +160,39 @@ static void test_describe_hides_secrets(void **state)
 	g_free(path);
 }
 
+/* A backend's own component port: the [xmpp] port unless its section
+ * names one (ejabberd needs a listener per backend to keep order). */
+static void test_backend_port(void **state)
+{
+	char *path = write_conf("[xmpp]\nport = 5348\n" ECHO
+				"[sms]\njid = sms.example.org\nsecret = s\nport = 5349\n"
+				"webhook_token = t\n");
+	struct conf *c = NULL;
+	char *err = NULL;
+	assert_int_equal(conf_load(path, &c, &err), GW_OK);
+	for (guint i = 0; i < c->backends->len; i++) {
+		struct conf_backend *cb = g_ptr_array_index(c->backends, i);
+		assert_int_equal(cb->port, strcmp(cb->be->name, "sms") ? 5348 : 5349);
+	}
+	conf_free(c);
+	g_unlink(path);
+	g_free(path);
+	static const char *const bad[] = { ECHO "port = 0\n", ECHO "port = 65536\n",
+					   ECHO "port = five\n", ECHO "port =\n" };
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		path = write_conf(bad[i]);
+		c = NULL;
+		err = NULL;
+		assert_int_not_equal(conf_load(path, &c, &err), GW_OK);
+		if (!err || !strstr(err, "[echo] port: must be a port (1-65535)"))
+			fail_msg("case %zu: error %s", i, err ? err : "(none)");
+		g_free(err);
+		conf_free(c);
+		g_unlink(path);
+		g_free(path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_describe_hides_secrets),
+		cmocka_unit_test(test_backend_port),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,8 +52,13 @@ def render_config(server, store, allow="localhost", admins=(), secret=None, leve
     sections: more backend sections ({"irc": {key: value}}), each written
     after [echo] in the order given."""
     extra = "".join("%s = %s\n" % kv for kv in sorted((xmpp_extra or {}).items()))
+    # A server with a listener per component: each section names its port
+    # (unless the test points every link at a port of its own, a proxy).
+    own = getattr(server, "component_ports", {}) if port is None else {}
+    sections = {name: dict(keys, **({"port": own[keys["jid"]]} if keys.get("jid") in own else {}))
+                for name, keys in (sections or {}).items()}
     more = "".join("\n[%s]\n%s" % (name, "".join("%s = %s\n" % kv for kv in keys.items()))
-                   for name, keys in (sections or {}).items())
+                   for name, keys in sections.items())
     return """[xmpp]
 server = 127.0.0.1
 port = %(port)s

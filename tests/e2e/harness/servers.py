@@ -78,6 +78,17 @@ def contrib_snippet(name, domains, secret, port):
     return text.replace("change-me", secret).replace("5347", str(port))
 
 
+def ejabberd_listener(domains, secret, port):
+    """The listener of contrib/ejabberd.yml that declares irc.example.org,
+    for domains on port: one entry of a "listen:" list (the sample's
+    listeners of other backends are left out)."""
+    text = contrib_snippet("ejabberd.yml", domains, secret, port).split("\nlisten:\n", 1)[1]
+    names = [domains] if isinstance(domains, str) else domains
+    entries = [e for e in re.split(r"(?m)^(?=  -\s*$)", text) if any(d in e for d in names)]
+    assert len(entries) == 1, "contrib/ejabberd.yml: expected one listener for %s" % names
+    return entries[0]
+
+
 def register_account(port, domain, user, password, timeout=10.0):
     """In-band registration (XEP-0077) over a raw plaintext stream."""
     deadline = time.monotonic() + timeout
@@ -134,6 +145,9 @@ class XmppServer:
         self.foreign = FOREIGN
         self.component = COMPONENT
         self.components = COMPONENTS
+        # domain -> its own component port, when the server gives each
+        # component a listener of its own (empty: all on component_port)
+        self.component_ports = {}
         self.proc = None
         self.log_path = os.path.join(self.dir, "server.out")
 
@@ -156,10 +170,11 @@ class XmppServer:
         _live.add(self)
         deadline = time.monotonic() + timeout
         while not (port_open(self.c2s_port) and port_open(self.component_port)):
-            if self.proc.poll() is not None:
+            rc = self.proc.poll()
+            if rc is not None:
                 self._forget()
                 raise RuntimeError("%s exited with %s during start-up:\n%s"
-                                   % (self.kind, self.proc.returncode, self.diagnostics()))
+                                   % (self.kind, rc, self.diagnostics()))
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("%s did not open ports %d/%d within %.0f s:\n%s"
@@ -288,9 +303,15 @@ VirtualHost "%(foreign)s"
 class Ejabberd(XmppServer):
     kind = "ejabberd"
 
-    def __init__(self, base=None):
+    def __init__(self, base=None, per_component=False):
+        """per_component: a listener of its own for each component, as the
+        README recommends (one listener for several hosts lets ejabberd
+        route each stanza to any of the gateway's connections, at random)."""
         self.exe = require_tool("ejabberdctl")
         super().__init__(base)
+        if per_component:
+            self.component_ports = {d: (self.component_port if d == self.component
+                                        else free_port()) for d in self.components}
         self.node = "xgw%d%s@localhost" % (os.getpid(), secrets.token_hex(3))
         for sub in ("logs", "spool"):
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
@@ -298,10 +319,11 @@ class Ejabberd(XmppServer):
         self.ctl_config = os.path.join(self.dir, "ejabberdctl.cfg")
         with open(self.ctl_config, "w") as f:
             f.write('ERLANG_NODE=%s\nINET_DIST_INTERFACE=127.0.0.1\n' % self.node)
-        snippet = contrib_snippet("ejabberd.yml", self.components, self.secret,
-                                  self.component_port)
-        # The snippet is a "listen:" list; append its entries to ours.
-        entries = snippet.split("\nlisten:\n", 1)[1]
+        if self.component_ports:
+            entries = "".join(ejabberd_listener(d, self.secret, port)
+                              for d, port in self.component_ports.items())
+        else:
+            entries = ejabberd_listener(self.components, self.secret, self.component_port)
         with open(self.config, "w") as f:
             f.write("""# private test server
 hosts:
