@@ -318,6 +318,9 @@ enum gw_err email_outbox_submit(struct email_outbox *ob, struct gw_session *s,
 		.body = msg->body, .in_reply_to = t.last_id, .references = t.references,
 		.domain = gw_domain(gw), .date = g_get_real_time() / G_USEC_PER_SEC,
 	};
+	/* the time the user wrote it (XEP-0203), never one in the future */
+	if (msg->delay > 0 && msg->delay < c.date)
+		c.date = msg->delay;
 	struct job *j = g_new0(struct job, 1);
 	enum gw_err err = email_compose(&c, &j->raw, &j->msgid, &bad);
 	email_thread_clear(&t);
@@ -335,7 +338,7 @@ enum gw_err email_outbox_submit(struct email_outbox *ob, struct gw_session *s,
 	j->legacy = g_strdup(legacy);
 	j->rcpt = g_strdup(addr);
 	j->from = g_strdup(from);
-	j->first = c.date;
+	j->first = g_get_real_time() / G_USEC_PER_SEC;
 	g_hash_table_unref(reg);
 	err = gw_atomic(gw, add_tx, j);
 	if (err != GW_OK) {

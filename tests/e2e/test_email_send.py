@@ -4,6 +4,7 @@ receiving side (the mail as Dovecot's LDA delivered it):
 - the headers (From and the envelope from the registration, To from the
   contact, Subject, text/plain; charset=utf-8, our Message-ID,
   X-Originating-JID, Date), no receipt for an SMTP 250, a copy in Sent;
+- Date from the message's XEP-0203 <delay>;
 - header injection from the XMPP side adds no header;
 - refusals come back as errors: 550 on RCPT -> recipient-unavailable,
   535 -> not-authorized, with the server's text;
@@ -57,11 +58,13 @@ async def sender(mail, gw, clients):
     return c, addr
 
 
-def send(c, to, body, mid, subject=None, receipt=False):
+def send(c, to, body, mid, subject=None, receipt=False, delay=None):
     m = c.make_message(mto=to, mbody=body, mtype="chat", msubject=subject)
     m["id"] = mid
     if receipt:
         m.append(ET.fromstring("<request xmlns='%s'/>" % NS_RECEIPTS))
+    if delay:
+        m.append(ET.fromstring("<delay xmlns='urn:xmpp:delay' stamp='%s'/>" % delay))
     m.send()
 
 
@@ -147,6 +150,16 @@ async def test_mail_goes_out(server, mail, email_gateway, clients):
     copies = sent_folder(mail, addr)
     assert len(copies) == 1, copies
     assert email.message_from_bytes(copies[0], policy=email.policy.default)["Message-ID"] == mid
+
+
+async def test_date_from_delay(server, mail, email_gateway, clients):
+    c, addr = await sender(mail, email_gateway, clients)
+    bob, _ = mail.add_user("b")
+    loop = asyncio.get_event_loop()
+    send(c, contact(bob), "written earlier", "d-1", delay="2024-03-04T05:06:07Z")
+    raw = (await loop.run_in_executor(None, delivered, mail, bob))[0]
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["Date"].datetime.isoformat() == "2024-03-04T05:06:07+00:00", raw
 
 
 async def test_header_injection_adds_no_header(server, mail, email_gateway, clients):
