@@ -83,7 +83,8 @@ class Handler:
 #   {"rcpt": {"<addr>": ["451 4.7.1 later", ...]},   answers to the first
 #                                                    RCPTs of addr, one each
 #    "data": {"<addr>": "stall" | "<code> <text>"}}  at the end of the data
-# Every MAIL is printed as `MAIL <from>`, every RCPT as `RCPT <addr>`, every end of data as `DATA <addr>`,
+# Every MAIL is printed as `MAIL <from>` (and `MAIL over TLS <from>` on a
+# TLS session), every RCPT as `RCPT <addr>`, every end of data as `DATA <addr>`,
 # a stall as `STALLED <addr>` (the answer never comes).
 FAULTS = "smtp-faults.json"
 
@@ -103,6 +104,8 @@ class Faulty(Handler):
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         print("MAIL %s" % address, flush=True)
+        if session.ssl:
+            print("MAIL over TLS %s" % address, flush=True)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
