@@ -127,6 +127,10 @@ struct gw_message {
 	/* In messages from the user: the URL of an XEP-0066 out-of-band
 	 * attachment (jabber:x:oob <url/>), or NULL. Ignored in deliveries. */
 	const char *oob_url;
+	/* In messages from the user: the XEP-0203 <delay> stamp (when the
+	 * user's client wrote it), Unix seconds, or 0 when there is none or
+	 * it cannot be read. Ignored in deliveries. */
+	int64_t delay;
 	/* In deliveries: once the call returns GW_OK, the message is written
 	 * to the store, in the batch of this main-loop iteration (see
 	 * gw_row_put): it is committed before anything that depends on it

@@ -4,13 +4,13 @@
  * ("john.doe\40example.com@email.example.org", address.h).
  *
  * While the user is online, their folder is watched with IMAP IDLE
- * (watch.c) and new mail is delivered as durable messages (fetch.c). Mail
- * from XMPP comes next; until then a message to a contact is refused with
- * feature-not-implemented, saying so.
+ * (watch.c) and new mail is delivered as durable messages (fetch.c). A
+ * message to a contact is sent as a mail through the outbox (send.c).
  */
 #include "email/address.h"
 #include "email/email.h"
 #include "email/mime.h"
+#include "email/send.h"
 #include "email/watch.h"
 
 #include <string.h>
@@ -38,6 +38,7 @@ static enum gw_err email_start(struct gw *gw)
 	em->probe.connect_timeout_s = (long)gw_conf_int(gw, "connect_timeout_s");
 	em->probe.timeout_s = (long)gw_conf_int(gw, "verify_timeout_s");
 	g_queue_init(&em->checks);
+	em->outbox = email_outbox_new(em);
 	if (!em->probe.tls_verify)
 		log_msg(LOG_WARN, "email", "%s: tls_verify is off: mail servers' certificates "
 			"are not checked", gw_domain(gw));
@@ -48,6 +49,8 @@ static void email_stop(struct gw *gw)
 {
 	struct email *em = gw_priv(gw);
 	if (em->curl) {
+		email_outbox_free(em->outbox);
+		em->outbox = NULL;
 		email_register_stop(em);
 		mail_curl_free(em->curl);
 		em->curl = NULL;
@@ -85,7 +88,7 @@ static enum gw_err email_send_message(struct gw_session *s, const char *to,
 {
 	if (!to) {
 		gw_notify(s, "This is the e-mail gateway. New mail in your mailbox comes to you "
-			     "here while you are online; sending mail is not possible yet.");
+			     "here while you are online; a message to a contact is sent as a mail.");
 		return GW_OK;
 	}
 	char *addr = NULL;
@@ -94,9 +97,10 @@ static enum gw_err email_send_message(struct gw_session *s, const char *to,
 		gw_reason_set(why, "%s", bad);
 		return GW_ERR_NOT_FOUND;
 	}
+	struct email *em = gw_priv(gw_session_gw(s));
+	enum gw_err err = email_outbox_submit(em->outbox, s, to, addr, msg, why);
 	g_free(addr);
-	gw_reason_set(why, "sending mail is not implemented in this gateway yet");
-	return GW_ERR_FEATURE_NOT_IMPLEMENTED;
+	return err;
 }
 
 static enum gw_err email_contact_add(struct gw_session *s, const char *legacy)
@@ -156,6 +160,14 @@ static const struct gw_option email_options[] = {
 	  .help = "seconds a connection to a mail server may take (TCP and TLS)" },
 	{ .key = "verify_timeout_s", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 600,
 	  .help = "seconds the login check of one mail server at registration may take" },
+	{ .key = "send_timeout_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 3600,
+	  .help = "seconds the submission of one mail to the SMTP server may take" },
+	{ .key = "retry_max_s", .type = GW_OPT_INT, .deflt = "600", .min = 0, .max = 7 * 86400,
+	  .help = "seconds a mail that the SMTP server could not take for now (4xx, no "
+		  "connection) is tried again, with a growing delay, before the user gets an error" },
+	{ .key = "default_subject", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "the Subject of a mail from a message with no subject outside a thread; "
+		  "empty: no Subject" },
 };
 
 const struct gw_backend email_backend = {

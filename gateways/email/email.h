@@ -1,7 +1,8 @@
 /* email.h - the e-mail backend's instance: each user's own mailbox, over
  * IMAP (imap.h) and SMTP submission (smtp.h), on the core's loop
  * (curl_loop.h): registration verified with both servers, and mail to the
- * user from an IMAP IDLE watch; mail from the user comes next. */
+ * user from an IMAP IDLE watch; mail from the user through the outbox
+ * (send.h). */
 #ifndef XMPPGW_EMAIL_EMAIL_H
 #define XMPPGW_EMAIL_EMAIL_H
 
@@ -11,6 +12,8 @@
 #include "email/probe.h"
 #include "gateway.h"
 
+struct email_outbox;
+
 struct email {
 	struct gw *gw;
 	struct mail_curl *curl;
@@ -18,6 +21,7 @@ struct email {
 	const struct imap_transport *imap;
 	struct mail_probe_opts probe;
 	GQueue checks;             /* struct email_check * in flight */
+	struct email_outbox *outbox; /* mail from XMPP (send.h) */
 };
 
 /* register_check of the backend (register.c). */

@@ -42,5 +42,6 @@ typedef enum gw_err (*iq_fn)(struct iq_req *r);
 #define NS_MUC_ADMIN "http://jabber.org/protocol/muc#admin"
 #define NS_RECEIPTS "urn:xmpp:receipts"
 #define NS_OOB "jabber:x:oob"
+#define NS_DELAY "urn:xmpp:delay"
 
 #endif

@@ -35,6 +35,20 @@ static const char *oob_url(xmpp_stanza_t *st)
 	return url;
 }
 
+/* The stamp of an XEP-0203 <delay/>, Unix seconds, or 0. */
+static int64_t delay_stamp(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *d = xmpp_stanza_get_child_by_name_and_ns(st, "delay", NS_DELAY);
+	const char *stamp = d ? xmpp_stanza_get_attribute(d, "stamp") : NULL;
+	if (!stamp || strlen(stamp) > 64)
+		return 0;
+	GDateTime *t = g_date_time_new_from_iso8601(stamp, NULL);
+	int64_t s = t ? g_date_time_to_unix(t) : 0;
+	if (t)
+		g_date_time_unref(t);
+	return s > 0 ? s : 0;
+}
+
 void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const char *bare,
 		    const char *legacy)
 {
@@ -73,6 +87,7 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 			.receipt = xmpp_stanza_get_child_by_name_and_ns(st, "request",
 									NS_RECEIPTS) != NULL,
 			.oob_url = oob_url(st),
+			.delay = delay_stamp(st),
 		};
 		err = backend_send_message(s, legacy, &m, &why);
 	} else {

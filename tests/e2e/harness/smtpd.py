@@ -10,8 +10,13 @@ required before MAIL and allowed without TLS (the tests' plaintext
 listener). With --cert and --key, STARTTLS is offered too. Each recipient
 must be a user (550 5.1.1 otherwise), and an accepted mail is delivered
 with Dovecot's LDA. Every AUTH is printed as `AUTH ok <user>` or
-`AUTH refused <user>`, every delivery as `DELIVERED <rcpt>`."""
+`AUTH refused <user>`, every delivery as `DELIVERED <rcpt>`.
+
+Failures on demand (the part "Failure injection" below): a test writes
+FAULTS (smtp-faults.json next to DIR), read at every RCPT and DATA."""
 import argparse
+import asyncio
+import json
 import os
 import signal
 import ssl
@@ -73,6 +78,60 @@ class Handler:
         return "250 2.0.0 OK"
 
 
+# -- Failure injection ---------------------------------------------------------
+# smtp-faults.json, in the directory above the passwd-files:
+#   {"rcpt": {"<addr>": ["451 4.7.1 later", ...]},   answers to the first
+#                                                    RCPTs of addr, one each
+#    "data": {"<addr>": "stall" | "<code> <text>"}}  at the end of the data
+# Every MAIL is printed as `MAIL <from>` (and `MAIL over TLS <from>` on a
+# TLS session), every RCPT as `RCPT <addr>`, every end of data as `DATA <addr>`,
+# a stall as `STALLED <addr>` (the answer never comes).
+FAULTS = "smtp-faults.json"
+
+
+def faults_of(passwd):
+    try:
+        with open(os.path.join(os.path.dirname(passwd), FAULTS)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+class Faulty(Handler):
+    def __init__(self, passwd, conf):
+        super().__init__(passwd, conf)
+        self.rcpts = {}
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        print("MAIL %s" % address, flush=True)
+        if session.ssl:
+            print("MAIL over TLS %s" % address, flush=True)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        print("RCPT %s" % address, flush=True)
+        n = self.rcpts.get(address, 0)
+        self.rcpts[address] = n + 1
+        answers = faults_of(self.passwd).get("rcpt", {}).get(address, [])
+        if n < len(answers):
+            return answers[n]
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):
+        data = faults_of(self.passwd).get("data", {})
+        for rcpt in envelope.rcpt_tos:
+            print("DATA %s" % rcpt, flush=True)
+        for rcpt in envelope.rcpt_tos:
+            if data.get(rcpt) == "stall":
+                print("STALLED %s" % rcpt, flush=True)
+                await asyncio.sleep(3600)
+            elif rcpt in data:
+                return data[rcpt]
+        return await super().handle_DATA(server, session, envelope)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
@@ -85,7 +144,7 @@ def main():
     if a.cert and a.key:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(a.cert, a.key)
-    ctl = Controller(Handler(a.passwd, a.dovecot_conf), hostname="127.0.0.1", port=a.port,
+    ctl = Controller(Faulty(a.passwd, a.dovecot_conf), hostname="127.0.0.1", port=a.port,
                      authenticator=Auth(a.passwd), auth_required=True, auth_require_tls=False,
                      tls_context=tls, require_starttls=False)
     ctl.start()
