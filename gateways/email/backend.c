@@ -3,8 +3,11 @@
  * registration is stored: register.c). Addresses are contacts
  * ("john.doe\40example.com@email.example.org", address.h).
  *
- * While the user is online, their folder is watched with IMAP IDLE
- * (watch.c) and new mail is delivered as durable messages (fetch.c). Mail
+ * Every registered account's folder is watched with IMAP IDLE (watch.c,
+ * accounts.c), whether its user is online or not, and new mail is
+ * delivered as durable messages to the user's bare JID (fetch.c): the
+ * XMPP server keeps it for an offline user. The gateway JID shows the
+ * watch's state: online while it is up, xa with the reason while not. Mail
  * from XMPP comes next; until then a message to a contact is refused with
  * feature-not-implemented, saying so.
  */
@@ -38,9 +41,13 @@ static enum gw_err email_start(struct gw *gw)
 	em->probe.connect_timeout_s = (long)gw_conf_int(gw, "connect_timeout_s");
 	em->probe.timeout_s = (long)gw_conf_int(gw, "verify_timeout_s");
 	g_queue_init(&em->checks);
+	em->connects_per_second = (unsigned)gw_conf_int(gw, "connects_per_second");
+	em->backoff_min_s = (unsigned)gw_conf_int(gw, "reconnect_min_s");
+	em->backoff_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
 	if (!em->probe.tls_verify)
 		log_msg(LOG_WARN, "email", "%s: tls_verify is off: mail servers' certificates "
 			"are not checked", gw_domain(gw));
+	email_accounts_start(em);
 	return GW_OK;
 }
 
@@ -48,6 +55,7 @@ static void email_stop(struct gw *gw)
 {
 	struct email *em = gw_priv(gw);
 	if (em->curl) {
+		email_accounts_stop(em);
 		email_register_stop(em);
 		mail_curl_free(em->curl);
 		em->curl = NULL;
@@ -58,26 +66,35 @@ static void email_stop(struct gw *gw)
 }
 
 struct email_session {
-	struct email_watch *watch;
+	unsigned show_timer;
 };
+
+/* After the core's own presence at login: the watch's state, if down. */
+static void show_watch(void *ud)
+{
+	struct gw_session *s = ud;
+	struct email_session *es = gw_session_priv(s);
+	es->show_timer = 0;
+	struct email_watch *w = email_account_watch(gw_priv(gw_session_gw(s)), gw_session_jid(s));
+	const char *status = "no IMAP watch: the registration names a server that is not "
+			     "allowed, or lacks a value";
+	if (!w || !email_watch_up(w, &status))
+		gw_deliver_presence(s, NULL, GW_SHOW_XA, status);
+}
 
 static enum gw_err email_login(struct gw_session *s)
 {
 	struct email_session *es = gw_session_priv(s);
-	struct gw *gw = gw_session_gw(s);
-	GHashTable *reg = NULL;
-	if (gw_reg_get(gw, gw_session_jid(s), &reg) != GW_OK)
-		return GW_OK;
-	es->watch = email_watch_start(gw_priv(gw), gw_session_jid(s), reg);
-	g_hash_table_unref(reg);
+	es->show_timer = gw_timer_add(0, show_watch, s);
 	return GW_OK;
 }
 
 static void email_logout(struct gw_session *s)
 {
 	struct email_session *es = gw_session_priv(s);
-	email_watch_stop(es->watch);
-	es->watch = NULL;
+	if (es->show_timer)
+		gw_timer_remove(es->show_timer);
+	es->show_timer = 0;
 }
 
 static enum gw_err email_send_message(struct gw_session *s, const char *to,
@@ -85,7 +102,7 @@ static enum gw_err email_send_message(struct gw_session *s, const char *to,
 {
 	if (!to) {
 		gw_notify(s, "This is the e-mail gateway. New mail in your mailbox comes to you "
-			     "here while you are online; sending mail is not possible yet.");
+			     "here; sending mail is not possible yet.");
 		return GW_OK;
 	}
 	char *addr = NULL;
@@ -156,13 +173,20 @@ static const struct gw_option email_options[] = {
 	  .help = "seconds a connection to a mail server may take (TCP and TLS)" },
 	{ .key = "verify_timeout_s", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 600,
 	  .help = "seconds the login check of one mail server at registration may take" },
+	{ .key = "connects_per_second", .type = GW_OPT_INT, .deflt = "10", .min = 1, .max = 1000,
+	  .help = "IMAP watch connects per second, across all accounts (start-up, reconnects)" },
+	{ .key = "reconnect_min_s", .type = GW_OPT_INT, .deflt = "5", .min = 1, .max = 3600,
+	  .help = "seconds before a failed IMAP watch tries again the first time (jittered, "
+		  "doubling)" },
+	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "300", .min = 1, .max = 86400,
+	  .help = "the longest wait between two tries of a failed IMAP watch" },
 };
 
 const struct gw_backend email_backend = {
 	.name = "email",
 	.type = "smtp",
 	.description = "E-mail gateway",
-	.caps = GW_CAP_TRANSLATE | GW_CAP_CONTACTS,
+	.caps = GW_CAP_TRANSLATE | GW_CAP_CONTACTS | GW_CAP_ACCOUNTS,
 	.priv_size = sizeof(struct email),
 	.session_size = sizeof(struct email_session),
 	.fields = email_fields,
@@ -184,5 +208,6 @@ const struct gw_backend email_backend = {
 		.contact_add = email_contact_add,
 		.contact_remove = email_contact_remove,
 		.translate = email_translate,
+		.reg_changed = email_reg_changed,
 	},
 };

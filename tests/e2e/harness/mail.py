@@ -13,7 +13,8 @@ their PIDs. Nothing under /etc is read or written.
 - SMTP: `smtp_port`, AUTH PLAIN/LOGIN against the same passwd-files,
   STARTTLS offered with the same certificate; unknown recipients get 550.
 
-`add_user()` makes a fresh mailbox; `imap_logins(user)` and
+`add_user()` makes a fresh mailbox; `stop_imap()`/`start_imap()` restart
+Dovecot; `set_password()` changes a user's password; `imap_logins(user)` and
 `smtp_auths(user)` read the servers' logs, to tell that the gateway really
 logged in."""
 import os
@@ -216,9 +217,33 @@ class MailStack:
         return [ln for ln in self.dovecot.log().splitlines()
                 if "imap-login:" in ln and "Login: user=<%s>," % addr in ln]
 
+    def idle_disconnects(self, addr):
+        """Dovecot's log lines of addr's IMAP sessions that ended while in
+        IDLE (the gateway's watch connection going away)."""
+        return [ln for ln in self.dovecot.log().splitlines()
+                if "imap(%s)" % addr in ln and "Disconnected" in ln and "IDLE" in ln]
+
     def smtp_auths(self, addr, ok=True):
         mark = "AUTH %s %s" % ("ok" if ok else "refused", addr)
         return [ln for ln in self.smtpd.log_text().splitlines() if ln.strip() == mark]
+
+    def stop_imap(self):
+        """Stops Dovecot (by its PID; it says BYE to every IMAP client)."""
+        self.dovecot.stop()
+
+    def start_imap(self):
+        """Starts Dovecot again, on the same ports, users and mail."""
+        refuse_if_taken(self.imap_port, self.imaps_port)
+        self.dovecot.spawn()
+        self.dovecot.wait_port(self.imap_port, 20)
+        self.dovecot.wait_port(self.imaps_port, 20)
+
+    def set_password(self, addr, pw):
+        """Changes addr's password (Dovecot reads the passwd-file at each login)."""
+        home = self.users[addr][1]
+        with open(os.path.join(self.passwd, addr), "w") as f:
+            f.write("%s:{PLAIN}%s:%d:%d::%s::\n" % (addr, pw, self._uid(), self._uid(), home))
+        self.users[addr] = (pw, home)
 
     def stop(self):
         self.smtpd.stop()
