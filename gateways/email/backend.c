@@ -44,6 +44,8 @@ static enum gw_err email_start(struct gw *gw)
 	em->connects_per_second = (unsigned)gw_conf_int(gw, "connects_per_second");
 	em->backoff_min_s = (unsigned)gw_conf_int(gw, "reconnect_min_s");
 	em->backoff_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
+	em->idle_reissue_s = (unsigned)gw_conf_int(gw, "idle_reissue_s");
+	em->poll_interval_s = (unsigned)gw_conf_int(gw, "poll_interval_s");
 	if (!em->probe.tls_verify)
 		log_msg(LOG_WARN, "email", "%s: tls_verify is off: mail servers' certificates "
 			"are not checked", gw_domain(gw));
@@ -180,6 +182,11 @@ static const struct gw_option email_options[] = {
 		  "doubling)" },
 	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "300", .min = 1, .max = 86400,
 	  .help = "the longest wait between two tries of a failed IMAP watch" },
+	{ .key = "idle_reissue_s", .type = GW_OPT_INT, .deflt = "1740", .min = 1, .max = 1740,
+	  .help = "seconds after which the IMAP watch ends its IDLE and starts it again "
+		  "(RFC 2177: at most 29 minutes)" },
+	{ .key = "poll_interval_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 86400,
+	  .help = "seconds between two checks for new mail on an IMAP server without IDLE" },
 };
 
 const struct gw_backend email_backend = {

@@ -24,6 +24,7 @@ struct email {
 	struct bucket connects;    /* connects_per_second, across accounts */
 	unsigned pace_timer;
 	unsigned connects_per_second, backoff_min_s, backoff_max_s;
+	unsigned idle_reissue_s, poll_interval_s;
 };
 
 struct email_watch;

@@ -8,10 +8,13 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define REIDLE_MS (29u * 60 * 1000)
 #define REFETCH_MS (30u * 1000)
 
-enum wstate { W_DOWN, W_CONNECTING, W_SELECTING, W_IDLE_WAIT, W_IDLING, W_DONE_SENT };
+enum wstate {
+	W_DOWN, W_CONNECTING, W_CAPA, W_SELECTING,
+	/* selected, from here on: */
+	W_IDLE_WAIT, W_IDLING, W_DONE_SENT, W_POLLING,
+};
 
 struct email_watch {
 	struct email *em;
@@ -32,7 +35,8 @@ struct email_watch {
 	bool fetch_again;
 	const char *fail;      /* set by a line that ends the connection */
 	int fail_kind;         /* enum down, with fail */
-	unsigned reidle_timer, retry_timer, refetch_timer;
+	bool has_idle;         /* the server's CAPABILITY lists IDLE */
+	unsigned reidle_timer, poll_timer, retry_timer, refetch_timer;
 	struct email_backoff backoff;
 	bool up;               /* the folder is selected and watched */
 	char *status;          /* why it is down, and until when */
@@ -68,6 +72,9 @@ static void close_conn(struct email_watch *w)
 	if (w->reidle_timer)
 		gw_timer_remove(w->reidle_timer);
 	w->reidle_timer = 0;
+	if (w->poll_timer)
+		gw_timer_remove(w->poll_timer);
+	w->poll_timer = 0;
 	imap_lines_clear(&w->lines);
 	g_string_truncate(w->out, 0);
 	w->state = W_DOWN;
@@ -140,7 +147,22 @@ static void reidle(void *ud)
 		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 }
 
-/* The folder is selected: where to start, then IDLE. */
+/* No IDLE: every poll_interval_s, a NOOP on the watch's connection (which
+ * keeps it and notices when it drops) and a fetch round. */
+static void poll_now(void *ud)
+{
+	struct email_watch *w = ud;
+	w->poll_timer = 0;
+	if (w->state != W_POLLING)
+		return;
+	command(w, "NOOP");
+	want_fetch(w);
+	w->poll_timer = gw_timer_add(w->em->poll_interval_s * 1000u, poll_now, w);
+	if (!flush(w))
+		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
+}
+
+/* The folder is selected: where to start, then IDLE (or polling). */
 static void selected(struct email_watch *w)
 {
 	struct mbox_state stored;
@@ -163,8 +185,29 @@ static void selected(struct email_watch *w)
 	g_free(w->status);
 	w->status = NULL;
 	show(w);
+	if (!w->has_idle) {
+		log_msg(LOG_INFO, "email", "%s: %s: the IMAP server has no IDLE: polling every %u s",
+			gw_domain(w->em->gw), w->jid, w->em->poll_interval_s);
+		w->state = W_POLLING;
+		w->poll_timer = gw_timer_add(w->em->poll_interval_s * 1000u, poll_now, w);
+		return;
+	}
 	command(w, "IDLE");
 	w->state = W_IDLE_WAIT;
+}
+
+static void select_folder(struct email_watch *w)
+{
+	GString *q = g_string_new("SELECT \"");
+	for (const char *p = w->folder; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_c(q, '\\');
+		g_string_append_c(q, *p);
+	}
+	g_string_append_c(q, '"');
+	command(w, q->str);
+	g_string_free(q, TRUE);
+	w->state = W_SELECTING;
 }
 
 static void on_line(const char *line, bool overlong, void *ud)
@@ -176,6 +219,8 @@ static void on_line(const char *line, bool overlong, void *ud)
 	if (w->fail)
 		return;
 	imap_parse_line(line, &r);
+	if (r.idle)
+		w->has_idle = true;
 	if (r.kind == IMAP_RESP_STATUS && w->state == W_SELECTING) {
 		if (r.uidvalidity)
 			w->uidvalidity = r.uidvalidity;
@@ -188,15 +233,21 @@ static void on_line(const char *line, bool overlong, void *ud)
 		w->fail_kind = DOWN_UNREACHABLE;
 	} else if (r.kind == IMAP_RESP_CONTINUE && w->state == W_IDLE_WAIT) {
 		w->state = W_IDLING;
-		w->reidle_timer = gw_timer_add(REIDLE_MS, reidle, w);
+		w->reidle_timer = gw_timer_add(w->em->idle_reissue_s * 1000u, reidle, w);
 	} else if (r.kind == IMAP_RESP_TAGGED && !strcmp(r.tag, w->tag)) {
 		if (r.status != IMAP_STATUS_OK) {
 			w->fail = w->state == W_SELECTING ? "the folder cannot be selected"
+				  : w->state == W_CAPA    ? "the server refused CAPABILITY"
+				  : w->state == W_POLLING ? "the server refused NOOP"
 							  : "the server refused IDLE";
 			w->fail_kind = DOWN_OTHER;
+		} else if (w->state == W_CAPA) {
+			select_folder(w);
 		} else if (w->state == W_SELECTING) {
 			selected(w);
 		} else if (w->state == W_DONE_SENT) {
+			log_msg(LOG_DEBUG, "email", "%s: %s: IDLE re-issued", gw_domain(w->em->gw),
+				w->jid);
 			command(w, "IDLE");
 			w->state = W_IDLE_WAIT;
 		}
@@ -259,16 +310,9 @@ static void connected(struct mail_xfer *x, CURLcode rc, void *ud)
 		return;
 	}
 	w->uidvalidity = w->uidnext = 0;
-	GString *q = g_string_new("SELECT \"");
-	for (const char *p = w->folder; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			g_string_append_c(q, '\\');
-		g_string_append_c(q, *p);
-	}
-	g_string_append_c(q, '"');
-	command(w, q->str);
-	g_string_free(q, TRUE);
-	w->state = W_SELECTING;
+	w->has_idle = false;
+	command(w, "CAPABILITY");
+	w->state = W_CAPA;
 	if (!flush(w))
 		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 }

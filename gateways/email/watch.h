@@ -3,8 +3,10 @@
  * libcurl has no IDLE, so the watch is a CONNECT_ONLY transfer (libcurl
  * does the greeting, STARTTLS and the login, on the loop) whose socket the
  * watch then reads and writes itself with curl_easy_recv/curl_easy_send
- * (TLS still by libcurl): SELECT, then IDLE, re-issued every 29 minutes
- * (RFC 2177). The transfer stays in the multi handle while it is used.
+ * (TLS still by libcurl): CAPABILITY, SELECT, then IDLE, re-issued every
+ * idle_reissue_s (29 minutes, RFC 2177). A server whose capabilities lack
+ * IDLE is polled instead: every poll_interval_s a NOOP on the watch's
+ * connection and a fetch round. The transfer stays in the multi handle while it is used.
  * "* n EXISTS" starts a fetch round on a second connection (fetch.h);
  * mail that came while there was no watch is fetched once the folder is
  * selected. A new folder (no stored state, or another UIDVALIDITY) starts

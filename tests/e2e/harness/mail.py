@@ -93,13 +93,15 @@ service stats {
 class Dovecot(Daemon):
     name = "dovecot"
 
-    def __init__(self, dir_, cert, key, passwd):
+    def __init__(self, dir_, cert, key, passwd, imap_capability=None):
         super().__init__(dir_)
         self.imap_port, self.imaps_port = free_port(), free_port()
         self.conf = os.path.join(dir_, "dovecot.conf")
         with open(self.conf, "w") as f:
             f.write(CONF % dict(run=dir_, cert=cert, key=key, passwd=passwd,
                                 imap=self.imap_port, imaps=self.imaps_port))
+            if imap_capability:
+                f.write("protocol imap {\n  imap_capability = %s\n}\n" % imap_capability)
 
     def command(self):
         return [DOVECOT, "-F", "-c", self.conf]
@@ -129,7 +131,9 @@ class Smtpd(Daemon):
 
 
 class MailStack:
-    def __init__(self):
+    def __init__(self, imap_capability=None):
+        """imap_capability: what Dovecot lists after the login instead of
+        its own capabilities (e.g. without IDLE)."""
         for path, what in ((DOVECOT, "dovecot (dovecot-imapd)"), (LDA, "dovecot-lda")):
             if not os.access(path, os.X_OK):
                 missing(what)
@@ -151,7 +155,7 @@ class MailStack:
         log = os.path.join(self.dir, "dovecot.log")
         open(log, "a").close()
         os.chmod(log, 0o666)
-        self.dovecot = Dovecot(self.dir, self.cert, self.key, self.passwd)
+        self.dovecot = Dovecot(self.dir, self.cert, self.key, self.passwd, imap_capability)
         self.smtpd = Smtpd(self.dir, self.cert, self.key, self.passwd, self.dovecot.conf)
         self.users = {}
 
