@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from harness.email_gw import email_section, mailbox_values, register_payload
+from harness.email_gw import email_section, mail, mailbox_values, register_payload  # noqa: F401
 from harness.mail import MailStack
 from harness.servers import EMAIL_COMPONENT
 from harness.util import wait_until
@@ -18,13 +18,6 @@ NO_IDLE = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS NAMESPAC
 @pytest.fixture(scope="module")
 def no_idle_mail():
     m = MailStack(imap_capability=NO_IDLE).start()
-    yield m
-    m.cleanup()
-
-
-@pytest.fixture(scope="module")
-def idle_mail():
-    m = MailStack().start()
     yield m
     m.cleanup()
 
@@ -56,13 +49,13 @@ async def mail_arrives(mail, c, addr):
     assert m["body"].strip() == "new mail", m
 
 
-async def test_idle_reissued(server, idle_mail, clients, gateways):
+async def test_idle_reissued(server, mail, clients, gateways):  # noqa: F811
     gw = await gateways.new(name="email",
                             sections={"email": email_section(server, idle_reissue_s=1)})
-    c, addr = await online_user(idle_mail, gw, clients)
+    c, addr = await online_user(mail, gw, clients)
     await wait_log(gw, "%s: IDLE re-issued" % c.bare, n=2)
     assert not log_count(gw, "%s: the IMAP server has no IDLE" % c.bare)
-    await mail_arrives(idle_mail, c, addr)
+    await mail_arrives(mail, c, addr)
 
 
 async def test_polling_without_idle(server, no_idle_mail, clients, gateways):
