@@ -63,6 +63,11 @@ enum gw_cap {
 	 * list: disco#items on them calls ops.lists_rooms and ops.room_list,
 	 * and the core pages the answer (XEP-0059). */
 	GW_CAP_ROOM_LIST = 1u << 6,
+	/* The backend works for every registered user, logged in or not
+	 * (e-mail: a mailbox is watched while its user is offline). It
+	 * lists the registrations at start with gw_reg_foreach(), and
+	 * ops.reg_changed tells it of each one stored or removed. */
+	GW_CAP_ACCOUNTS = 1u << 7,
 };
 
 
@@ -356,6 +361,13 @@ struct gw_ops {
 	 * The core sanitises what it gets as it does for gw_room_occupant. */
 	void (*room_occupants)(struct gw_session *s, const char *room,
 			       void (*cb)(const struct gw_occupant *o, void *ud), void *ud);
+
+	/* GW_CAP_ACCOUNTS. jid's registration was stored, new or with
+	 * changed values (removed false: gw_reg_get() reads the new values),
+	 * or deleted (removed true: after any session of jid was logged out;
+	 * its fields and contacts are gone, and the backend deletes its own
+	 * rows for jid). Not called for the registrations found at start. */
+	void (*reg_changed)(struct gw *gw, const char *jid, bool removed);
 };
 
 /* An ad-hoc command (XEP-0050) of the backend on its gateway JID: the core
@@ -572,6 +584,11 @@ void gw_timer_remove(unsigned id);
 enum gw_err gw_reg_get(struct gw *gw, const char *jid, GHashTable **values);
 /* The JID registered with field key == value, or GW_ERR_NOT_FOUND. */
 enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char **jid);
+/* Calls cb with the bare JID of each user registered on this backend, in
+ * JID order, until cb returns false (then GW_OK too). cb may read and
+ * write the store. For a backend that works without sessions
+ * (GW_CAP_ACCOUNTS), e.g. from start(). */
+enum gw_err gw_reg_foreach(struct gw *gw, bool (*cb)(const char *jid, void *ud), void *ud);
 /* The normalised bare JID of a JID as typed (new), or NULL when it is not
  * one. */
 char *gw_bare_jid(const char *jid);

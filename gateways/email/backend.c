@@ -3,8 +3,11 @@
  * registration is stored: register.c). Addresses are contacts
  * ("john.doe\40example.com@email.example.org", address.h).
  *
- * While the user is online, their folder is watched with IMAP IDLE
- * (watch.c) and new mail is delivered as durable messages (fetch.c). A
+ * Every registered account's folder is watched with IMAP IDLE (watch.c,
+ * accounts.c), whether its user is online or not, and new mail is
+ * delivered as durable messages to the user's bare JID (fetch.c): the
+ * XMPP server keeps it for an offline user. The gateway JID shows the
+ * watch's state: online while it is up, xa with the reason while not. A
  * message to a contact is sent as a mail through the outbox (send.c).
  */
 #include "email/address.h"
@@ -39,9 +42,15 @@ static enum gw_err email_start(struct gw *gw)
 	em->probe.timeout_s = (long)gw_conf_int(gw, "verify_timeout_s");
 	g_queue_init(&em->checks);
 	em->outbox = email_outbox_new(em);
+	em->connects_per_second = (unsigned)gw_conf_int(gw, "connects_per_second");
+	em->backoff_min_s = (unsigned)gw_conf_int(gw, "reconnect_min_s");
+	em->backoff_max_s = (unsigned)gw_conf_int(gw, "reconnect_max_s");
+	em->idle_reissue_s = (unsigned)gw_conf_int(gw, "idle_reissue_s");
+	em->poll_interval_s = (unsigned)gw_conf_int(gw, "poll_interval_s");
 	if (!em->probe.tls_verify)
 		log_msg(LOG_WARN, "email", "%s: tls_verify is off: mail servers' certificates "
 			"are not checked", gw_domain(gw));
+	email_accounts_start(em);
 	return GW_OK;
 }
 
@@ -51,6 +60,7 @@ static void email_stop(struct gw *gw)
 	if (em->curl) {
 		email_outbox_free(em->outbox);
 		em->outbox = NULL;
+		email_accounts_stop(em);
 		email_register_stop(em);
 		mail_curl_free(em->curl);
 		em->curl = NULL;
@@ -61,26 +71,35 @@ static void email_stop(struct gw *gw)
 }
 
 struct email_session {
-	struct email_watch *watch;
+	unsigned show_timer;
 };
+
+/* After the core's own presence at login: the watch's state, if down. */
+static void show_watch(void *ud)
+{
+	struct gw_session *s = ud;
+	struct email_session *es = gw_session_priv(s);
+	es->show_timer = 0;
+	struct email_watch *w = email_account_watch(gw_priv(gw_session_gw(s)), gw_session_jid(s));
+	const char *status = "no IMAP watch: the registration names a server that is not "
+			     "allowed, or lacks a value";
+	if (!w || !email_watch_up(w, &status))
+		gw_deliver_presence(s, NULL, GW_SHOW_XA, status);
+}
 
 static enum gw_err email_login(struct gw_session *s)
 {
 	struct email_session *es = gw_session_priv(s);
-	struct gw *gw = gw_session_gw(s);
-	GHashTable *reg = NULL;
-	if (gw_reg_get(gw, gw_session_jid(s), &reg) != GW_OK)
-		return GW_OK;
-	es->watch = email_watch_start(gw_priv(gw), gw_session_jid(s), reg);
-	g_hash_table_unref(reg);
+	es->show_timer = gw_timer_add(0, show_watch, s);
 	return GW_OK;
 }
 
 static void email_logout(struct gw_session *s)
 {
 	struct email_session *es = gw_session_priv(s);
-	email_watch_stop(es->watch);
-	es->watch = NULL;
+	if (es->show_timer)
+		gw_timer_remove(es->show_timer);
+	es->show_timer = 0;
 }
 
 static enum gw_err email_send_message(struct gw_session *s, const char *to,
@@ -88,7 +107,7 @@ static enum gw_err email_send_message(struct gw_session *s, const char *to,
 {
 	if (!to) {
 		gw_notify(s, "This is the e-mail gateway. New mail in your mailbox comes to you "
-			     "here while you are online; a message to a contact is sent as a mail.");
+			     "here; a message to a contact is sent as a mail.");
 		return GW_OK;
 	}
 	char *addr = NULL;
@@ -168,13 +187,25 @@ static const struct gw_option email_options[] = {
 	{ .key = "default_subject", .type = GW_OPT_STRING, .deflt = "",
 	  .help = "the Subject of a mail from a message with no subject outside a thread; "
 		  "empty: no Subject" },
+	{ .key = "connects_per_second", .type = GW_OPT_INT, .deflt = "10", .min = 1, .max = 1000,
+	  .help = "IMAP watch connects per second, across all accounts (start-up, reconnects)" },
+	{ .key = "reconnect_min_s", .type = GW_OPT_INT, .deflt = "5", .min = 1, .max = 3600,
+	  .help = "seconds before a failed IMAP watch tries again the first time (jittered, "
+		  "doubling)" },
+	{ .key = "reconnect_max_s", .type = GW_OPT_INT, .deflt = "300", .min = 1, .max = 86400,
+	  .help = "the longest wait between two tries of a failed IMAP watch" },
+	{ .key = "idle_reissue_s", .type = GW_OPT_INT, .deflt = "1740", .min = 1, .max = 1740,
+	  .help = "seconds after which the IMAP watch ends its IDLE and starts it again "
+		  "(RFC 2177: at most 29 minutes)" },
+	{ .key = "poll_interval_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 86400,
+	  .help = "seconds between two checks for new mail on an IMAP server without IDLE" },
 };
 
 const struct gw_backend email_backend = {
 	.name = "email",
 	.type = "smtp",
 	.description = "E-mail gateway",
-	.caps = GW_CAP_TRANSLATE | GW_CAP_CONTACTS,
+	.caps = GW_CAP_TRANSLATE | GW_CAP_CONTACTS | GW_CAP_ACCOUNTS,
 	.priv_size = sizeof(struct email),
 	.session_size = sizeof(struct email_session),
 	.fields = email_fields,
@@ -196,5 +227,6 @@ const struct gw_backend email_backend = {
 		.contact_add = email_contact_add,
 		.contact_remove = email_contact_remove,
 		.translate = email_translate,
+		.reg_changed = email_reg_changed,
 	},
 };

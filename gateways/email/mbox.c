@@ -45,3 +45,9 @@ enum gw_err mbox_put(struct gw *gw, const char *jid, const char *folder,
 	g_free(value);
 	return err;
 }
+
+enum gw_err mbox_delete(struct gw *gw, const char *jid)
+{
+	enum gw_err err = gw_row_delete(gw, KIND, jid);
+	return err == GW_ERR_NOT_FOUND ? GW_OK : err;
+}

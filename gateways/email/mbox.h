@@ -20,6 +20,8 @@ struct mbox_state {
 bool mbox_get(struct gw *gw, const char *jid, const char *folder, struct mbox_state *out);
 enum gw_err mbox_put(struct gw *gw, const char *jid, const char *folder,
 		     const struct mbox_state *st);
+/* Forgets jid's mailbox (the user unregistered); GW_OK when none. */
+enum gw_err mbox_delete(struct gw *gw, const char *jid);
 
 /* The row's value for st and folder (new), and back; pure. */
 char *mbox_format(const char *folder, const struct mbox_state *st);

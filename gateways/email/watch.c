@@ -1,4 +1,5 @@
 /* watch.c - the IMAP IDLE watch (watch.h). */
+#include "email/backoff.h"
 #include "email/fetch.h"
 #include "email/imap_parse.h"
 #include "email/mbox.h"
@@ -7,12 +8,13 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define REIDLE_MS (29u * 60 * 1000)
-#define BACKOFF_MIN_S 5
-#define BACKOFF_MAX_S 300
 #define REFETCH_MS (30u * 1000)
 
-enum wstate { W_DOWN, W_CONNECTING, W_SELECTING, W_IDLE_WAIT, W_IDLING, W_DONE_SENT };
+enum wstate {
+	W_DOWN, W_CONNECTING, W_CAPA, W_SELECTING,
+	/* selected, from here on: */
+	W_IDLE_WAIT, W_IDLING, W_DONE_SENT, W_POLLING,
+};
 
 struct email_watch {
 	struct email *em;
@@ -32,10 +34,33 @@ struct email_watch {
 	struct email_fetch *fetch;
 	bool fetch_again;
 	const char *fail;      /* set by a line that ends the connection */
-	unsigned reidle_timer, retry_timer, refetch_timer, backoff_s;
+	int fail_kind;         /* enum down, with fail */
+	bool has_idle;         /* the server's CAPABILITY lists IDLE */
+	unsigned reidle_timer, poll_timer, retry_timer, refetch_timer;
+	struct email_backoff backoff;
+	bool up;               /* the folder is selected and watched */
+	char *status;          /* why it is down, and until when */
 };
 
-static void reconnect_later(struct email_watch *w, const char *why);
+/* Why a watch is down, as its user's gateway JID shows it. */
+enum down { DOWN_AUTH, DOWN_UNREACHABLE, DOWN_OTHER };
+static const char *const down_text[] = {
+	[DOWN_AUTH] = "authentication failed",
+	[DOWN_UNREACHABLE] = "server unreachable",
+	[DOWN_OTHER] = "IMAP watch failed",
+};
+
+static void reconnect_later(struct email_watch *w, enum down kind, const char *why);
+
+/* The gateway JID's presence for the user, if online: online while the
+ * watch is up, xa with the reason while it is down. */
+static void show(struct email_watch *w)
+{
+	struct gw_session *s = gw_session_find(w->em->gw, w->jid);
+	if (s)
+		gw_deliver_presence(s, NULL, w->up ? GW_SHOW_ONLINE : GW_SHOW_XA,
+				    w->up ? NULL : w->status);
+}
 
 static void close_conn(struct email_watch *w)
 {
@@ -47,6 +72,9 @@ static void close_conn(struct email_watch *w)
 	if (w->reidle_timer)
 		gw_timer_remove(w->reidle_timer);
 	w->reidle_timer = 0;
+	if (w->poll_timer)
+		gw_timer_remove(w->poll_timer);
+	w->poll_timer = 0;
 	imap_lines_clear(&w->lines);
 	g_string_truncate(w->out, 0);
 	w->state = W_DOWN;
@@ -116,10 +144,25 @@ static void reidle(void *ud)
 	g_string_append(w->out, "DONE\r\n");
 	w->state = W_DONE_SENT;
 	if (!flush(w))
-		reconnect_later(w, "the connection failed");
+		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 }
 
-/* The folder is selected: where to start, then IDLE. */
+/* No IDLE: every poll_interval_s, a NOOP on the watch's connection (which
+ * keeps it and notices when it drops) and a fetch round. */
+static void poll_now(void *ud)
+{
+	struct email_watch *w = ud;
+	w->poll_timer = 0;
+	if (w->state != W_POLLING)
+		return;
+	command(w, "NOOP");
+	want_fetch(w);
+	w->poll_timer = gw_timer_add(w->em->poll_interval_s * 1000u, poll_now, w);
+	if (!flush(w))
+		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
+}
+
+/* The folder is selected: where to start, then IDLE (or polling). */
 static void selected(struct email_watch *w)
 {
 	struct mbox_state stored;
@@ -137,9 +180,34 @@ static void selected(struct email_watch *w)
 	}
 	log_msg(LOG_INFO, "email", "%s: %s: watching %s, mail after UID %" PRIu32,
 		gw_domain(w->em->gw), w->jid, w->folder, w->st.last_uid);
-	w->backoff_s = 0;
+	email_backoff_reset(&w->backoff);
+	w->up = true;
+	g_free(w->status);
+	w->status = NULL;
+	show(w);
+	if (!w->has_idle) {
+		log_msg(LOG_INFO, "email", "%s: %s: the IMAP server has no IDLE: polling every %u s",
+			gw_domain(w->em->gw), w->jid, w->em->poll_interval_s);
+		w->state = W_POLLING;
+		w->poll_timer = gw_timer_add(w->em->poll_interval_s * 1000u, poll_now, w);
+		return;
+	}
 	command(w, "IDLE");
 	w->state = W_IDLE_WAIT;
+}
+
+static void select_folder(struct email_watch *w)
+{
+	GString *q = g_string_new("SELECT \"");
+	for (const char *p = w->folder; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			g_string_append_c(q, '\\');
+		g_string_append_c(q, *p);
+	}
+	g_string_append_c(q, '"');
+	command(w, q->str);
+	g_string_free(q, TRUE);
+	w->state = W_SELECTING;
 }
 
 static void on_line(const char *line, bool overlong, void *ud)
@@ -151,6 +219,8 @@ static void on_line(const char *line, bool overlong, void *ud)
 	if (w->fail)
 		return;
 	imap_parse_line(line, &r);
+	if (r.idle)
+		w->has_idle = true;
 	if (r.kind == IMAP_RESP_STATUS && w->state == W_SELECTING) {
 		if (r.uidvalidity)
 			w->uidvalidity = r.uidvalidity;
@@ -160,16 +230,24 @@ static void on_line(const char *line, bool overlong, void *ud)
 		want_fetch(w);
 	} else if (r.kind == IMAP_RESP_BYE) {
 		w->fail = "the server ended the connection";
+		w->fail_kind = DOWN_UNREACHABLE;
 	} else if (r.kind == IMAP_RESP_CONTINUE && w->state == W_IDLE_WAIT) {
 		w->state = W_IDLING;
-		w->reidle_timer = gw_timer_add(REIDLE_MS, reidle, w);
+		w->reidle_timer = gw_timer_add(w->em->idle_reissue_s * 1000u, reidle, w);
 	} else if (r.kind == IMAP_RESP_TAGGED && !strcmp(r.tag, w->tag)) {
 		if (r.status != IMAP_STATUS_OK) {
 			w->fail = w->state == W_SELECTING ? "the folder cannot be selected"
+				  : w->state == W_CAPA    ? "the server refused CAPABILITY"
+				  : w->state == W_POLLING ? "the server refused NOOP"
 							  : "the server refused IDLE";
+			w->fail_kind = DOWN_OTHER;
+		} else if (w->state == W_CAPA) {
+			select_folder(w);
 		} else if (w->state == W_SELECTING) {
 			selected(w);
 		} else if (w->state == W_DONE_SENT) {
+			log_msg(LOG_DEBUG, "email", "%s: %s: IDLE re-issued", gw_domain(w->em->gw),
+				w->jid);
 			command(w, "IDLE");
 			w->state = W_IDLE_WAIT;
 		}
@@ -180,7 +258,7 @@ static void on_io(int fd, unsigned events, void *ud)
 {
 	struct email_watch *w = ud;
 	if ((events & GW_IO_WRITE) && !flush(w)) {
-		reconnect_later(w, "the connection failed");
+		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 		return;
 	}
 	if (!(events & GW_IO_READ))
@@ -192,56 +270,56 @@ static void on_io(int fd, unsigned events, void *ud)
 		if (rc == CURLE_AGAIN)
 			break;
 		if (rc != CURLE_OK || n == 0) {
-			reconnect_later(w, "the server closed the connection");
+			reconnect_later(w, DOWN_UNREACHABLE, "the server closed the connection");
 			return;
 		}
 		imap_lines_feed(&w->lines, buf, n, on_line, w);
 		if (w->fail) {
-			reconnect_later(w, w->fail);
+			reconnect_later(w, w->fail_kind, w->fail);
 			return;
 		}
 	}
 	if (!flush(w))
-		reconnect_later(w, "the connection failed");
+		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 }
 
 static void connected(struct mail_xfer *x, CURLcode rc, void *ud)
 {
 	struct email_watch *w = ud;
 	if (rc != CURLE_OK) {
-		reconnect_later(w, *mail_xfer_error(x) ? mail_xfer_error(x) : curl_easy_strerror(rc));
+		enum down kind = DOWN_OTHER;
+		if (rc == CURLE_LOGIN_DENIED)
+			kind = DOWN_AUTH;
+		else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+			 rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING ||
+			 rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)
+			kind = DOWN_UNREACHABLE;
+		reconnect_later(w, kind, *mail_xfer_error(x) ? mail_xfer_error(x)
+							      : curl_easy_strerror(rc));
 		return;
 	}
 	int fd = mail_xfer_take_socket(x);
 	if (fd < 0) {
-		reconnect_later(w, "no socket after the login");
+		reconnect_later(w, DOWN_OTHER, "no socket after the login");
 		return;
 	}
 	imap_lines_init(&w->lines);
 	w->io = gw_watch_fd(fd, GW_IO_READ, on_io, w);
 	if (!w->io) {
-		reconnect_later(w, "its socket cannot be watched");
+		reconnect_later(w, DOWN_OTHER, "its socket cannot be watched");
 		return;
 	}
 	w->uidvalidity = w->uidnext = 0;
-	GString *q = g_string_new("SELECT \"");
-	for (const char *p = w->folder; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			g_string_append_c(q, '\\');
-		g_string_append_c(q, *p);
-	}
-	g_string_append_c(q, '"');
-	command(w, q->str);
-	g_string_free(q, TRUE);
-	w->state = W_SELECTING;
+	w->has_idle = false;
+	command(w, "CAPABILITY");
+	w->state = W_CAPA;
 	if (!flush(w))
-		reconnect_later(w, "the connection failed");
+		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 }
 
 static void connect_now(void *ud)
 {
 	struct email_watch *w = ud;
-	w->retry_timer = 0;
 	w->conn = mail_xfer_new(w->em->curl, connected, w);
 	struct mail_probe_opts o = w->em->probe;
 	o.timeout_s = 0; /* the connection lasts; only the connect is bounded */
@@ -251,14 +329,35 @@ static void connect_now(void *ud)
 	mail_xfer_start(w->conn);
 }
 
-static void reconnect_later(struct email_watch *w, const char *why)
+static void retry(void *ud)
+{
+	struct email_watch *w = ud;
+	w->retry_timer = 0;
+	email_pace(w->em, connect_now, w);
+}
+
+static void reconnect_later(struct email_watch *w, enum down kind, const char *why)
 {
 	close_conn(w);
-	w->backoff_s = w->backoff_s ? MIN(w->backoff_s * 2, BACKOFF_MAX_S) : BACKOFF_MIN_S;
-	unsigned ms = w->backoff_s * 1000u / 2 + g_random_int_range(0, (gint32)w->backoff_s * 500);
-	log_msg(LOG_INFO, "email", "%s: %s: IMAP watch down (%s); again in %u s",
-		gw_domain(w->em->gw), w->jid, why, ms / 1000);
-	w->retry_timer = gw_timer_add(ms, connect_now, w);
+	int64_t now = g_get_monotonic_time();
+	int64_t wait_us = email_backoff_fail(&w->backoff, now, g_random_int()) - now;
+	GDateTime *at = g_date_time_new_from_unix_utc((g_get_real_time() + wait_us) / 1000000);
+	char *until = g_date_time_format(at, "%Y-%m-%dT%H:%M:%SZ");
+	g_date_time_unref(at);
+	g_free(w->status);
+	w->status = g_strdup_printf("%s (%s); back-off until %s", down_text[kind], why, until);
+	g_free(until);
+	w->up = false;
+	log_msg(LOG_INFO, "email", "%s: %s: IMAP watch down: %s", gw_domain(w->em->gw), w->jid,
+		w->status);
+	show(w);
+	w->retry_timer = gw_timer_add((unsigned)(wait_us / 1000) + 1, retry, w);
+}
+
+bool email_watch_up(struct email_watch *w, const char **status)
+{
+	*status = w->status ? w->status : "connecting to the IMAP server";
+	return w->up;
 }
 
 struct email_watch *email_watch_start(struct email *em, const char *jid, GHashTable *reg)
@@ -274,6 +373,7 @@ struct email_watch *email_watch_start(struct email *em, const char *jid, GHashTa
 	w->srv.user = g_strdup(g_hash_table_lookup(reg, "username"));
 	w->srv.password = g_strdup(g_hash_table_lookup(reg, "password"));
 	w->out = g_string_new("");
+	email_backoff_init(&w->backoff, em->backoff_min_s, em->backoff_max_s);
 	enum email_host_rule rule = w->srv.host ? email_policy_host(em->policy, w->srv.host)
 						: EMAIL_HOST_REFUSED;
 	if (!w->folder || !*w->folder || !w->srv.user || !w->srv.password ||
@@ -288,7 +388,7 @@ struct email_watch *email_watch_start(struct email *em, const char *jid, GHashTa
 	}
 	w->srv.port = (int)port;
 	w->srv.public_only = rule == EMAIL_HOST_PUBLIC_ONLY;
-	connect_now(w);
+	email_pace(em, connect_now, w);
 	return w;
 }
 
@@ -300,6 +400,7 @@ void email_watch_stop(struct email_watch *w)
 		log_msg(LOG_INFO, "email", "%s: %s: watch of %s stopped", gw_domain(w->em->gw),
 			w->jid, w->folder);
 	close_conn(w);
+	email_pace_cancel(w->em, w);
 	email_fetch_cancel(w->fetch);
 	if (w->retry_timer)
 		gw_timer_remove(w->retry_timer);
@@ -307,6 +408,7 @@ void email_watch_stop(struct email_watch *w)
 		gw_timer_remove(w->refetch_timer);
 	mail_server_clear(&w->srv);
 	g_string_free(w->out, TRUE);
+	g_free(w->status);
 	g_free(w->folder);
 	g_free(w->jid);
 	g_free(w);

@@ -31,7 +31,7 @@ struct retry {
 };
 
 static void pump(struct sms *sms);
-static struct sms_bucket *bucket_of(struct sms *sms, const char *account);
+static struct bucket *bucket_of(struct sms *sms, const char *account);
 
 /* ---- the end of a job ------------------------------------------------------- */
 
@@ -179,7 +179,7 @@ static void sent(struct sms *sms, const struct sms_send_result *r, void *ud)
 		if (r->outcome == SMS_SEND_LATER) {
 			/* The whole account waits, and this text goes first when
 			 * it may send again: the user's texts keep their order. */
-			sms_bucket_hold(bucket_of(sms, j->account), g_get_monotonic_time(),
+			bucket_hold(bucket_of(sms, j->account), g_get_monotonic_time(),
 					(int64_t)ms * 1000);
 			g_queue_push_head(sms->ready, mem);
 		} else {
@@ -253,13 +253,13 @@ static void start_send(struct sms *sms, struct sms_job *j)
 	gw_after_commit(sms->gw, send_committed, c);
 }
 
-static struct sms_bucket *bucket_of(struct sms *sms, const char *account)
+static struct bucket *bucket_of(struct sms *sms, const char *account)
 {
 	const char *key = account ? account : "";
-	struct sms_bucket *b = g_hash_table_lookup(sms->buckets, key);
+	struct bucket *b = g_hash_table_lookup(sms->buckets, key);
 	if (!b) {
-		b = g_new0(struct sms_bucket, 1);
-		sms_bucket_init(b, sms->send_rate, MAX(1.0, sms->send_rate),
+		b = g_new0(struct bucket, 1);
+		bucket_init(b, sms->send_rate, MAX(1.0, sms->send_rate),
 				g_get_monotonic_time());
 		g_hash_table_insert(sms->buckets, g_strdup(key), b);
 	}
@@ -281,7 +281,7 @@ static void pump(struct sms *sms)
 	while (i && sms->inflight < INFLIGHT_MAX) {
 		GList *next = i->next;
 		struct sms_job *j = i->data;
-		int64_t wait = sms_bucket_take(bucket_of(sms, j->account), g_get_monotonic_time());
+		int64_t wait = bucket_take(bucket_of(sms, j->account), g_get_monotonic_time());
 		if (wait) {
 			wait_min = wait_min ? MIN(wait_min, wait) : wait;
 		} else {

@@ -38,7 +38,7 @@ struct sms {
 	GHashTable *calls;      /* HTTP requests in flight (set) */
 	/* the outbox (outbox.c) */
 	GQueue *ready;          /* struct sms_job * waiting for a token */
-	GHashTable *buckets;    /* account -> struct sms_bucket * */
+	GHashTable *buckets;    /* account -> struct bucket * */
 	unsigned pump_timer;
 	unsigned inflight;
 	GHashTable *retrying;   /* struct retry * waiting on a timer (set) */

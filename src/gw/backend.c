@@ -28,6 +28,7 @@ bool backend_valid(const struct gw_backend *be)
 		  o->room_occupants && o->room_affiliation,
 		  "is_room and room_*" },
 		{ GW_CAP_ROOM_LIST, o->lists_rooms && o->room_list, "lists_rooms and room_list" },
+		{ GW_CAP_ACCOUNTS, o->reg_changed != NULL, "reg_changed" },
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(needs); i++) {
 		if ((!needs[i].cap || (be->caps & needs[i].cap)) && !needs[i].ok) {
@@ -215,6 +216,14 @@ void backend_room_occupants(struct gw_session *s, const char *room,
 			    void (*cb)(const struct gw_occupant *o, void *ud), void *ud)
 {
 	s_ops(s, GW_CAP_MUC, "room_occupants", room)->room_occupants(s, room, cb, ud);
+}
+
+void backend_reg_changed(struct gw *gw, const char *jid, bool removed)
+{
+	if (!backend_has(gw, GW_CAP_ACCOUNTS))
+		return;
+	ops_of(gw, GW_CAP_ACCOUNTS, removed ? "reg_changed (removed)" : "reg_changed", jid, NULL)
+		->reg_changed(gw, jid, removed);
 }
 
 enum gw_err backend_command_run(struct gw *gw, const struct gw_command *c, const char *jid,

@@ -58,6 +58,9 @@ enum gw_err backend_room_private(struct gw_session *s, const char *room, const c
 				 const struct gw_message *msg, struct gw_reason *why);
 void backend_room_occupants(struct gw_session *s, const char *room,
 			    void (*cb)(const struct gw_occupant *o, void *ud), void *ud);
+/* GW_CAP_ACCOUNTS: jid's registration was stored or removed; nothing for
+ * a backend without that capability. */
+void backend_reg_changed(struct gw *gw, const char *jid, bool removed);
 /* One of the backend's ad-hoc commands (struct gw_command). */
 enum gw_err backend_command_run(struct gw *gw, const struct gw_command *c, const char *jid,
 				GHashTable *values, char **report, struct gw_reason *why);

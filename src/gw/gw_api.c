@@ -77,6 +77,11 @@ enum gw_err gw_reg_find(struct gw *gw, const char *key, const char *value, char 
 	return store_reg_find(gw->be->name, key, value, jid);
 }
 
+enum gw_err gw_reg_foreach(struct gw *gw, bool (*cb)(const char *jid, void *ud), void *ud)
+{
+	return store_reg_foreach(gw->be->name, cb, ud);
+}
+
 enum gw_err gw_reg_put(struct gw *gw, const char *jid, GHashTable *values, char **why)
 {
 	return register_put(gw, jid, values, why);

@@ -238,6 +238,8 @@ static enum gw_err store_values(struct gw *gw, const char *jid, GHashTable *valu
 		if (s)
 			session_relogin(s);
 	}
+	if (!old || values_differ(values, old))
+		backend_reg_changed(gw, jid, false);
 	return GW_OK;
 }
 
@@ -311,6 +313,7 @@ enum gw_err register_remove(struct gw *gw, const char *jid)
 	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "unsubscribe", 0, NULL));
 	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "unsubscribed", 0, NULL));
 	log_msg(LOG_INFO, "register", "%s: %s unregistered", gw->domain, jid);
+	backend_reg_changed(gw, jid, true);
 out:
 	g_ptr_array_free(contacts, TRUE);
 	return err;

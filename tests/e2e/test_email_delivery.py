@@ -1,5 +1,5 @@
-"""Mail to the user: once a registered user is online, the gateway watches
-their INBOX with IMAP IDLE; a mail submitted to the SMTP server (and
+"""Mail to the user: the gateway watches a registered user's INBOX with
+IMAP IDLE, online or not; a mail submitted to the SMTP server (and
 delivered into Dovecot by its LDA) arrives as one message from the
 sender's contact JID, with the subject and the plain-text body (charset
 and RFC 2047 decoded). Mail already in the mailbox at registration is not
@@ -34,6 +34,13 @@ def submit(mail, sender, password, rcpt, raw):
     with smtplib.SMTP("127.0.0.1", mail.smtp_port, timeout=10) as s:
         s.login(sender, password)
         s.sendmail(sender, [rcpt], raw)
+
+
+def delivered(gw, bare):
+    """How many mails the gateway's log says it delivered to bare."""
+    mark = ": %s: UID " % bare
+    return sum(1 for ln in open(gw.log_path, errors="replace")
+               if mark in ln and ln.rstrip().endswith(" delivered"))
 
 
 async def watched_user(mail, email_gateway, clients):
@@ -107,27 +114,35 @@ async def test_old_mail_not_delivered(server, mail, email_gateway, clients):
 
 
 async def test_mail_while_offline_comes_once(server, mail, email_gateway, clients):
+    """The watch goes on while the user is offline: the mail is delivered
+    to the bare JID then, kept by the XMPP server (offline storage, with
+    its <delay>), and comes once at the next login."""
     bob, bob_pw = mail.add_user("b")
     c, addr = await watched_user(mail, email_gateway, clients)
     loop = asyncio.get_event_loop()
     await loop.run_in_executor(None, submit, mail, bob, bob_pw, addr,
                                "From: %s\r\nTo: %s\r\nSubject: one\r\n\r\nfirst\r\n" % (bob, addr))
     await c.expect_message(contact(bob), what="the first mail", timeout=15)
-    c.presence(ptype="unavailable")
-    mark = "%s: watch of INBOX stopped" % c.bare
+    jid, pw = c.bare, c.password
+    await c.close()
+    mark = "%s logged out" % jid
     await loop.run_in_executor(None, lambda: wait_until(
         lambda: mark in open(email_gateway.log_path, errors="replace").read(), 15,
-        "the watch stopped (logout)"))
+        "the logout of %s" % jid))
     await loop.run_in_executor(None, submit, mail, bob, bob_pw, addr,
                                "From: %s\r\nTo: %s\r\nSubject: two\r\n\r\nsecond\r\n"
                                % (bob, addr))
-    await loop.run_in_executor(None, lambda: wait_until(lambda: mail.maildir_count(addr) >= 2,
-                                                        10, "the second mail in the maildir"))
-    c.presence()
+    await loop.run_in_executor(None, lambda: wait_until(
+        lambda: delivered(email_gateway, jid) >= 2, 15,
+        "the second mail delivered while %s is offline" % jid))
+    c = await clients.login(jid, pw)
     m = await c.expect_message(contact(bob), what="the mail that came while offline",
                                timeout=15)
     assert m["body"].strip() == "second" and m["subject"] == "two", m
+    assert m.xml.find("{urn:xmpp:delay}delay") is not None, \
+        "not from the server's offline storage (no <delay>): %s" % m
     await asyncio.sleep(2.0)
     again = [st for st in c.inbox if st.xml.tag.endswith("message")
              and jid_match(st["from"], contact(bob))]
     assert not again, "delivered again: %s" % again
+    assert delivered(email_gateway, jid) == 2

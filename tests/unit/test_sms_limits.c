@@ -1,5 +1,5 @@
-/* test_sms_limits.c - the token bucket and the daily quota keys, and the
- * stored form of number claims. */
+/* test_sms_limits.c - the daily quota keys, and the stored form of number
+ * claims. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,28 +11,6 @@
 
 #include "sms/claim.h"
 #include "sms/limits.h"
-
-static void test_bucket(void **state)
-{
-	struct sms_bucket b;
-	sms_bucket_init(&b, 2.0, 2.0, 1000000);
-	assert_int_equal(sms_bucket_take(&b, 1000000), 0);
-	assert_int_equal(sms_bucket_take(&b, 1000000), 0);
-	int64_t wait = sms_bucket_take(&b, 1000000);
-	assert_true(wait > 490000 && wait <= 500000);
-	assert_int_equal(sms_bucket_take(&b, 1500000), 0);
-	/* a clock going backwards adds nothing */
-	assert_true(sms_bucket_take(&b, 900000) > 0);
-	/* a long idle time fills up to the burst only */
-	assert_int_equal(sms_bucket_take(&b, 100000000), 0);
-	assert_int_equal(sms_bucket_take(&b, 100000000), 0);
-	assert_true(sms_bucket_take(&b, 100000000) > 0);
-	/* held for 3 s (a 429): nothing before, a token right after */
-	sms_bucket_hold(&b, 200000000, 3000000);
-	assert_true(sms_bucket_take(&b, 202900000) > 0);
-	assert_int_equal(sms_bucket_take(&b, 203000000), 0);
-	assert_true(sms_bucket_take(&b, 203000000) > 0);
-}
 
 struct day_case {
 	time_t t;
@@ -87,7 +65,6 @@ static void test_claim_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_quota_key),
 		cmocka_unit_test(test_claim_round_trip),
 	};

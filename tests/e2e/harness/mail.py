@@ -13,7 +13,8 @@ their PIDs. Nothing under /etc is read or written.
 - SMTP: `smtp_port`, AUTH PLAIN/LOGIN against the same passwd-files,
   STARTTLS offered with the same certificate; unknown recipients get 550.
 
-`add_user()` makes a fresh mailbox; `imap_logins(user)` and
+`add_user()` makes a fresh mailbox; `stop_imap()`/`start_imap()` restart
+Dovecot; `set_password()` changes a user's password; `imap_logins(user)` and
 `smtp_auths(user)` read the servers' logs, to tell that the gateway really
 logged in."""
 import os
@@ -92,13 +93,15 @@ service stats {
 class Dovecot(Daemon):
     name = "dovecot"
 
-    def __init__(self, dir_, cert, key, passwd):
+    def __init__(self, dir_, cert, key, passwd, imap_capability=None):
         super().__init__(dir_)
         self.imap_port, self.imaps_port = free_port(), free_port()
         self.conf = os.path.join(dir_, "dovecot.conf")
         with open(self.conf, "w") as f:
             f.write(CONF % dict(run=dir_, cert=cert, key=key, passwd=passwd,
                                 imap=self.imap_port, imaps=self.imaps_port))
+            if imap_capability:
+                f.write("protocol imap {\n  imap_capability = %s\n}\n" % imap_capability)
 
     def command(self):
         return [DOVECOT, "-F", "-c", self.conf]
@@ -128,7 +131,9 @@ class Smtpd(Daemon):
 
 
 class MailStack:
-    def __init__(self):
+    def __init__(self, imap_capability=None):
+        """imap_capability: what Dovecot lists after the login instead of
+        its own capabilities (e.g. without IDLE)."""
         for path, what in ((DOVECOT, "dovecot (dovecot-imapd)"), (LDA, "dovecot-lda")):
             if not os.access(path, os.X_OK):
                 missing(what)
@@ -150,7 +155,7 @@ class MailStack:
         log = os.path.join(self.dir, "dovecot.log")
         open(log, "a").close()
         os.chmod(log, 0o666)
-        self.dovecot = Dovecot(self.dir, self.cert, self.key, self.passwd)
+        self.dovecot = Dovecot(self.dir, self.cert, self.key, self.passwd, imap_capability)
         self.smtpd = Smtpd(self.dir, self.cert, self.key, self.passwd, self.dovecot.conf)
         self.users = {}
 
@@ -216,9 +221,33 @@ class MailStack:
         return [ln for ln in self.dovecot.log().splitlines()
                 if "imap-login:" in ln and "Login: user=<%s>," % addr in ln]
 
+    def idle_disconnects(self, addr):
+        """Dovecot's log lines of addr's IMAP sessions that ended while in
+        IDLE (the gateway's watch connection going away)."""
+        return [ln for ln in self.dovecot.log().splitlines()
+                if "imap(%s)" % addr in ln and "Disconnected" in ln and "IDLE" in ln]
+
     def smtp_auths(self, addr, ok=True):
         mark = "AUTH %s %s" % ("ok" if ok else "refused", addr)
         return [ln for ln in self.smtpd.log_text().splitlines() if ln.strip() == mark]
+
+    def stop_imap(self):
+        """Stops Dovecot (by its PID; it says BYE to every IMAP client)."""
+        self.dovecot.stop()
+
+    def start_imap(self):
+        """Starts Dovecot again, on the same ports, users and mail."""
+        refuse_if_taken(self.imap_port, self.imaps_port)
+        self.dovecot.spawn()
+        self.dovecot.wait_port(self.imap_port, 20)
+        self.dovecot.wait_port(self.imaps_port, 20)
+
+    def set_password(self, addr, pw):
+        """Changes addr's password (Dovecot reads the passwd-file at each login)."""
+        home = self.users[addr][1]
+        with open(os.path.join(self.passwd, addr), "w") as f:
+            f.write("%s:{PLAIN}%s:%d:%d::%s::\n" % (addr, pw, self._uid(), self._uid(), home))
+        self.users[addr] = (pw, home)
 
     def stop(self):
         self.smtpd.stop()
