@@ -1,8 +1,10 @@
 /* fetch.c - fetching and delivering new mail (fetch.h). */
 #include "email/address.h"
+#include "email/compose.h"
 #include "email/fetch.h"
 #include "email/imap_parse.h"
 #include "email/mime.h"
+#include "email/thread.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -99,15 +101,31 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 	if (!m->from_addr || email_addr_from_typed(m->from_addr, &legacy, &why) != GW_OK)
 		body = g_strdup_printf("A mail from %s:\n\n%s",
 				       m->from_addr ? m->from_addr : "an unknown sender", m->body);
+	char *own = m->message_id ? g_strdup_printf("<%s>", m->message_id) : NULL;
+	char *thread = email_thread_id(m->references, m->in_reply_to, own);
+	g_free(own);
 	struct gw_message msg = {
 		.type = GW_MSG_NORMAL,
 		.body = body ? body : m->body,
 		.subject = m->subject,
+		.thread = thread,
 		.durable = true,
 	};
-	enum gw_err err = gw_deliver_message_to(gw, f->jid, legacy, &msg);
+	enum gw_err err = GW_OK;
+	bool ours = m->message_id && email_msgid_is_ours(m->message_id, gw_domain(gw));
+	if (ours)
+		/* the loop guard: a mail we sent (a copy to the user, Bcc, a list)
+		 * is never delivered back; the high-water mark moves past it */
+		log_msg(LOG_DEBUG, "email", "%s: %s: UID %" PRIu32 " is a mail of ours: not "
+			"delivered", gw_domain(gw), f->jid, d->uid);
+	else
+		err = gw_deliver_message_to(gw, f->jid, legacy, &msg);
+	if (err == GW_OK && thread && !ours)
+		err = email_thread_note(gw, f->jid, thread, m->message_id, m->references,
+					m->subject);
 	if (err == GW_OK)
 		err = mbox_put(gw, f->jid, f->folder, &st);
+	g_free(thread);
 	g_free(legacy);
 	g_free(body);
 	return err;

@@ -71,6 +71,11 @@ bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
 	out->subject = subject && *subject ? g_strdup(subject) : NULL;
 	const char *mid = g_mime_message_get_message_id(msg);
 	out->message_id = mid && *mid ? g_strdup(mid) : NULL;
+	GMimeObject *top = GMIME_OBJECT(msg);
+	const char *refs = g_mime_object_get_header(top, "References");
+	out->references = refs && *refs ? g_strdup(refs) : NULL;
+	const char *irt = g_mime_object_get_header(top, "In-Reply-To");
+	out->in_reply_to = irt && *irt ? g_strdup(irt) : NULL;
 	GMimeTextPart *t = plain_part(g_mime_message_get_mime_part(msg), 0);
 	out->body = t ? g_mime_text_part_get_text(t) : NULL;
 	if (!out->body)
@@ -85,6 +90,8 @@ void email_mail_clear(struct email_mail *m)
 	g_free(m->from_name);
 	g_free(m->subject);
 	g_free(m->message_id);
+	g_free(m->references);
+	g_free(m->in_reply_to);
 	g_free(m->body);
 	memset(m, 0, sizeof *m);
 }

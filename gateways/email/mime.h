@@ -20,6 +20,8 @@ struct email_mail {
 	char *from_name;   /* its display name, or NULL */
 	char *subject;     /* or NULL */
 	char *message_id;  /* without <>, or NULL */
+	char *references;  /* the raw References header, or NULL */
+	char *in_reply_to; /* the raw In-Reply-To header, or NULL */
 	char *body;        /* never NULL */
 };
 
