@@ -10,15 +10,12 @@ name the gateway dials, and another's for "other.example". The first is
 accepted and chat works; the second is refused with "hostname mismatch"
 although its chain verifies, and accepted with verification off. Each test
 starts its own gateway."""
-import shutil
-import tempfile
-
 import pytest
 
 from harness.ircclient import (configure, irc_jid, irc_section, irc_server_jid, irc_user,
                                stanza_text)
 from harness.ircd import Ngircd
-from harness.tlsca import TestCA
+from harness.tlsca import ca, trust_ca  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +24,6 @@ def ngircd():
     ircd = Ngircd(tls=True).start()
     yield ircd
     ircd.cleanup()
-
-
-@pytest.fixture(scope="module")
-def ca():
-    """The test CA, in its own temp dir (removed after the module)."""
-    dir_ = tempfile.mkdtemp(prefix="xgw-ca-")
-    yield TestCA(dir_)
-    shutil.rmtree(dir_, ignore_errors=True)
 
 
 def signed_ngircd(ca, name):
@@ -53,13 +42,6 @@ def trusted(ca):
 def other_name(ca):
     """An ngIRCd whose TLS certificate the test CA signed for "other.example"."""
     yield from signed_ngircd(ca, "other.example")
-
-
-@pytest.fixture
-def trust_ca(ca, monkeypatch):
-    """The gateways this test starts trust the test CA (and no other)."""
-    monkeypatch.setenv("SSL_CERT_FILE", ca.cert)
-    monkeypatch.setenv("SSL_CERT_DIR", ca.dir)
 
 
 async def tls_gateway(gateways, server, ngircd, **over):

@@ -8,7 +8,11 @@ must be accepted; one holding `leaf("other.example")` is signed by the same
 trusted CA, so only the name check can refuse it."""
 import ipaddress
 import os
+import shutil
 import subprocess
+import tempfile
+
+import pytest
 
 from .util import require_tool
 
@@ -68,3 +72,20 @@ class TestCA:
         _run([self.openssl, "verify", "-CAfile", self.cert, cert],
              "verify the certificate for %s against the test CA" % name)
         return cert, key
+
+
+# -- fixtures a test module imports ------------------------------------------------
+@pytest.fixture(scope="module")
+def ca():
+    """The test CA, in its own temp dir (removed after the module)."""
+    dir_ = tempfile.mkdtemp(prefix="xgw-ca-")
+    yield TestCA(dir_)
+    shutil.rmtree(dir_, ignore_errors=True)
+
+
+@pytest.fixture
+def trust_ca(ca, monkeypatch):
+    """The gateways this test starts trust the test CA and no other:
+    SSL_CERT_FILE is the CA, SSL_CERT_DIR a directory with no hashed certs."""
+    monkeypatch.setenv("SSL_CERT_FILE", ca.cert)
+    monkeypatch.setenv("SSL_CERT_DIR", ca.dir)
