@@ -201,7 +201,9 @@ struct gw_occupant {
 	enum gw_show show;          /* GW_SHOW_ONLINE unless the network says */
 	unsigned flags;             /* enum gw_occ_flags */
 	const char *new_nick;       /* GW_OCC_RENAMED */
-	const char *reason;         /* GW_OCC_GONE: the part, quit or kick text */
+	const char *reason;         /* GW_OCC_GONE: the part, quit or kick text;
+				       else with a show other than online: its
+				       status text (IRC: the AWAY message) */
 	const char *real;           /* the occupant's legacy address (the core shows its
 				       JID in the item), or NULL: anonymous */
 };

@@ -67,6 +67,8 @@ enum irc_chan_kind {
 	IRC_CHAN_NICK_ERROR, /* the server refused the nick asked for with
 				irc_client_nick_change (every channel):
 				nick, err, text (readable) */
+	IRC_CHAN_AWAY,       /* away-notify: nick is away with text, or back
+				when text is NULL (every channel) */
 };
 
 /* What the server answers to irc_client_list(), as on_list sees it. */

@@ -139,8 +139,12 @@ static void occupant_of(struct link *l, const struct irc_member *m, unsigned fla
 				   .real = irc_address_of(gw_priv(gw_session_gw(l->s)), m->nick,
 							  l->server) };
 	irc_modes_role(isup(l), m->modes, &o->role, &o->affiliation);
-	if (flags & GW_OCC_GONE)
+	if (flags & GW_OCC_GONE) {
 		o->role = GW_ROLE_NONE;
+	} else if (m->away) {
+		o->show = GW_SHOW_AWAY;
+		o->reason = m->away;
+	}
 }
 
 static void tell(struct link *l, struct irc_chan *ch, const struct irc_member *m, unsigned flags,
@@ -148,7 +152,8 @@ static void tell(struct link *l, struct irc_chan *ch, const struct irc_member *m
 {
 	struct gw_occupant o;
 	occupant_of(l, m, flags, &o);
-	o.reason = reason;
+	if (reason)
+		o.reason = reason;
 	o.new_nick = new_nick;
 	gw_room_occupant(l->s, ch->room, &o);
 	g_free((char *)o.real);
@@ -322,12 +327,35 @@ static bool ev_nick(struct link *l, struct irc_chan *ch_, const struct irc_chan_
 			continue;
 		char modes[IRC_MODES_MAX + 1];
 		g_strlcpy(modes, m->modes, sizeof modes);
+		char *away = g_strdup(m->away);
 		if (ch->synced)
 			tell(l, ch, m, GW_OCC_GONE | GW_OCC_RENAMED | self, NULL, ev->text);
 		irc_view_remove(&ch->view, map, ev->nick);
 		m = irc_view_add(&ch->view, map, ev->text, modes);
+		if (m && !m->away)
+			m->away = g_steal_pointer(&away);
+		g_free(away);
 		if (m && ch->synced)
 			tell(l, ch, m, self, NULL, NULL);
+	}
+	return true;
+}
+
+/* Members are shared, and another connection may have read this AWAY
+ * already: each connection tells its own user's rooms. */
+static bool ev_away(struct link *l, struct irc_chan *ch_, const struct irc_chan_event *ev)
+{
+	for (guint i = 0; i < l->chans->len; i++) {
+		struct irc_chan *ch = l->chans->pdata[i];
+		struct irc_member *m = irc_view_get(&ch->view, casemap(l), ev->nick);
+		if (!m)
+			continue;
+		if (g_strcmp0(m->away, ev->text)) {
+			g_free(m->away);
+			m->away = g_strdup(ev->text);
+		}
+		if (ch->synced)
+			tell(l, ch, m, ev->self ? GW_OCC_SELF : 0, NULL, NULL);
 	}
 	return true;
 }
@@ -477,6 +505,7 @@ static const struct {
 	[IRC_CHAN_ERROR] = { ev_error, false },
 	[IRC_CHAN_TEXT] = { ev_text, false },
 	[IRC_CHAN_NICK_ERROR] = { ev_nick_error, true },
+	[IRC_CHAN_AWAY] = { ev_away, true },
 };
 
 bool irc_room_event(void *ud, const struct irc_chan_event *ev)

@@ -25,6 +25,8 @@ import subprocess
 import tempfile
 import time
 
+import pytest
+
 from .servers import _live  # one registry of running servers, stopped at exit
 from .util import free_port, port_open, refuse_if_taken, require_tool, tail
 
@@ -319,6 +321,21 @@ class InspircdAtheme:
 
     def __repr__(self):
         return "<inspircd port=%d link=%d>" % (self.port, self.link_port)
+
+
+@pytest.fixture(scope="module")
+def inspircd():
+    """A module's own InspIRCd + Atheme (import it with inspircd_irc_port)."""
+    net = InspircdAtheme().start()
+    yield net
+    net.cleanup()
+
+
+@pytest.fixture(scope="module", name="irc_port")
+def inspircd_irc_port(inspircd):
+    """irc_port for a module importing this: the module's irc_gateway and
+    ircs reach its InspIRCd."""
+    return inspircd.port
 
 
 class _Inspircd(Daemon):
