@@ -141,6 +141,12 @@ struct gw_message {
 	 * (with the same id) after a crash or a link reset. Costs a store
 	 * write; many share one commit. */
 	bool durable;
+	/* In room messages (gw_room_message): when the network says it was
+	 * sent, ISO 8601 ("2026-01-02T03:04:05.678Z"), for a message that
+	 * comes late (history a server replays at a join): the core adds an
+	 * XEP-0203 delay with it. NULL: a live message, no delay. A stamp
+	 * that does not parse is dropped. */
+	const char *stamp;
 };
 
 /* Options a backend reads from its own configuration section. The core

@@ -100,6 +100,7 @@ struct irc_chan_event {
 	bool add;
 	enum irc_text_kind text_kind; /* TEXT */
 	enum gw_err err;     /* JOIN_ERROR; ERROR: GW_ERR_FORBIDDEN for 482, else GW_OK */
+	const char *time;    /* TEXT: the server-time tag, or NULL */
 };
 
 struct irc_client_ops {

@@ -136,6 +136,8 @@ static enum client_rc on_text(struct irc_client *c, const struct irc_msg *m)
 				     .nick = user ? m->nick : NULL, .text = text,
 				     .self = user && is_self(c, m->nick),
 				     .text_kind = notice ? IRC_TEXT_NOTICE : IRC_TEXT_PRIVMSG };
+	char *time = irc_tag(m, "time");
+	ev.time = time;
 	char *cmd = NULL, *args = NULL;
 	if (irc_ctcp_parse(text, &cmd, &args)) {
 		if (notice || strcmp(cmd, "ACTION")) {
@@ -151,6 +153,7 @@ static enum client_rc on_text(struct irc_client *c, const struct irc_msg *m)
 out:
 	g_free(cmd);
 	g_free(args);
+	g_free(time);
 	return CLIENT_DONE;
 }
 

@@ -15,6 +15,9 @@
 #include <string.h>
 
 #define DEFAULT_CHANTYPES "#&"
+/* A channel message the server stamps (server-time) this much in the past
+ * is late, history replayed at a join: it carries its time as a delay. */
+#define IRC_LATE_MS 5000
 
 static const struct irc_isupport *isup(struct link *l)
 {
@@ -457,6 +460,21 @@ static bool ev_error(struct link *l, struct irc_chan *ch, const struct irc_chan_
 	return true;
 }
 
+/* Whether the server-time tag says the message is older than
+ * IRC_LATE_MS, as history replayed at a join is; a live message (or no
+ * tag, or one that does not parse) is not. */
+static bool late(const char *time)
+{
+	GDateTime *t = time ? g_date_time_new_from_iso8601(time, NULL) : NULL;
+	if (!t)
+		return false;
+	GDateTime *now = g_date_time_new_now_utc();
+	bool old = g_date_time_difference(now, t) > (GTimeSpan)IRC_LATE_MS * 1000;
+	g_date_time_unref(now);
+	g_date_time_unref(t);
+	return old;
+}
+
 static bool ev_text(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev)
 {
 	if (!ch->synced || ev->self)
@@ -464,7 +482,8 @@ static bool ev_text(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 	char *plain = irc_strip_format(ev->text ? ev->text : "");
 	char *body = ev->text_kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain)
 						      : g_strdup(plain);
-	struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
+	struct gw_message m = { .type = GW_MSG_CHAT, .body = body,
+				.stamp = late(ev->time) ? ev->time : NULL };
 	irc_undelivered(l, ev->nick, ev->text_kind, gw_room_message(l->s, ch->room, ev->nick, &m));
 	g_free(body);
 	g_free(plain);

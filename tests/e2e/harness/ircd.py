@@ -378,6 +378,8 @@ class _Inspircd(Daemon):
 <module name="hidechans">
 <module name="monitor">
 <monitor maxentries="100">
+<module name="chanhistory">
+<chanhistory maxlines="50" notice="no" prefixmsg="no" bots="yes">
 <sasl target="%(services)s" requiressl="no">
 <link name="%(services)s" ipaddr="127.0.0.1" port="%(link)d" allowmask="127.0.0.0/8"
       sendpass="%(pw)s" recvpass="%(pw)s">
