@@ -146,6 +146,12 @@ struct gw_message {
 	 * (with the same id) after a crash or a link reset. Costs a store
 	 * write; many share one commit. */
 	bool durable;
+	/* In room messages (gw_room_message): when the network says it was
+	 * sent, ISO 8601 ("2026-01-02T03:04:05.678Z"), for a message that
+	 * comes late (history a server replays at a join): the core adds an
+	 * XEP-0203 delay with it. NULL: a live message, no delay. A stamp
+	 * that does not parse is dropped. */
+	const char *stamp;
 };
 
 /* Options a backend reads from its own configuration section. The core
@@ -206,7 +212,9 @@ struct gw_occupant {
 	enum gw_show show;          /* GW_SHOW_ONLINE unless the network says */
 	unsigned flags;             /* enum gw_occ_flags */
 	const char *new_nick;       /* GW_OCC_RENAMED */
-	const char *reason;         /* GW_OCC_GONE: the part, quit or kick text */
+	const char *reason;         /* GW_OCC_GONE: the part, quit or kick text;
+				       else with a show other than online: its
+				       status text (IRC: the AWAY message) */
 	const char *real;           /* the occupant's legacy address (the core shows its
 				       JID in the item), or NULL: anonymous */
 };

@@ -107,6 +107,13 @@ void mail_easy_setup(struct mail_xfer *x, const char *scheme, const struct mail_
 							 : (long)CURLUSESSL_NONE);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
+	/* libcurl has its own built-in CA paths; the same trust as OpenSSL's
+	 * default verify paths (the IRC backend's) when these are set. */
+	const char *ca_file = g_getenv("SSL_CERT_FILE"), *ca_dir = g_getenv("SSL_CERT_DIR");
+	if (ca_file && *ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+	if (ca_dir && *ca_dir)
+		curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->timeout_s);
 	mail_xfer_public_only(x, srv->public_only);

@@ -67,6 +67,8 @@ enum irc_chan_kind {
 	IRC_CHAN_NICK_ERROR, /* the server refused the nick asked for with
 				irc_client_nick_change (every channel):
 				nick, err, text (readable) */
+	IRC_CHAN_AWAY,       /* away-notify: nick is away with text, or back
+				when text is NULL (every channel) */
 };
 
 /* What the server answers to irc_client_list(), as on_list sees it. */
@@ -98,6 +100,7 @@ struct irc_chan_event {
 	bool add;
 	enum irc_text_kind text_kind; /* TEXT */
 	enum gw_err err;     /* JOIN_ERROR; ERROR: GW_ERR_FORBIDDEN for 482, else GW_OK */
+	const char *time;    /* TEXT: the server-time tag, or NULL */
 };
 
 struct irc_client_ops {

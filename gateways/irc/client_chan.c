@@ -62,6 +62,17 @@ static enum client_rc on_quit(struct irc_client *c, const struct irc_msg *m)
 	return CLIENT_DONE;
 }
 
+/* away-notify: "AWAY :text" is away, a bare "AWAY" (or an empty text) back. */
+static enum client_rc on_away(struct irc_client *c, const struct irc_msg *m)
+{
+	const char *text = irc_param(m, 0);
+	struct irc_chan_event ev = { .kind = IRC_CHAN_AWAY, .nick = m->nick,
+				     .text = text && *text ? text : NULL,
+				     .self = is_self(c, m->nick) };
+	emit(c, &ev);
+	return CLIENT_DONE;
+}
+
 struct mode_ctx {
 	struct irc_client *c;
 	const struct irc_msg *m;
@@ -125,6 +136,8 @@ static enum client_rc on_text(struct irc_client *c, const struct irc_msg *m)
 				     .nick = user ? m->nick : NULL, .text = text,
 				     .self = user && is_self(c, m->nick),
 				     .text_kind = notice ? IRC_TEXT_NOTICE : IRC_TEXT_PRIVMSG };
+	char *time = irc_tag(m, "time");
+	ev.time = time;
 	char *cmd = NULL, *args = NULL;
 	if (irc_ctcp_parse(text, &cmd, &args)) {
 		if (notice || strcmp(cmd, "ACTION")) {
@@ -140,6 +153,7 @@ static enum client_rc on_text(struct irc_client *c, const struct irc_msg *m)
 out:
 	g_free(cmd);
 	g_free(args);
+	g_free(time);
 	return CLIENT_DONE;
 }
 
@@ -248,6 +262,7 @@ const struct client_cmd client_chan_cmds[] = {
 	{ .cmd = "PART", .min_params = 1, .needs_prefix = true, .handler = on_part },
 	{ .cmd = "KICK", .min_params = 2, .needs_prefix = true, .handler = on_kick },
 	{ .cmd = "QUIT", .min_params = 0, .needs_prefix = true, .handler = on_quit },
+	{ .cmd = "AWAY", .min_params = 0, .needs_prefix = true, .handler = on_away },
 	{ .cmd = "MODE", .min_params = 2, .needs_prefix = true, .handler = on_mode },
 	{ .cmd = "TOPIC", .min_params = 1, .needs_prefix = true, .handler = on_topic },
 	{ .cmd = "PRIVMSG", .min_params = 2, .handler = on_text },

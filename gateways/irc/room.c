@@ -15,6 +15,9 @@
 #include <string.h>
 
 #define DEFAULT_CHANTYPES "#&"
+/* A channel message the server stamps (server-time) this much in the past
+ * is late, history replayed at a join: it carries its time as a delay. */
+#define IRC_LATE_MS 5000
 
 static const struct irc_isupport *isup(struct link *l)
 {
@@ -139,8 +142,12 @@ static void occupant_of(struct link *l, const struct irc_member *m, unsigned fla
 				   .real = irc_address_of(gw_priv(gw_session_gw(l->s)), m->nick,
 							  l->server) };
 	irc_modes_role(isup(l), m->modes, &o->role, &o->affiliation);
-	if (flags & GW_OCC_GONE)
+	if (flags & GW_OCC_GONE) {
 		o->role = GW_ROLE_NONE;
+	} else if (m->away) {
+		o->show = GW_SHOW_AWAY;
+		o->reason = m->away;
+	}
 }
 
 static void tell(struct link *l, struct irc_chan *ch, const struct irc_member *m, unsigned flags,
@@ -148,7 +155,8 @@ static void tell(struct link *l, struct irc_chan *ch, const struct irc_member *m
 {
 	struct gw_occupant o;
 	occupant_of(l, m, flags, &o);
-	o.reason = reason;
+	if (reason)
+		o.reason = reason;
 	o.new_nick = new_nick;
 	gw_room_occupant(l->s, ch->room, &o);
 	g_free((char *)o.real);
@@ -322,12 +330,35 @@ static bool ev_nick(struct link *l, struct irc_chan *ch_, const struct irc_chan_
 			continue;
 		char modes[IRC_MODES_MAX + 1];
 		g_strlcpy(modes, m->modes, sizeof modes);
+		char *away = g_strdup(m->away);
 		if (ch->synced)
 			tell(l, ch, m, GW_OCC_GONE | GW_OCC_RENAMED | self, NULL, ev->text);
 		irc_view_remove(&ch->view, map, ev->nick);
 		m = irc_view_add(&ch->view, map, ev->text, modes);
+		if (m && !m->away)
+			m->away = g_steal_pointer(&away);
+		g_free(away);
 		if (m && ch->synced)
 			tell(l, ch, m, self, NULL, NULL);
+	}
+	return true;
+}
+
+/* Members are shared, and another connection may have read this AWAY
+ * already: each connection tells its own user's rooms. */
+static bool ev_away(struct link *l, struct irc_chan *ch_, const struct irc_chan_event *ev)
+{
+	for (guint i = 0; i < l->chans->len; i++) {
+		struct irc_chan *ch = l->chans->pdata[i];
+		struct irc_member *m = irc_view_get(&ch->view, casemap(l), ev->nick);
+		if (!m)
+			continue;
+		if (g_strcmp0(m->away, ev->text)) {
+			g_free(m->away);
+			m->away = g_strdup(ev->text);
+		}
+		if (ch->synced)
+			tell(l, ch, m, ev->self ? GW_OCC_SELF : 0, NULL, NULL);
 	}
 	return true;
 }
@@ -429,6 +460,21 @@ static bool ev_error(struct link *l, struct irc_chan *ch, const struct irc_chan_
 	return true;
 }
 
+/* Whether the server-time tag says the message is older than
+ * IRC_LATE_MS, as history replayed at a join is; a live message (or no
+ * tag, or one that does not parse) is not. */
+static bool late(const char *time)
+{
+	GDateTime *t = time ? g_date_time_new_from_iso8601(time, NULL) : NULL;
+	if (!t)
+		return false;
+	GDateTime *now = g_date_time_new_now_utc();
+	bool old = g_date_time_difference(now, t) > (GTimeSpan)IRC_LATE_MS * 1000;
+	g_date_time_unref(now);
+	g_date_time_unref(t);
+	return old;
+}
+
 static bool ev_text(struct link *l, struct irc_chan *ch, const struct irc_chan_event *ev)
 {
 	if (!ch->synced || ev->self)
@@ -436,7 +482,8 @@ static bool ev_text(struct link *l, struct irc_chan *ch, const struct irc_chan_e
 	char *plain = irc_strip_format(ev->text ? ev->text : "");
 	char *body = ev->text_kind == IRC_TEXT_ACTION ? g_strdup_printf("/me %s", plain)
 						      : g_strdup(plain);
-	struct gw_message m = { .type = GW_MSG_CHAT, .body = body };
+	struct gw_message m = { .type = GW_MSG_CHAT, .body = body,
+				.stamp = late(ev->time) ? ev->time : NULL };
 	irc_undelivered(l, ev->nick, ev->text_kind, gw_room_message(l->s, ch->room, ev->nick, &m));
 	g_free(body);
 	g_free(plain);
@@ -477,6 +524,7 @@ static const struct {
 	[IRC_CHAN_ERROR] = { ev_error, false },
 	[IRC_CHAN_TEXT] = { ev_text, false },
 	[IRC_CHAN_NICK_ERROR] = { ev_nick_error, true },
+	[IRC_CHAN_AWAY] = { ev_away, true },
 };
 
 bool irc_room_event(void *ud, const struct irc_chan_event *ev)

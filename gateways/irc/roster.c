@@ -19,6 +19,7 @@ void irc_member_free(struct irc_member *m)
 		return;
 	g_free(m->nick);
 	g_free(m->key);
+	g_free(m->away);
 	g_free(m);
 }
 

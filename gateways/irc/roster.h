@@ -32,6 +32,7 @@
 struct irc_member {
 	char *nick;                   /* as the server spells it */
 	char modes[IRC_MODES_MAX + 1];/* prefix mode letters, in PREFIX order */
+	char *away;                   /* its AWAY text (away-notify), or NULL: here */
 	/* In a roster only (NULL and 0 in a NAMES table): */
 	char *key;                    /* the folded nick it is indexed under */
 	guint slot;

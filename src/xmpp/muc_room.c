@@ -84,8 +84,9 @@ xmpp_stanza_t *muc_occupant_presence(struct muc_room *r, const char *nick,
 {
 	char *from = muc_occupant_jid(r, nick);
 	bool gone = o->flags & GW_OCC_GONE;
+	bool status = gone || o->show != GW_SHOW_ONLINE;
 	xmpp_stanza_t *p = stanza_presence(send_ctx(), from, to, gone ? "unavailable" : NULL,
-					   gone ? GW_SHOW_OFFLINE : o->show, gone ? o->reason : NULL);
+					   gone ? GW_SHOW_OFFLINE : o->show, status ? o->reason : NULL);
 	xmpp_stanza_t *x = stanza_child(p, "x", NS_MUC_USER);
 	xmpp_stanza_t *item = stanza_child(x, "item", NULL);
 	xmpp_stanza_set_attribute(item, "affiliation", muc_affs[o->affiliation]);

@@ -2,12 +2,20 @@
 certificate for "localhost": with verification off (the [irc] section, or
 one user's `configure`) chat works and ngIRCd sees the connection as
 TLS; with verification on and no plaintext port the user is told the TLS
-certificate was refused. Each test starts its own gateway."""
+certificate was refused.
+
+Then names: a test CA the gateway trusts (SSL_CERT_FILE, read by OpenSSL's
+default verify paths) signs one ngIRCd's certificate for "localhost", the
+name the gateway dials, and another's for "other.example". The first is
+accepted and chat works; the second is refused with "hostname mismatch"
+although its chain verifies, and accepted with verification off. Each test
+starts its own gateway."""
 import pytest
 
 from harness.ircclient import (configure, irc_jid, irc_section, irc_server_jid, irc_user,
                                stanza_text)
 from harness.ircd import Ngircd
+from harness.tlsca import ca, trust_ca  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +26,24 @@ def ngircd():
     ircd.cleanup()
 
 
+def signed_ngircd(ca, name):
+    ircd = Ngircd(tls_cert=ca.leaf(name)).start()
+    yield ircd
+    ircd.cleanup()
+
+
+@pytest.fixture(scope="module")
+def trusted(ca):
+    """An ngIRCd whose TLS certificate the test CA signed for "localhost"."""
+    yield from signed_ngircd(ca, "localhost")
+
+
+@pytest.fixture(scope="module")
+def other_name(ca):
+    """An ngIRCd whose TLS certificate the test CA signed for "other.example"."""
+    yield from signed_ngircd(ca, "other.example")
+
+
 async def tls_gateway(gateways, server, ngircd, **over):
     keys = {"tls_ports": ngircd.tls_port, "plain_ports": ""}
     keys.update(over)
@@ -25,6 +51,8 @@ async def tls_gateway(gateways, server, ngircd, **over):
 
 
 async def chat_over_tls(c, bob):
+    """A private chat both ways between c and bob, and ngIRCd's WHOIS saying
+    c's connection is TLS."""
     c.chat(irc_jid(bob.nick), "over TLS")
     await bob.expect_privmsg(c.nick, "over TLS")
     bob.privmsg(c.nick, "TLS back")
@@ -42,9 +70,9 @@ async def test_chat_over_tls_without_verification(server, ngircd, gateways, clie
     await chat_over_tls(c, bob)
 
 
-async def test_self_signed_certificate_refused(server, ngircd, gateways, clients):
-    await tls_gateway(gateways, server, ngircd)        # tls_verify: the default, true
-    c = await irc_user(clients)
+async def expect_refused(c, words, what):
+    """c sends a message to bob on localhost; waits for the error to it (or
+    the server JID's message) whose text has every one of words."""
     target = irc_jid("bob")
     srv = irc_server_jid("localhost")
     c.chat(target, "is this safe?")
@@ -55,9 +83,43 @@ async def test_self_signed_certificate_refused(server, ngircd, gateways, clients
         frm = str(st["from"].bare)
         text = stanza_text(st).lower()
         return (((frm == target and st.xml.get("type") == "error") or frm == srv)
-                and ("tls" in text or "certificate" in text))
-    await c.expect(pred, "an error from %s (or a message from %s) naming TLS or the certificate"
-                   % (target, srv))
+                and all(w in text for w in words))
+    await c.expect(pred, "an error from %s (or a message from %s) saying %s"
+                   % (target, srv, what))
+
+
+async def test_self_signed_certificate_refused(server, ngircd, gateways, clients):
+    await tls_gateway(gateways, server, ngircd)        # tls_verify: the default, true
+    c = await irc_user(clients)
+    await expect_refused(c, ["certificate"], "the certificate was refused")
+
+
+async def test_trusted_certificate_for_the_name_accepted(server, trusted, trust_ca, gateways,
+                                                         clients, ircs):
+    await tls_gateway(gateways, server, trusted)       # tls_verify: the default, true
+    c = await irc_user(clients)
+    bob = await ircs.new(prefix="bob", port=trusted.port)
+    await chat_over_tls(c, bob)
+
+
+async def test_certificate_for_another_name_refused(server, other_name, trust_ca, gateways,
+                                                    clients, ircs):
+    """The chain verifies (the trusted CA signed it); only the name is wrong."""
+    await tls_gateway(gateways, server, other_name)
+    c = await irc_user(clients)
+    bob = await ircs.new(prefix="bob", port=other_name.port)
+    await expect_refused(c, ["certificate", "hostname mismatch"],
+                         "the certificate failed its host name check")
+    w = await bob.whois_numeric(c.nick, "311")
+    assert w is None, "%s registered on a server whose certificate names another host" % c.nick
+
+
+async def test_another_name_accepted_without_verification(server, other_name, trust_ca,
+                                                          gateways, clients, ircs):
+    await tls_gateway(gateways, server, other_name, tls_verify="false")
+    c = await irc_user(clients)
+    bob = await ircs.new(prefix="bob", port=other_name.port)
+    await chat_over_tls(c, bob)
 
 
 async def test_verification_off_for_one_server(server, ngircd, gateways, clients, ircs):

@@ -206,6 +206,7 @@ async def iq_with_id(c, to, payload, timeout=15):
 
 
 async def test_try_again_is_an_error(server, irc_gateway, clients, fake_irc):
+    # A fake: no real server here can be made to answer LIST with RPL_TRYAGAIN.
     await fake_irc(lambda send, close, nick: send(
         ":fake 263 %s LIST :Server load is temporarily too heavy" % nick))
     c = await irc_user(clients)
@@ -215,6 +216,7 @@ async def test_try_again_is_an_error(server, irc_gateway, clients, fake_irc):
 
 
 async def test_connection_lost_during_list(server, irc_gateway, clients, fake_irc):
+    # A fake: only a scripted server can drop the link halfway through a LIST reply.
     def half_then_close(send, close, nick):
         send(":fake 321 %s Channel :Users Name" % nick)
         send(":fake 322 %s #one 3 :first" % nick)
@@ -228,6 +230,7 @@ async def test_connection_lost_during_list(server, irc_gateway, clients, fake_ir
 
 async def test_new_login_during_list(server, irc_gateway, clients, fake_irc):
     """Settings that log the user in anew end the list under way: answered."""
+    # A fake: a real server always answers LIST; this one never does.
     fake = await fake_irc(lambda send, close, nick: None)  # LIST never answered
     c = await irc_user(clients)
     pending = asyncio.ensure_future(iq_with_id(c, FAKE, list_query(max=5)))
@@ -240,6 +243,7 @@ async def test_new_login_during_list(server, irc_gateway, clients, fake_irc):
 
 async def test_logout_during_list(server, irc_gateway, clients, fake_irc, ircs):
     """The user goes offline while LIST runs; the gateway carries on."""
+    # A fake: a real server always answers LIST; this one never does.
     fake = await fake_irc(lambda send, close, nick: None)
     c = await irc_user(clients)
     pending = asyncio.ensure_future(iq_with_id(c, FAKE, list_query(max=5)))

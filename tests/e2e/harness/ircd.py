@@ -2,8 +2,10 @@
 
 - Ngircd: ngIRCd with a private configuration (no DNS, no ident, no PAM,
   connection and join limits lifted, no flood penalty); optionally a TLS
-  port with a self-signed certificate for "localhost" (`tls=True`) and an
-  IRC operator (`oper=True`: OPER <name> <password> from `.oper`).
+  port with a self-signed certificate for "localhost" (`tls=True`) or a
+  given one (`tls_cert=(cert, key)`, e.g. from harness/tlsca.py), a server
+  password (`password=`) and an IRC operator (`oper=True`: OPER <name>
+  <password> from `.oper`).
 - InspircdAtheme: InspIRCd 3 with Atheme services linked over a loopback
   port, for SASL and NickServ.
 
@@ -22,6 +24,8 @@ import socket
 import subprocess
 import tempfile
 import time
+
+import pytest
 
 from .servers import _live  # one registry of running servers, stopped at exit
 from .util import free_port, port_open, refuse_if_taken, require_tool, tail
@@ -126,7 +130,9 @@ class Ngircd(Daemon):
     the port (clients reconnect to the same address).
 
     tls=True: also TLS on 127.0.0.1:<tls_port> with a self-signed
-    certificate for "localhost" (`.cert`). oper=True: an [Operator] block,
+    certificate for "localhost" (`.cert`), or with tls_cert=(cert, key).
+    password: the server password every client must send (PASS), in
+    [Global] `Password`. oper=True: an [Operator] block,
     `.oper` = (name, password) for OPER (then KLINE, GLINE, KILL work).
     `log_text()` is ngIRCd's log (one line per connection accepted, user
     registered or rejected)."""
@@ -135,7 +141,7 @@ class Ngircd(Daemon):
     server_name = "irc.test"
 
     def __init__(self, port=None, base=None, tls=False, oper=False, ping_timeout=120,
-                 pong_timeout=20):
+                 pong_timeout=20, tls_cert=None, password=None):
         """ping_timeout/pong_timeout: ngIRCd PINGs a client it heard
         nothing from for ping_timeout seconds and drops it when no PONG
         comes within pong_timeout."""
@@ -147,11 +153,11 @@ class Ngircd(Daemon):
         self.cert = None
         self.oper = None
         extra = ""
-        if tls:
+        if tls or tls_cert:
             self.tls_port = free_port()
             while self.tls_port == self.port:
                 self.tls_port = free_port()
-            self.cert, key = self_signed_cert(self.dir, "localhost")
+            self.cert, key = tls_cert or self_signed_cert(self.dir, "localhost")
             extra += "\n[SSL]\nCertFile = %s\nKeyFile = %s\nPorts = %d\n" % (
                 self.cert, key, self.tls_port)
         if oper:
@@ -169,7 +175,7 @@ AdminEMail = test@localhost
 Listen = 127.0.0.1
 Ports = %(port)d
 MotdPhrase = test server
-
+%(password)s
 [Limits]
 MaxConnectionsIP = 0
 MaxJoins = 0
@@ -183,7 +189,8 @@ DNS = no
 Ident = no
 PAM = no
 """ % dict(name=self.server_name, port=self.port, ping=self.ping_timeout,
-           pong=self.pong_timeout) + extra)
+           pong=self.pong_timeout,
+           password="Password = %s\n" % password if password else "") + extra)
 
     def command(self):
         return [self.exe, "-n", "-f", self.config]
@@ -316,6 +323,21 @@ class InspircdAtheme:
         return "<inspircd port=%d link=%d>" % (self.port, self.link_port)
 
 
+@pytest.fixture(scope="module")
+def inspircd():
+    """A module's own InspIRCd + Atheme (import it with inspircd_irc_port)."""
+    net = InspircdAtheme().start()
+    yield net
+    net.cleanup()
+
+
+@pytest.fixture(scope="module", name="irc_port")
+def inspircd_irc_port(inspircd):
+    """irc_port for a module importing this: the module's irc_gateway and
+    ircs reach its InspIRCd."""
+    return inspircd.port
+
+
 class _Inspircd(Daemon):
     name = "inspircd"
 
@@ -356,6 +378,8 @@ class _Inspircd(Daemon):
 <module name="hidechans">
 <module name="monitor">
 <monitor maxentries="100">
+<module name="chanhistory">
+<chanhistory maxlines="50" notice="no" prefixmsg="no" bots="yes">
 <sasl target="%(services)s" requiressl="no">
 <link name="%(services)s" ipaddr="127.0.0.1" port="%(link)d" allowmask="127.0.0.0/8"
       sendpass="%(pw)s" recvpass="%(pw)s">
