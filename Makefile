@@ -200,7 +200,10 @@ fuzz:
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_imap.c gateways/email/imap_parse.c \
 	  -o build-fuzz/fuzz_email_imap $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags gmime-3.0) tests/fuzz/fuzz_email_compose.c \
-	  gateways/email/compose.c gateways/email/mime.c -o build-fuzz/fuzz_email_compose $(shell pkg-config --libs gmime-3.0)
+	  gateways/email/compose.c gateways/email/mime.c gateways/email/html.c \
+	  -o build-fuzz/fuzz_email_compose $(shell pkg-config --libs gmime-3.0)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_html.c gateways/email/html.c \
+	  -o build-fuzz/fuzz_email_html $(shell pkg-config --libs glib-2.0)
 	build-fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
 	build-fuzz/fuzz_irc_line -max_total_time=$(FUZZ_SECONDS) -max_len=20000
@@ -211,6 +214,7 @@ fuzz:
 	build-fuzz/fuzz_email_address -max_total_time=$(FUZZ_SECONDS) -max_len=1200
 	build-fuzz/fuzz_email_imap -max_total_time=$(FUZZ_SECONDS) -max_len=20000
 	build-fuzz/fuzz_email_compose -max_total_time=$(FUZZ_SECONDS) -max_len=8192
+	build-fuzz/fuzz_email_html -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 
 clean:
 	rm -rf build build-asan build-fuzz
