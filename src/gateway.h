@@ -146,11 +146,12 @@ struct gw_message {
 	 * (with the same id) after a crash or a link reset. Costs a store
 	 * write; many share one commit. */
 	bool durable;
-	/* In room messages (gw_room_message): when the network says it was
-	 * sent, ISO 8601 ("2026-01-02T03:04:05.678Z"), for a message that
-	 * comes late (history a server replays at a join): the core adds an
-	 * XEP-0203 delay with it. NULL: a live message, no delay. A stamp
-	 * that does not parse is dropped. */
+	/* In room messages (gw_room_message) and deliveries: when the
+	 * network says it was sent, ISO 8601 ("2026-01-02T03:04:05.678Z"),
+	 * for a message that comes late (history a server replays at a join,
+	 * an old mail): the core adds an XEP-0203 delay with it, from the
+	 * room or the gateway. NULL: a live message, no delay. A stamp that
+	 * does not parse is dropped. */
 	const char *stamp;
 };
 

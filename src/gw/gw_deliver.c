@@ -48,6 +48,7 @@ static enum gw_err deliver_message(struct gw *gw, const char *jid, const char *l
 		stanza_text_child(st, "thread", th);
 		g_free(th);
 	}
+	stanza_add_delay(st, gw->domain, msg->stamp);
 	log_msg(LOG_DEBUG, "core", "%s: message to %s: %s", gw->domain, jid, body);
 	g_free(body);
 	g_free(from);

@@ -80,25 +80,6 @@ enum gw_err gw_room_subject(struct gw_session *s, const char *room, const char *
 	return send_all(session_gw(s), r, muc_subject_message(r, NULL));
 }
 
-/* XEP-0203: <delay xmlns='urn:xmpp:delay' from='room' stamp='…Z'/>, the
- * stamp rewritten in UTC with milliseconds; nothing when it does not parse. */
-static void add_delay(xmpp_stanza_t *m, const char *from, const char *stamp)
-{
-	GDateTime *t = stamp ? g_date_time_new_from_iso8601(stamp, NULL) : NULL;
-	if (!t)
-		return;
-	GDateTime *utc = g_date_time_to_utc(t);
-	char *day = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%S");
-	char *text = g_strdup_printf("%s.%03dZ", day, g_date_time_get_microsecond(utc) / 1000);
-	xmpp_stanza_t *d = stanza_child(m, "delay", "urn:xmpp:delay");
-	xmpp_stanza_set_attribute(d, "from", from);
-	xmpp_stanza_set_attribute(d, "stamp", text);
-	g_free(text);
-	g_free(day);
-	g_date_time_unref(utc);
-	g_date_time_unref(t);
-}
-
 enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *nick,
 			    const struct gw_message *msg)
 {
@@ -109,7 +90,7 @@ enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *
 	char *body = text_sanitize(msg->body ? msg->body : "", -1, MUC_BODY_MAX);
 	xmpp_stanza_t *m = muc_groupchat(r, clean_nick && *clean_nick ? clean_nick : NULL, body,
 					 NULL);
-	add_delay(m, r->jid, msg->stamp);
+	stanza_add_delay(m, r->jid, msg->stamp);
 	enum gw_err err = send_each(session_gw(s), m, r->joined);
 	xmpp_stanza_release(m);
 	g_free(clean_nick);

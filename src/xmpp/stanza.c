@@ -133,3 +133,20 @@ char *stanza_make_id(void)
 {
 	return g_uuid_string_random();
 }
+
+void stanza_add_delay(xmpp_stanza_t *m, const char *from, const char *stamp)
+{
+	GDateTime *t = stamp ? g_date_time_new_from_iso8601(stamp, NULL) : NULL;
+	if (!t)
+		return;
+	GDateTime *utc = g_date_time_to_utc(t);
+	char *day = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%S");
+	char *text = g_strdup_printf("%s.%03dZ", day, g_date_time_get_microsecond(utc) / 1000);
+	xmpp_stanza_t *d = stanza_child(m, "delay", "urn:xmpp:delay");
+	xmpp_stanza_set_attribute(d, "from", from);
+	xmpp_stanza_set_attribute(d, "stamp", text);
+	g_free(text);
+	g_free(day);
+	g_date_time_unref(utc);
+	g_date_time_unref(t);
+}

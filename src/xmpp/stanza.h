@@ -18,6 +18,10 @@ xmpp_stanza_t *stanza_child(xmpp_stanza_t *parent, const char *name, const char 
 /* Adds <name>text</name> (text may be NULL or "" for an empty element);
  * returns it borrowed. */
 xmpp_stanza_t *stanza_text_child(xmpp_stanza_t *parent, const char *name, const char *text);
+/* XEP-0203: <delay xmlns='urn:xmpp:delay' from=from stamp='…Z'/> in m, the
+ * stamp (ISO 8601) rewritten in UTC with milliseconds; nothing when stamp
+ * is NULL or does not parse. */
+void stanza_add_delay(xmpp_stanza_t *m, const char *from, const char *stamp);
 /* The text of parent's child name (borrowed pointer into the stanza), or
  * NULL. */
 const char *stanza_child_text(xmpp_stanza_t *parent, const char *name);
