@@ -12,6 +12,7 @@
  */
 #include "email/address.h"
 #include "email/email.h"
+#include "email/fetch.h"
 #include "email/mime.h"
 #include "email/send.h"
 #include "email/watch.h"
@@ -197,6 +198,14 @@ static const struct gw_option email_options[] = {
 	{ .key = "idle_reissue_s", .type = GW_OPT_INT, .deflt = "1740", .min = 1, .max = 1740,
 	  .help = "seconds after which the IMAP watch ends its IDLE and starts it again "
 		  "(RFC 2177: at most 29 minutes)" },
+	{ .key = "max_body_bytes", .type = GW_OPT_INT, .deflt = "65536", .min = 256,
+	  .max = 1024 * 1024,
+	  .help = "bytes of a mail's text delivered; a longer one is cut, with a note saying "
+		  "how much" },
+	{ .key = "fetch_max_bytes", .type = GW_OPT_INT, .deflt = "33554432", .min = 1024,
+	  .max = FETCH_MAIL_MAX,
+	  .help = "bytes of the largest mail fetched (with its attachments); the user gets a "
+		  "note instead of a bigger one" },
 	{ .key = "poll_interval_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 86400,
 	  .help = "seconds between two checks for new mail on an IMAP server without IDLE" },
 };

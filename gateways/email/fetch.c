@@ -87,8 +87,37 @@ static void request(struct email_fetch *f, const char *command, const char *suff
 struct delivery {
 	struct email_fetch *f;
 	uint32_t uid;
-	const struct email_mail *mail;
+	const struct email_mail *mail; /* or NULL: note instead */
+	const char *note;              /* why the mail cannot be shown */
 };
+
+#define DELAY_MIN_S 60 /* a Date older than this gives an XEP-0203 delay */
+
+/* The Date as an XEP-0203 stamp when it is old enough, else NULL. */
+static char *stamp_of(int64_t date)
+{
+	int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+	if (date <= 0 || now - date <= DELAY_MIN_S)
+		return NULL;
+	GDateTime *t = g_date_time_new_from_unix_utc(date);
+	char *s = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+	if (t)
+		g_date_time_unref(t);
+	return s;
+}
+
+/* A mail that cannot be shown: the user hears of it from the gateway. */
+static enum gw_err note_in_tx(struct gw *gw, struct delivery *d)
+{
+	struct email_fetch *f = d->f;
+	char *body = g_strdup_printf("A mail in your %s (UID %" PRIu32 ") cannot be shown here: "
+				     "%s. Read it with your mail program.", f->folder, d->uid,
+				     d->note);
+	struct gw_message msg = { .type = GW_MSG_NORMAL, .body = body, .durable = true };
+	enum gw_err err = gw_deliver_message_to(gw, f->jid, NULL, &msg);
+	g_free(body);
+	return err;
+}
 
 static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 {
@@ -96,20 +125,28 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 	struct email_fetch *f = d->f;
 	const struct email_mail *m = d->mail;
 	struct mbox_state st = { .uidvalidity = f->st.uidvalidity, .last_uid = d->uid };
+	if (!m) {
+		enum gw_err err = note_in_tx(gw, d);
+		return err == GW_OK ? mbox_put(gw, f->jid, f->folder, &st) : err;
+	}
 	char *legacy = NULL, *body = NULL;
 	const char *why = NULL;
+	size_t max = (size_t)gw_conf_int(gw, "max_body_bytes");
+	char *cut = email_body_cut(m->body, max);
 	if (!m->from_addr || email_addr_from_typed(m->from_addr, &legacy, &why) != GW_OK)
 		body = g_strdup_printf("A mail from %s:\n\n%s",
-				       m->from_addr ? m->from_addr : "an unknown sender", m->body);
+				       m->from_addr ? m->from_addr : "an unknown sender", cut);
+	char *stamp = stamp_of(m->date);
 	char *own = m->message_id ? g_strdup_printf("<%s>", m->message_id) : NULL;
 	char *thread = email_thread_id(m->references, m->in_reply_to, own);
 	g_free(own);
 	struct gw_message msg = {
 		.type = GW_MSG_NORMAL,
-		.body = body ? body : m->body,
+		.body = body ? body : cut,
 		.subject = m->subject,
 		.thread = thread,
 		.durable = true,
+		.stamp = stamp,
 	};
 	enum gw_err err = GW_OK;
 	bool ours = m->message_id && email_msgid_is_ours(m->message_id, gw_domain(gw));
@@ -128,6 +165,8 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 	g_free(thread);
 	g_free(legacy);
 	g_free(body);
+	g_free(cut);
+	g_free(stamp);
 	return err;
 }
 
@@ -157,28 +196,30 @@ static void fetched(struct mail_xfer *x, CURLcode rc, void *ud)
 	}
 	struct email_mail m;
 	struct delivery d = { .f = f, .uid = want, .mail = &m };
+	char *limit = NULL;
 	if (f->too_big || !f->buf->len || !email_mail_parse(f->buf->str, f->buf->len, &m)) {
-		log_msg(LOG_WARN, "email", "%s: %s: UID %" PRIu32 " skipped: %s", domain, f->jid,
-			want, f->too_big ? "bigger than the fetch limit" : "no readable mail");
-		struct mbox_state st = { .uidvalidity = f->st.uidvalidity, .last_uid = want };
-		if (mbox_put(f->em->gw, f->jid, f->folder, &st) != GW_OK) {
-			finish(f, false);
-			return;
-		}
-		f->st = st;
-	} else {
-		enum gw_err err = gw_atomic(f->em->gw, deliver_in_tx, &d);
-		email_mail_clear(&m);
-		if (err != GW_OK) {
-			log_msg(LOG_WARN, "email", "%s: %s: UID %" PRIu32 " not delivered (%s); "
-				"tried again later", domain, f->jid, want, err_text(err));
-			finish(f, false);
-			return;
-		}
-		log_msg(LOG_DEBUG, "email", "%s: %s: UID %" PRIu32 " delivered", domain, f->jid,
-			want);
-		f->st.last_uid = want;
+		if (f->too_big)
+			d.note = limit = g_strdup_printf("it is bigger than the gateway's limit of "
+							 "%zu bytes", f->max);
+		else
+			d.note = f->buf->len ? m.why : "the server sent no mail";
+		log_msg(LOG_WARN, "email", "%s: %s: UID %" PRIu32 " not shown: %s", domain,
+			f->jid, want, d.note);
+		d.mail = NULL;
 	}
+	enum gw_err err = gw_atomic(f->em->gw, deliver_in_tx, &d);
+	if (d.mail)
+		email_mail_clear(&m);
+	g_free(limit);
+	if (err != GW_OK) {
+		log_msg(LOG_WARN, "email", "%s: %s: UID %" PRIu32 " not delivered (%s); "
+			"tried again later", domain, f->jid, want, err_text(err));
+		finish(f, false);
+		return;
+	}
+	log_msg(LOG_DEBUG, "email", "%s: %s: UID %" PRIu32 " delivered", domain, f->jid,
+		want);
+	f->st.last_uid = want;
 	if (!f->mark_seen && g_hash_table_contains(f->unseen, GUINT_TO_POINTER(want))) {
 		/* the fetch set \Seen: it was not, and the user wants it so */
 		char *cmd = g_strdup_printf("UID STORE %" PRIu32 " -FLAGS.SILENT (\\Seen)", want);
@@ -197,7 +238,7 @@ static void next_mail(struct email_fetch *f)
 		return;
 	}
 	char *suffix = g_strdup_printf("/;UID=%" PRIu32, g_array_index(f->uids, uint32_t, f->next));
-	request(f, NULL, suffix, FETCH_MAIL_MAX, fetched);
+	request(f, NULL, suffix, (size_t)gw_conf_int(f->em->gw, "fetch_max_bytes"), fetched);
 	g_free(suffix);
 }
 

@@ -9,8 +9,12 @@
  * UNSEEN. (libcurl has no BODY.PEEK[], and a custom FETCH loses the
  * literal's lines: it passes only the lines that start with "*".)
  *
- * A mail that cannot be read (no literal, bigger than FETCH_MAIL_MAX) is
- * skipped with a logged reason, so one bad mail does not stop the rest.
+ * The body is cut at max_body_bytes with a note (mime.h), and a Date
+ * older than a minute gives the message an XEP-0203 delay. A mail that
+ * cannot be read (no literal, bigger than fetch_max_bytes, not a mail, too
+ * deeply built) is not shown: the user gets a note from the gateway JID
+ * saying why, in the same gw_atomic as the new last UID, and the reason is
+ * logged, so one bad mail does not stop the rest.
  */
 #ifndef XMPPGW_EMAIL_FETCH_H
 #define XMPPGW_EMAIL_FETCH_H
@@ -19,7 +23,7 @@
 #include "email/mbox.h"
 #include "email/server.h"
 
-/* The largest mail fetched, and the largest SEARCH answer. */
+/* The largest fetch_max_bytes, and the largest SEARCH answer. */
 #define FETCH_MAIL_MAX (32u * 1024 * 1024)
 #define FETCH_SEARCH_MAX (4u * 1024 * 1024)
 

@@ -1,10 +1,12 @@
 /* mime.c - reading a mail with GMime (mime.h). */
+#include "email/html.h"
 #include "email/mime.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
 
-#define NO_TEXT "(This mail has no plain-text part; the gateway cannot show it yet.)"
+#define NO_TEXT "(This mail has no text part to show.)"
+#define HTML_TEXT_MAX (1024 * 1024) /* bytes of text made of HTML */
 
 void email_mime_init(void)
 {
@@ -15,27 +17,71 @@ void email_mime_init(void)
 	}
 }
 
-/* The first text/plain part under obj, depth levels at most. */
-static GMimeTextPart *plain_part(GMimeObject *obj, int depth)
+struct text_parts {
+	GMimeTextPart *plain, *html; /* the first of each */
+	unsigned seen;               /* parts looked at */
+};
+
+/* The first text/plain and text/html parts under obj, MIME_DEPTH_MAX
+ * levels and MIME_PARTS_MAX parts at most. */
+static void text_parts(GMimeObject *obj, int depth, struct text_parts *tp)
 {
-	if (!obj || depth > MIME_DEPTH_MAX)
-		return NULL;
+	if (!obj || depth > MIME_DEPTH_MAX || tp->plain || ++tp->seen > MIME_PARTS_MAX)
+		return;
 	if (GMIME_IS_TEXT_PART(obj)) {
 		GMimeContentType *ct = g_mime_object_get_content_type(obj);
 		if (g_mime_content_type_is_type(ct, "text", "plain"))
-			return GMIME_TEXT_PART(obj);
-		return NULL;
+			tp->plain = GMIME_TEXT_PART(obj);
+		else if (!tp->html && g_mime_content_type_is_type(ct, "text", "html"))
+			tp->html = GMIME_TEXT_PART(obj);
+		return;
 	}
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
-		for (int i = 0; i < n; i++) {
-			GMimeTextPart *t = plain_part(g_mime_multipart_get_part(mp, i), depth + 1);
-			if (t)
-				return t;
-		}
+		for (int i = 0; i < n && !tp->plain && tp->seen <= MIME_PARTS_MAX; i++)
+			text_parts(g_mime_multipart_get_part(mp, i), depth + 1, tp);
 	}
-	return NULL;
+}
+
+/* The text of a part, in UTF-8 (what does not convert is replaced). */
+static char *part_text(GMimeTextPart *t)
+{
+	char *raw = g_mime_text_part_get_text(t);
+	if (!raw)
+		return NULL;
+	char *valid = g_utf8_make_valid(raw, -1);
+	g_free(raw);
+	return valid;
+}
+
+static char *body_of(GMimeMessage *msg)
+{
+	struct text_parts tp = { 0 };
+	text_parts(g_mime_message_get_mime_part(msg), 0, &tp);
+	if (tp.plain)
+		return part_text(tp.plain);
+	char *html = tp.html ? part_text(tp.html) : NULL;
+	char *text = html ? email_html_to_text(html, strlen(html), HTML_TEXT_MAX) : NULL;
+	g_free(html);
+	return text;
+}
+
+/* Past how far nesting goes: GMime's parser recurses once per level, so
+ * a mail nested deeper than this is not handed to it. */
+static bool too_deep(const char *raw, size_t len)
+{
+	unsigned n = 0;
+	const char *p = raw, *end = raw + len;
+	while ((p = memchr(p, ':', (size_t)(end - p))) != NULL) {
+		p++;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(end - p) >= 10 && !g_ascii_strncasecmp(p, "multipart/", 10) &&
+		    ++n > MIME_MULTIPARTS_MAX)
+			return true;
+	}
+	return false;
 }
 
 static void read_from(GMimeMessage *msg, struct email_mail *out)
@@ -59,13 +105,25 @@ bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
 {
 	memset(out, 0, sizeof *out);
 	email_mime_init();
-	GMimeStream *st = g_mime_stream_mem_new_with_buffer(raw, len);
+	if (too_deep(raw, len)) {
+		out->why = "too many multiparts in it";
+		return false;
+	}
+	/* a NUL would end a header or the text early: it becomes a space */
+	char *clean = memchr(raw, '\0', len) ? g_memdup2(raw, len) : NULL;
+	for (size_t i = 0; clean && i < len; i++)
+		if (!clean[i])
+			clean[i] = ' ';
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(clean ? clean : raw, len);
 	GMimeParser *p = g_mime_parser_new_with_stream(st);
 	GMimeMessage *msg = g_mime_parser_construct_message(p, NULL);
 	g_object_unref(p);
 	g_object_unref(st);
-	if (!msg)
+	g_free(clean);
+	if (!msg) {
+		out->why = "no mail headers";
 		return false;
+	}
 	read_from(msg, out);
 	const char *subject = g_mime_message_get_subject(msg);
 	out->subject = subject && *subject ? g_strdup(subject) : NULL;
@@ -76,12 +134,25 @@ bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
 	out->references = refs && *refs ? g_strdup(refs) : NULL;
 	const char *irt = g_mime_object_get_header(top, "In-Reply-To");
 	out->in_reply_to = irt && *irt ? g_strdup(irt) : NULL;
-	GMimeTextPart *t = plain_part(g_mime_message_get_mime_part(msg), 0);
-	out->body = t ? g_mime_text_part_get_text(t) : NULL;
+	GDateTime *date = g_mime_message_get_date(msg);
+	out->date = date ? g_date_time_to_unix(date) : 0;
+	out->body = body_of(msg);
 	if (!out->body)
 		out->body = g_strdup(NO_TEXT);
 	g_object_unref(msg);
 	return true;
+}
+
+char *email_body_cut(const char *body, size_t max)
+{
+	size_t len = strlen(body);
+	if (len <= max)
+		return g_strdup(body);
+	const char *end = body + max;
+	while (end > body && ((unsigned char)*end & 0xc0) == 0x80)
+		end--; /* not inside a character */
+	return g_strdup_printf("%.*s\n\n[The mail is longer: %zu bytes were cut.]",
+			       (int)(end - body), body, len - (size_t)(end - body));
 }
 
 void email_mail_clear(struct email_mail *m)

@@ -1,19 +1,28 @@
 /* mime.h - reading a mail (GMime): what a delivery to XMPP needs of it.
  * No I/O.
  *
- * This first version takes the text/plain part (the mail itself, or the
- * first one in its multiparts, at most MIME_DEPTH_MAX deep), converted to
- * UTF-8 by its charset; a mail without one gets a note saying so instead.
- * Headers are decoded (RFC 2047). Strings may still hold anything a mail
- * can: the core sanitises them before they reach a stanza.
+ * The body is the text/plain part (the mail itself, or the first one in
+ * its multiparts, at most MIME_DEPTH_MAX deep and among the first
+ * MIME_PARTS_MAX parts), converted to UTF-8 by its charset (bytes that do
+ * not convert, or a charset nobody knows, give U+FFFD); with no such part,
+ * the first text/html part made readable text (html.h); with neither, a
+ * note saying so. A NUL byte in the mail is read as a space. Headers are
+ * decoded (RFC 2047). Strings may still hold anything a mail can: the core
+ * sanitises them before they reach a stanza.
+ *
+ * A mail with more than MIME_MULTIPARTS_MAX multipart headers is not read
+ * at all (GMime's parser recurses once per nested multipart).
  */
 #ifndef XMPPGW_EMAIL_MIME_H
 #define XMPPGW_EMAIL_MIME_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define MIME_DEPTH_MAX 16
+#define MIME_PARTS_MAX 1000
+#define MIME_MULTIPARTS_MAX 1000
 
 struct email_mail {
 	char *from_addr;   /* the From mailbox's address as written, or NULL */
@@ -23,13 +32,20 @@ struct email_mail {
 	char *references;  /* the raw References header, or NULL */
 	char *in_reply_to; /* the raw In-Reply-To header, or NULL */
 	char *body;        /* never NULL */
+	int64_t date;      /* the Date header, Unix seconds, or 0 */
+	const char *why;   /* when the parse fails: why, a string literal */
 };
 
 /* Starts GMime once per process (idempotent). */
 void email_mime_init(void);
 
-/* Parses raw (len bytes). false when it is not a mail at all (no headers). */
+/* Parses raw (len bytes). false, with out->why, when it is not a mail at
+ * all (no headers) or too deeply built to be read. */
 bool email_mail_parse(const char *raw, size_t len, struct email_mail *out);
 void email_mail_clear(struct email_mail *m);
+
+/* body (UTF-8), or its first max bytes at most (cut at a character
+ * boundary) and a note saying how many bytes were cut. g_free() it. */
+char *email_body_cut(const char *body, size_t max);
 
 #endif
