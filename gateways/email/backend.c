@@ -11,6 +11,7 @@
  * message to a contact is sent as a mail through the outbox (send.c).
  */
 #include "email/address.h"
+#include "email/commands.h"
 #include "email/email.h"
 #include "email/fetch.h"
 #include "email/mime.h"
@@ -51,6 +52,7 @@ static enum gw_err email_start(struct gw *gw)
 	if (!em->probe.tls_verify)
 		log_msg(LOG_WARN, "email", "%s: tls_verify is off: mail servers' certificates "
 			"are not checked", gw_domain(gw));
+	email_commands_init(em);
 	email_accounts_start(em);
 	return GW_OK;
 }
@@ -63,6 +65,7 @@ static void email_stop(struct gw *gw)
 		em->outbox = NULL;
 		email_accounts_stop(em);
 		email_register_stop(em);
+		email_commands_stop(em);
 		mail_curl_free(em->curl);
 		em->curl = NULL;
 		curl_global_cleanup();
@@ -226,6 +229,8 @@ const struct gw_backend email_backend = {
 	.prompt = "E-mail address",
 	.contact_category = "client",
 	.contact_type = "pc",
+	.commands = email_commands,
+	.n_commands = EMAIL_N_COMMANDS,
 	.ops = {
 		.start = email_start,
 		.stop = email_stop,

@@ -29,6 +29,8 @@ struct email {
 	unsigned pace_timer;
 	unsigned connects_per_second, backoff_min_s, backoff_max_s;
 	unsigned idle_reissue_s, poll_interval_s;
+	GHashTable *delivered;     /* bare JID -> mails delivered today (commands.c) */
+	GQueue rechecks;           /* "Check my mailbox again" in flight (commands.c) */
 };
 
 struct email_watch;

@@ -1,6 +1,7 @@
 /* fetch.c - fetching and delivering new mail (fetch.h). */
 #include "email/address.h"
 #include "email/compose.h"
+#include "email/daycount.h"
 #include "email/fetch.h"
 #include "email/imap_parse.h"
 #include "email/mime.h"
@@ -89,6 +90,7 @@ struct delivery {
 	uint32_t uid;
 	const struct email_mail *mail; /* or NULL: note instead */
 	const char *note;              /* why the mail cannot be shown */
+	bool delivered;                /* to the user, not held back by the loop guard */
 };
 
 #define DELAY_MIN_S 60 /* a Date older than this gives an XEP-0203 delay */
@@ -157,6 +159,7 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 			"delivered", gw_domain(gw), f->jid, d->uid);
 	else
 		err = gw_deliver_message_to(gw, f->jid, legacy, &msg);
+	d->delivered = !ours && err == GW_OK;
 	if (err == GW_OK && thread && !ours)
 		err = email_thread_note(gw, f->jid, thread, m->message_id, m->references,
 					m->subject);
@@ -219,6 +222,8 @@ static void fetched(struct mail_xfer *x, CURLcode rc, void *ud)
 	}
 	log_msg(LOG_DEBUG, "email", "%s: %s: UID %" PRIu32 " delivered", domain, f->jid,
 		want);
+	if (d.delivered)
+		email_count_delivered(f->em, f->jid);
 	f->st.last_uid = want;
 	if (!f->mark_seen && g_hash_table_contains(f->unseen, GUINT_TO_POINTER(want))) {
 		/* the fetch set \Seen: it was not, and the user wants it so */

@@ -40,6 +40,7 @@ struct email_watch {
 	struct email_backoff backoff;
 	bool up;               /* the folder is selected and watched */
 	char *status;          /* why it is down, and until when */
+	char *last_error;      /* the last failure, and when */
 };
 
 /* Why a watch is down, as its user's gateway JID shows it. */
@@ -346,6 +347,12 @@ static void reconnect_later(struct email_watch *w, enum down kind, const char *w
 	g_date_time_unref(at);
 	g_free(w->status);
 	w->status = g_strdup_printf("%s (%s); back-off until %s", down_text[kind], why, until);
+	g_free(w->last_error);
+	GDateTime *t = g_date_time_new_now_utc();
+	char *when = g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
+	g_date_time_unref(t);
+	w->last_error = g_strdup_printf("%s (%s) at %s", down_text[kind], why, when);
+	g_free(when);
 	g_free(until);
 	w->up = false;
 	log_msg(LOG_INFO, "email", "%s: %s: IMAP watch down: %s", gw_domain(w->em->gw), w->jid,
@@ -358,6 +365,22 @@ bool email_watch_up(struct email_watch *w, const char **status)
 {
 	*status = w->status ? w->status : "connecting to the IMAP server";
 	return w->up;
+}
+
+const char *email_watch_last_error(struct email_watch *w)
+{
+	return w->last_error;
+}
+
+bool email_watch_kick(struct email_watch *w)
+{
+	if (!w->retry_timer)
+		return false;
+	gw_timer_remove(w->retry_timer);
+	w->retry_timer = 0;
+	email_backoff_reset(&w->backoff);
+	email_pace(w->em, connect_now, w);
+	return true;
 }
 
 struct email_watch *email_watch_start(struct email *em, const char *jid, GHashTable *reg)
@@ -409,6 +432,7 @@ void email_watch_stop(struct email_watch *w)
 	mail_server_clear(&w->srv);
 	g_string_free(w->out, TRUE);
 	g_free(w->status);
+	g_free(w->last_error);
 	g_free(w->folder);
 	g_free(w->jid);
 	g_free(w);

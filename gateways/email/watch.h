@@ -34,5 +34,11 @@ struct email_watch *email_watch_start(struct email *em, const char *jid, GHashTa
 void email_watch_stop(struct email_watch *w);
 /* Whether w is up; *status (borrowed until w changes) says why not. */
 bool email_watch_up(struct email_watch *w, const char **status);
+/* The last failure, in words with its time (borrowed until w changes), or
+ * NULL when there was none since the watch started. */
+const char *email_watch_last_error(struct email_watch *w);
+/* A watch waiting in its back-off connects now (paced); false when it is
+ * not waiting (up, or connecting). */
+bool email_watch_kick(struct email_watch *w);
 
 #endif
