@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""A guided tour of xmpp-gw: a private Prosody and a private ngIRCd on
-127.0.0.1, the gateway attached with its echo and IRC backends, and a walk
-through service discovery, registration, an echo round trip, a private
-chat with an IRC user and an IRC channel as a MUC room. Then it keeps
-running so real XMPP and IRC clients can connect, until Ctrl-C.
+"""A guided tour of xmpp-gw: a private Prosody, a private ngIRCd and a
+private mail stack (Dovecot and an SMTP server) on 127.0.0.1, the gateway
+attached with its echo, IRC and e-mail backends, and a walk through service
+discovery, registration, an echo round trip, a private chat with an IRC
+user, an IRC channel as a MUC room, and a mail in and a reply out. Then it
+keeps running so real XMPP, IRC and mail clients can connect, until Ctrl-C.
 
     make demo            (or: /usr/bin/python3 tests/demo.py --bin build/xmpp-gw)
     ... --no-wait        the tour only, then stop (exit 0 when every step worked)
@@ -21,9 +22,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e
 from harness.client import Client, cancel_pending  # noqa: E402
 from harness.gateway import Gateway  # noqa: E402
 from harness.ircd import Ngircd  # noqa: E402
-from harness.servers import IRC_COMPONENT, Prosody, register_account  # noqa: E402
+from harness.mail import MailStack  # noqa: E402
+from harness.servers import EMAIL_COMPONENT, IRC_COMPONENT, Prosody, register_account  # noqa: E402
 
-from demo_tour import CHANNEL, IRC_SERVER, Steps, echo_tour, irc_tour  # noqa: E402
+from demo_tour import CHANNEL, IRC_SERVER, Steps, echo_tour, email_tour, irc_tour  # noqa: E402
 from harness.muc import room_jid  # noqa: E402
 
 ACCOUNTS = {"alice": "alice-pw", "bob": "bob-pw"}
@@ -36,8 +38,9 @@ class Demo:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="xgw-demo-")
-        self.srv = self.ircd = self.gw = None
+        self.srv = self.ircd = self.gw = self.mail = None
         self.carol = None
+        self.mailboxes = {}
         self.steps = Steps()
 
     def irc_section(self):
@@ -47,9 +50,17 @@ class Demo:
                 "allowed_servers": IRC_SERVER, "tls_ports": "",
                 "plain_ports": str(self.ircd.port)}
 
+    def email_section(self):
+        """The gateway's [email] section: only the private mail stack on
+        127.0.0.1 may be reached."""
+        return {"jid": EMAIL_COMPONENT, "secret": self.srv.secret,
+                "allowed_hosts": "127.0.0.1", "connect_timeout_s": "3",
+                "verify_timeout_s": "5"}
+
     def start(self, loop):
         show = self.steps.show
-        self.steps.step("Starting a private Prosody, a private ngIRCd and the gateway")
+        self.steps.step("Starting a private Prosody, ngIRCd, Dovecot, SMTP server and the "
+                        "gateway")
         # Each process is recorded before it starts, so stop() ends it
         # even when a start-up is cut short.
         self.srv = Prosody(base=os.path.join(self.dir, "prosody"))
@@ -63,12 +74,19 @@ class Demo:
         self.ircd = Ngircd(base=os.path.join(self.dir, "ngircd"))
         self.ircd.start()
         show("ngircd", "127.0.0.1:%d (IRC, plaintext)" % self.ircd.port)
+        self.mail = MailStack()
+        self.mail.start()
+        for who in ("alice", "carol"):
+            self.mailboxes[who] = self.mail.add_user(who)
+        show("dovecot", "127.0.0.1:%d (IMAP, plaintext)" % self.mail.imap_port)
+        show("smtp", "127.0.0.1:%d (submission, plaintext, AUTH)" % self.mail.smtp_port)
+        show("mailboxes", ", ".join("%s / %s" % v for v in self.mailboxes.values()))
         self.gw = Gateway(self.srv, admins=["alice@localhost"], name="demo",
-                          sections={"irc": self.irc_section()})
+                          sections={"irc": self.irc_section(), "email": self.email_section()})
         self.gw.start()
         loop.run_until_complete(asyncio.wait_for(self.gw.wait_ready(), 30))
-        show("gateway", "%s and %s attached (log: %s)"
-             % (self.srv.component, IRC_COMPONENT, self.gw.log_path))
+        show("gateway", "%s, %s and %s attached (log: %s)"
+             % (self.srv.component, IRC_COMPONENT, EMAIL_COMPONENT, self.gw.log_path))
         show("[irc]", ", ".join("%s = %s" % (k, v or "(none)")
                                 for k, v in self.irc_section().items() if k != "secret"))
 
@@ -77,6 +95,8 @@ class Demo:
         try:
             await echo_tour(self.steps, self.srv, alice)
             self.carol = await irc_tour(self.steps, IRC_COMPONENT, self.ircd, alice)
+            await email_tour(self.steps, EMAIL_COMPONENT, self.mail, self.gw, alice,
+                             self.mailboxes)
         finally:
             await alice.close()
 
@@ -93,6 +113,11 @@ class Demo:
                  with a nick of his own); IRC users are nick%%%(irc_srv)s@%(irc)s,
                  e.g. carol%%%(irc_srv)s@%(irc)s
    room:         join %(room)s (carol is in it)
+   e-mail:       %(email)s (alice's mailbox %(amail)s is registered);
+                 a mail address is a contact, e.g. %(cmail_jid)s
+   mail server:  IMAP 127.0.0.1 port %(imap)d, SMTP 127.0.0.1 port %(smtp)d, no TLS;
+                 log in as %(amail)s / %(ampw)s or %(cmail)s / %(cmpw)s
+                 (e.g. in mutt, Thunderbird, or python3 -m smtplib) and mail the other
    IRC server:   127.0.0.1, port %(irc_port)d, no TLS; e.g. irssi -c 127.0.0.1 -p %(irc_port)d
                  -n dave, or in weechat /server add demo 127.0.0.1/%(irc_port)d then
                  /connect demo; then /join %(chan)s
@@ -100,7 +125,15 @@ class Demo:
 Press Ctrl-C to stop.""" % dict(c2s=srv.c2s_port, apw=ACCOUNTS["alice"], bpw=ACCOUNTS["bob"],
                                 echo=srv.component, irc=IRC_COMPONENT, irc_srv=IRC_SERVER,
                                 room=room, irc_port=self.ircd.port, chan=CHANNEL,
-                                log=self.gw.log_path), flush=True)
+                                log=self.gw.log_path, email=EMAIL_COMPONENT,
+                                amail=self.mailboxes["alice"][0],
+                                ampw=self.mailboxes["alice"][1],
+                                cmail=self.mailboxes["carol"][0],
+                                cmpw=self.mailboxes["carol"][1],
+                                cmail_jid=self.mailboxes["carol"][0].replace("@", "\\40")
+                                + "@" + EMAIL_COMPONENT,
+                                imap=self.mail.imap_port, smtp=self.mail.smtp_port),
+              flush=True)
 
     def wait(self, loop):
         """Until Ctrl-C (KeyboardInterrupt) or a process of ours exits;
@@ -108,6 +141,7 @@ Press Ctrl-C to stop.""" % dict(c2s=srv.c2s_port, apw=ACCOUNTS["alice"], bpw=ACC
         while True:
             for name, alive in (("the gateway", self.gw.running()),
                                 ("ngircd", self.ircd.running()),
+                                ("dovecot", self.mail.dovecot.running()),
                                 ("prosody", self.srv.proc is not None
                                  and self.srv.proc.poll() is None)):
                 if not alive:
@@ -136,6 +170,8 @@ Press Ctrl-C to stop.""" % dict(c2s=srv.c2s_port, apw=ACCOUNTS["alice"], bpw=ACC
             self.gw.cleanup()
         if self.ircd is not None:
             self.ircd.cleanup()
+        if self.mail is not None:
+            self.mail.cleanup()
         if self.srv is not None:
             self.srv.cleanup()
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -161,7 +197,7 @@ def interrupt(signum, frame):
 def check_tools(exe):
     if not os.access(exe, os.X_OK):
         sys.exit("demo: %s is not an executable (build it with make)" % exe)
-    for tool in ("prosody", "ngircd"):
+    for tool in ("prosody", "ngircd", "/usr/sbin/dovecot"):
         if not shutil.which(tool):
             sys.exit("demo: %s is not installed (make deps)" % tool)
 

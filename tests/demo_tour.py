@@ -1,10 +1,16 @@
 """The steps of the guided tour (tests/demo.py): what alice sees through the
-gateway's echo and IRC backends, printed step by step. Every wait is
+gateway's echo, IRC and e-mail backends, printed step by step. Every wait is
 bounded; a step that does not get what it expects raises AssertionError
 naming what was awaited, and `Steps.current` says which step that was."""
+import asyncio
+import email
+import email.policy
+import os
+import smtplib
+import time
 from xml.sax.saxutils import escape
 
-from harness.client import NS_DISCO_INFO, NS_REGISTER, payload, q
+from harness.client import NS_DISCO_INFO, NS_REGISTER, payload, q, submit_form
 from harness.ircclient import IrcClient, irc_jid
 from harness.muc import (NS_SID, expect_join, groupchat_from, irc_topic, irc_wait, join,
                          join_channel, muc_item, occupant, origin_id, room_jid, say,
@@ -206,3 +212,73 @@ async def room_messages(steps, component, alice, carol):
     line = await irc_wait(carol, "PRIVMSG", ALICE_NICK, CHANNEL, text,
                           what="alice's message in %s on IRC" % CHANNEL)
     irc_in(steps, line)
+
+
+# -- the e-mail backend -------------------------------------------------------------
+def email_contact(addr, component):
+    """The contact JID of a mail address (XEP-0106: @ is \\40)."""
+    return "%s@%s" % (addr.replace("@", "\\40"), component)
+
+
+def submit_mail(mail, sender, password, rcpt, subject, body):
+    """carol's mail client: a mail through the private SMTP server."""
+    raw = "From: Carol <%s>\r\nTo: %s\r\nSubject: %s\r\n\r\n%s\r\n" % (sender, rcpt, subject,
+                                                                      body)
+    with smtplib.SMTP("127.0.0.1", mail.smtp_port, timeout=10) as s:
+        s.login(sender, password)
+        s.sendmail(sender, [rcpt], raw)
+
+
+def first_mail(mail, addr, timeout=15.0):
+    """The first mail in addr's maildir once it is there, parsed."""
+    base = os.path.join(mail.users[addr][1], "Maildir")
+    deadline = time.monotonic() + timeout
+    while True:
+        for d in ("new", "cur"):
+            path = os.path.join(base, d)
+            names = sorted(os.listdir(path)) if os.path.isdir(path) else []
+            if names:
+                with open(os.path.join(path, names[0]), "rb") as f:
+                    return email.message_from_bytes(f.read(), policy=email.policy.default)
+        assert time.monotonic() < deadline, "no mail in %s's maildir after %.0f s" % (addr,
+                                                                                     timeout)
+        time.sleep(0.1)
+
+
+async def email_tour(steps, component, mail, gw, alice, mailboxes):
+    """mailboxes: {"alice": (address, password), "carol": (address, password)}."""
+    loop = asyncio.get_event_loop()
+    addr, pw = mailboxes["alice"]
+    carol, carol_pw = mailboxes["carol"]
+    steps.step("Registration with the e-mail gateway %s" % component)
+    await show_register_form(steps, alice, component)
+    steps.say("alice registers her mailbox %s (IMAP 127.0.0.1:%d, SMTP 127.0.0.1:%d) ..."
+              % (addr, mail.imap_port, mail.smtp_port))
+    values = {"address": addr, "imap_host": "127.0.0.1", "imap_port": str(mail.imap_port),
+              "imap_security": "none", "smtp_host": "127.0.0.1",
+              "smtp_port": str(mail.smtp_port), "smtp_security": "none", "password": pw}
+    await alice.iq_ok(component, "set", "<query xmlns='%s'>%s</query>"
+                      % (NS_REGISTER, submit_form(values, NS_REGISTER)),
+                      what="alice's registration with %s (the gateway logs in to both "
+                      "servers first)" % component, timeout=20)
+    steps.show("gateway", "logged in to the IMAP and the SMTP server: registration stored")
+    await accept_gateway(steps, alice, component, "her mailbox")
+    await gw.wait_log(r"alice@localhost: watching INBOX", timeout=15)
+    steps.show("gateway", "watches alice's INBOX with IMAP IDLE")
+
+    steps.step("A mail from %s arrives as a message" % carol)
+    await loop.run_in_executor(None, submit_mail, mail, carol, carol_pw, addr,
+                               "Lunch?", "Shall we have lunch on Friday?")
+    steps.show("carol (mail) ->", "%s: Subject: Lunch?" % addr)
+    frm = email_contact(carol, component)
+    m = await alice.expect_message(frm, what="carol's mail as a message from %s" % frm,
+                                   timeout=15)
+    steps.show("alice <-", "%s: [%s] %s" % (m["from"].bare, m["subject"], m["body"].strip()))
+
+    steps.step("alice replies; the reply goes out as a mail")
+    alice.chat(frm, "Friday is fine, see you at noon.")
+    steps.show("alice ->", "%s: Friday is fine, see you at noon." % frm)
+    got = await loop.run_in_executor(None, first_mail, mail, carol)
+    steps.show("carol's maildir", "From: %s" % got["From"])
+    steps.show("", "Subject: %s" % (got["Subject"] or "(none)"))
+    steps.show("", got.get_body(("plain",)).get_content().strip())

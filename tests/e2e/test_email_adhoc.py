@@ -4,7 +4,6 @@ delivered today; the mails waiting to be sent) and "Check my mailbox again"
 (a login to both servers, told in a message; a watch waiting in its back-off
 tries again at once); the admins' "Mail accounts", refused to a user.
 Dovecot is this module's own (harness/mail.py), restarted by its PID."""
-import asyncio
 
 import pytest
 
