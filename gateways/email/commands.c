@@ -5,6 +5,8 @@
 #include "email/smtp.h"
 #include "email/watch.h"
 
+#include <string.h>
+
 /* Accounts listed by "Mail accounts" at most (the totals count all). */
 #define ACCOUNTS_REPORT_MAX 200u
 /* The group of an outbox row (send.c stores each mail as a key file). */
@@ -171,6 +173,11 @@ static enum gw_err cmd_recheck(struct gw *gw, const char *jid, GHashTable *value
 			       char **report, struct gw_reason *why)
 {
 	struct email *em = gw_priv(gw);
+	for (GList *l = em->rechecks.head; l; l = l->next)
+		if (!strcmp(((struct recheck *)l->data)->jid, jid)) {
+			gw_reason_set(why, "a check of your mailbox is already running");
+			return GW_ERR_RESOURCE_CONSTRAINT;
+		}
 	GHashTable *reg = registration(gw, jid, why);
 	if (!reg)
 		return GW_ERR_REGISTRATION_REQUIRED;

@@ -7,7 +7,8 @@
  *   - "recheck" (Check my mailbox again), for the user: logs in to the
  *     IMAP and the SMTP server again and tells the result in a message
  *     from the gateway JID (the command itself answers at once); a watch
- *     that waits in its back-off tries again now;
+ *     that waits in its back-off tries again now; one check per user at a
+ *     time (another is refused with resource-constraint);
  *   - "accounts" (Mail accounts), for admins: every registered mailbox,
  *     its watch and its outbox, and the totals.
  *
