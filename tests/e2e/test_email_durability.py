@@ -65,11 +65,16 @@ async def link_down_with_mail_kept(gw, proxy, mail, c, addr):
     return bob, body
 
 
-async def test_link_down_while_mail_arrives(server, mail, own_gw, proxy, clients):
-    gw = own_gw
+async def started_and_watched(gw, mail, clients):  # noqa: F811
+    """The gateway started; a user online whose INBOX it watches."""
     gw.start()
     await gw.wait_ready()
-    c, addr = await watched_user(mail, gw, clients)
+    return await watched_user(mail, gw, clients)
+
+
+async def test_link_down_while_mail_arrives(server, mail, own_gw, proxy, clients):
+    gw = own_gw
+    c, addr = await started_and_watched(gw, mail, clients)
     c.clear()
     bob, body = await link_down_with_mail_kept(gw, proxy, mail, c, addr)
     proxy.release()
@@ -79,9 +84,7 @@ async def test_link_down_while_mail_arrives(server, mail, own_gw, proxy, clients
 
 async def test_kill9_with_the_mail_in_the_outbox(server, mail, own_gw, proxy, clients):
     gw = own_gw
-    gw.start()
-    await gw.wait_ready()
-    c, addr = await watched_user(mail, gw, clients)
+    c, addr = await started_and_watched(gw, mail, clients)
     c.clear()
     bob, body = await link_down_with_mail_kept(gw, proxy, mail, c, addr)
     gw.kill9()
@@ -99,9 +102,7 @@ async def test_kill9_with_the_mail_in_the_outbox(server, mail, own_gw, proxy, cl
 
 async def test_kill9_before_the_mail_comes(server, mail, own_gw, proxy, clients):
     gw = own_gw
-    gw.start()
-    await gw.wait_ready()
-    c, addr = await watched_user(mail, gw, clients)
+    c, addr = await started_and_watched(gw, mail, clients)
     bob, bob_pw = mail.add_user("b")
     c.clear()
     gw.kill9()
