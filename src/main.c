@@ -2,6 +2,7 @@
 #include "adhoc.h"
 #include "conf.h"
 #include "core.h"
+#include "fdlimit.h"
 #include "gw_loop.h"
 #include "router.h"
 #include "store.h"
@@ -112,6 +113,7 @@ int main(int argc, char **argv)
 	g_unix_signal_add(SIGINT, on_term, "INT");
 	g_unix_signal_add(SIGHUP, on_hup, NULL);
 	log_msg(LOG_INFO, "main", "xmpp-gw %s starting", XMPPGW_VERSION);
+	fdlimit_raise();
 	int rc = core_start(c, router_dispatch) == GW_OK ? core_run(loop) : 1;
 	core_free();
 	adhoc_fini();

@@ -5,6 +5,7 @@ import asyncio
 import atexit
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -87,8 +88,9 @@ class Gateway:
     component port it connects to (default the server's; a proxy's, say)."""
 
     def __init__(self, server, allow="localhost", admins=(), secret=None, name="gw",
-                 xmpp_extra=None, sections=None, port=None):
+                 xmpp_extra=None, sections=None, port=None, nofile=None):
         self.exe = require_gateway()
+        self.nofile = nofile  # (soft, hard) open-files limit to start it with
         self.server = server
         self.dir = tempfile.mkdtemp(prefix="xgw-%s-" % name)
         self.store = os.path.join(self.dir, "gw.sqlite")
@@ -122,8 +124,12 @@ class Gateway:
         with open(self.log_path, "ab") as err:
             err.write(b"---- start ----\n")
             err.flush()
-            self.proc = subprocess.Popen([self.exe, "-c", self.config], stdin=subprocess.DEVNULL,
-                                         stdout=err, stderr=err, start_new_session=True)
+            limits = self.nofile
+            self.proc = subprocess.Popen(
+                [self.exe, "-c", self.config], stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                start_new_session=True,
+                preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limits))
+                if limits else None)
         self.returncode = None
         self.death_expected = False
         self.stop_sent = None
