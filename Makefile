@@ -200,7 +200,7 @@ fuzz:
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_imap.c gateways/email/imap_parse.c \
 	  -o build-fuzz/fuzz_email_imap $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags gmime-3.0) tests/fuzz/fuzz_email_compose.c \
-	  gateways/email/compose.c gateways/email/mime.c gateways/email/html.c \
+	  gateways/email/compose.c gateways/email/mime.c gateways/email/html.c src/util/random.c \
 	  -o build-fuzz/fuzz_email_compose $(shell pkg-config --libs gmime-3.0)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_html.c gateways/email/html.c \
 	  -o build-fuzz/fuzz_email_html $(shell pkg-config --libs glib-2.0)

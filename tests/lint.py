@@ -25,7 +25,8 @@ SIZE_EXTS = (".c", ".h", ".py")
 # The one file that may call backend operations (STYLE.md moves it to gw/).
 OPS_CALLERS = ("src/backend.c", "src/gw/backend.c")
 # The core headers a backend may include: gateway.h and the two it includes.
-CORE_FOR_BACKENDS = ("gateway.h", "err.h", "log.h", "bucket.h")  # bucket.h: pure, no I/O
+CORE_FOR_BACKENDS = ("gateway.h", "err.h", "log.h", "bucket.h",  # bucket.h: pure, no I/O
+                     "random.h")  # random.h: the kernel CSPRNG, no state
 FORBIDDEN_HEADERS = ("strophe.h", "sqlite3.h")
 # Backend folder, driver files, the header they must not include.
 DRIVER_RULES = (("sms", ("kannel*.c", "twilio*.c"), "sms.h"),)
@@ -37,6 +38,9 @@ TOKEN = re.compile(r'/\*.*?(?:\*/|\Z)|//[^\n]*|"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\
                    re.S)
 INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
 OPS_CALL = re.compile(r'\bops\.')
+# GLib's generator, whose state its output gives away: for jitter only,
+# each call marked so by a comment on its line; the rest uses random.h.
+WEAK_RANDOM = re.compile(r'\bg_(?:random_\w+|rand_\w+|uuid_string_random)\s*\(')
 STATIC_BUF = re.compile(r'\bstatic\s+(?:_Thread_local\s+|__thread\s+)?char\s+(\w+)\s*\[([^\]]*)\]')
 FUNC_DECL = re.compile(r'(?:extern\s+)?[\w\s*]*?\b([A-Za-z_]\w*)\s*\(')
 IDENT = re.compile(r'\b[A-Za-z_]\w*\b')
@@ -410,6 +414,22 @@ def check_static_buffers(tree):
                   {"static_buffers": len(details)})
 
 
+def check_weak_random(tree):
+    details = []
+    for folder in ("src", "gateways"):
+        for f in tree.files(folder):
+            text = tree.text(f)
+            code = strip_c(text, strings=True)
+            lines = text.split("\n")
+            for m in WEAK_RANDOM.finditer(code):
+                n = line_of(code, m.start())
+                if "jitter" not in lines[n - 1]:
+                    details.append("%s:%d %s) without a jitter comment" % (
+                        f, n, m.group(0).rstrip("( ")))
+    return Result(not details, "%d uses of GLib's random outside jitter" % len(details),
+                  details, {"weak_random": len(details)})
+
+
 # The core's layers (STYLE.md): a file may include headers of its own
 # layer and of those below, never above. Headers that declare only types
 # shared by every layer rank with the lowest.
@@ -451,6 +471,7 @@ CHECKS = (
     ("contract-used", check_contract_used, "every gateway.h function is used (or email:)"),
     ("backend-includes", check_backend_includes, "backends include only gateway.h of the core"),
     ("static-buffers", check_static_buffers, "no static char buffer in gateways/"),
+    ("weak-random", check_weak_random, "GLib's random only for jitter (random.h otherwise)"),
 )
 
 

@@ -257,6 +257,19 @@ class BackendIncludes(Tmp):
             self.assertIn(part, text)
 
 
+class WeakRandom(Tmp):
+    def test_found(self):
+        self.write("gateways/echo/echo.c", "unsigned d(void) {\n"
+                   "\treturn g_random_int_range(0, 9); /* jitter */\n}\n"
+                   "char *id(void) { return g_strdup_printf(\"%u\", g_random_int()); }\n"
+                   "/* g_random_int() in a comment */\n")
+        r = self.run_check("weak-random")
+        self.assertEqual(r.details, ["gateways/echo/echo.c:4 g_random_int) without a jitter "
+                                     "comment"])
+        self.write("gateways/echo/echo.c", "char *id(void) { return random_hex(8); }\n")
+        self.assertTrue(self.run_check("weak-random").ok)
+
+
 class StaticBuffers(Tmp):
     def test_found(self):
         self.write("gateways/echo/echo.c", "static const char hex[] = \"0123\";\n"

@@ -1,6 +1,7 @@
 /* compose.c - building a mail from an XMPP message (compose.h). */
 #include "email/compose.h"
 #include "email/mime.h"
+#include "random.h"
 
 #include <gmime/gmime.h>
 #include <string.h>
@@ -82,12 +83,10 @@ char *email_compose_subject(const char *subject, const char *thread_subject, con
 
 char *email_msgid_new(const char *domain)
 {
-	GString *s = g_string_new(OURS_PREFIX);
-	for (int i = 0; i < 4; i++)
-		g_string_append_printf(s, "%08x", g_random_int());
-	g_string_append_c(s, '@');
-	g_string_append(s, domain);
-	return g_string_free(s, FALSE);
+	char *hex = random_hex(16);
+	char *id = g_strdup_printf(OURS_PREFIX "%s@%s", hex, domain);
+	g_free(hex);
+	return id;
 }
 
 bool email_msgid_is_ours(const char *msgid, const char *domain)

@@ -5,6 +5,7 @@
 #include "email/sent.h"
 #include "email/submit.h"
 #include "email/thread.h"
+#include "random.h"
 
 #include <string.h>
 
@@ -289,14 +290,6 @@ static enum gw_err add_tx(struct gw *gw, void *ud)
 	return err;
 }
 
-static char *new_id(void)
-{
-	GString *s = g_string_new(NULL);
-	for (int i = 0; i < 4; i++)
-		g_string_append_printf(s, "%08x", g_random_int());
-	return g_string_free(s, FALSE);
-}
-
 enum gw_err email_outbox_submit(struct email_outbox *ob, struct gw_session *s,
 				const char *legacy, const char *addr,
 				const struct gw_message *msg, struct gw_reason *why)
@@ -331,7 +324,7 @@ enum gw_err email_outbox_submit(struct email_outbox *ob, struct gw_session *s,
 		return err;
 	}
 	j->ob = ob;
-	j->id = new_id();
+	j->id = random_hex(16);
 	j->jid = g_strdup(jid);
 	j->sender = g_strdup(msg->sender);
 	j->xmpp_id = g_strdup(msg->id);

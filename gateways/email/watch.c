@@ -341,7 +341,7 @@ static void reconnect_later(struct email_watch *w, enum down kind, const char *w
 {
 	close_conn(w);
 	int64_t now = g_get_monotonic_time();
-	int64_t wait_us = email_backoff_fail(&w->backoff, now, g_random_int()) - now;
+	int64_t wait_us = email_backoff_fail(&w->backoff, now, g_random_int() /* jitter */) - now;
 	GDateTime *at = g_date_time_new_from_unix_utc((g_get_real_time() + wait_us) / 1000000);
 	char *until = g_date_time_format(at, "%Y-%m-%dT%H:%M:%SZ");
 	g_date_time_unref(at);

@@ -154,7 +154,7 @@ static void schedule_reconnect(struct irc_client *c)
 {
 	c->port_idx = 0;
 	c->backoff_s = pace_backoff_next(c->backoff_s, c->p.reconnect_max_s);
-	client_schedule_connect(c, pace_backoff_delay_ms(c->backoff_s, g_random_int()));
+	client_schedule_connect(c, pace_backoff_delay_ms(c->backoff_s, g_random_int() /* jitter */));
 }
 
 void client_drop_conn(struct irc_client *c)

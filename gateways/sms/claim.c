@@ -4,6 +4,7 @@
 #include "sms/signature.h"
 #include "sms/sms.h"
 #include "sms/urlform.h"
+#include "random.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,14 +123,6 @@ static void code_sent(struct sms *sms, const struct sms_send_result *r, void *ud
 	g_free(cs);
 }
 
-static char *random_hex(unsigned bytes)
-{
-	GString *s = g_string_new(NULL);
-	for (unsigned i = 0; i < bytes; i++)
-		g_string_append_printf(s, "%02x", g_random_int_range(0, 256));
-	return g_string_free(s, FALSE);
-}
-
 /* A new code for jid, stored, then texted; answers req when it is out. */
 static void send_code(struct sms *sms, struct gw_request *req, const char *jid,
 		      const char *number, struct sms_claim *prev, int64_t now)
@@ -141,7 +134,7 @@ static void send_code(struct sms *sms, struct gw_request *req, const char *jid,
 		return;
 	}
 	char code[CLAIM_CODE_DIGITS + 1];
-	g_snprintf(code, sizeof code, "%06d", g_random_int_range(0, 1000000));
+	g_snprintf(code, sizeof code, "%06u", random_below(1000000));
 	c.salt = random_hex(16);
 	c.hash = sms_claim_hash(c.salt, code);
 	char *v = sms_claim_encode(&c);

@@ -1,6 +1,7 @@
 /* job.c - outgoing texts as store rows, and their states (job.h). */
 #include "sms/job.h"
 #include "sms/urlform.h"
+#include "random.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +41,7 @@ void sms_job_free(struct sms_job *j)
 
 char *sms_job_new_id(void)
 {
-	GString *s = g_string_sized_new(SMS_JOB_ID_BYTES * 2);
-	for (int i = 0; i < SMS_JOB_ID_BYTES / 4; i++)
-		g_string_append_printf(s, "%08x", g_random_int());
-	return g_string_free(s, FALSE);
+	return random_hex(SMS_JOB_ID_BYTES);
 }
 
 static void put(GString *s, const char *key, const char *value)

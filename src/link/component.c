@@ -23,6 +23,7 @@
  * writes it reports.
  */
 #include "ackwin.h"
+#include "random.h"
 #include "component.h"
 #include "jid.h"
 #include "log.h"
@@ -491,7 +492,8 @@ static void schedule_reconnect(struct link *l)
 	unsigned max = l->p.reconnect_max_ms;
 	l->backoff_ms = l->backoff_ms ? MIN(l->backoff_ms * 2, max) : MIN(BACKOFF_START_MS, max);
 	/* Full jitter over the upper half spreads reconnects of many gateways. */
-	unsigned delay = l->backoff_ms / 2 + g_random_int_range(0, (gint32)(l->backoff_ms / 2) + 1);
+	unsigned delay = l->backoff_ms / 2 +
+			 g_random_int_range(0, (gint32)(l->backoff_ms / 2) + 1); /* jitter */
 	log_msg(LOG_DEBUG, "link", "%s: reconnecting in %u ms", l->p.domain, delay);
 	l->reconnect_timer = g_timeout_add(delay, reconnect_fire, l);
 }
@@ -568,7 +570,9 @@ struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
 	l->fd = -1;
 	l->win = ackwin_new(p->ack_window_stanzas, p->ack_window_bytes);
 	l->ping_to = jid_parent_domain(p->domain);
-	l->ping_prefix = g_strdup_printf("gw-ack-%08x-", g_random_int());
+	char *nonce = random_hex(4);
+	l->ping_prefix = g_strdup_printf("gw-ack-%s-", nonce);
+	g_free(nonce);
 	l->reserved_fd = reserve_fd();
 	l->conn = xmpp_conn_new(ctx);
 	xmpp_conn_set_jid(l->conn, p->domain);

@@ -1,5 +1,6 @@
 /* stanza.c - building stanzas and error replies. */
 #include "stanza.h"
+#include "random.h"
 
 #include <glib.h>
 #include <string.h>
@@ -131,7 +132,7 @@ enum gw_show stanza_presence_show(xmpp_stanza_t *presence)
 
 char *stanza_make_id(void)
 {
-	return g_uuid_string_random();
+	return random_uuid();
 }
 
 void stanza_add_delay(xmpp_stanza_t *m, const char *from, const char *stamp)
