@@ -12,6 +12,7 @@
 #define SASL_CHUNK 400          /* bytes of base64 per AUTHENTICATE */
 #define READY_WAIT_MS 3000      /* after 001, for the end of the MOTD */
 #define MOTD_MAX 16384          /* bytes of MOTD kept to show when ready */
+#define CAP_LS_MAX 16384        /* bytes of CAP LS; real servers send about 1 KiB */
 
 /* ---- registration ------------------------------------------------------- */
 
@@ -57,16 +58,27 @@ static void cap_end(struct irc_client *c)
 	client_send(c, true, "CAP", "END", NULL);
 }
 
-static void cap_ls(struct irc_client *c, const struct irc_msg *m)
+/* A server that sends more than CAP_LS_MAX is hostile or broken: dropped,
+ * with the reason for the user, before it can grow the list further. */
+static enum client_rc cap_ls(struct irc_client *c, const struct irc_msg *m)
 {
 	/* CAP * LS * :more   or   CAP * LS :last */
 	bool more = m->params->len > 3 && !strcmp(irc_param(m, 2), "*");
 	const char *caps = irc_param(m, m->params->len - 1);
+	if (c->caps->len + 1 + strlen(caps ? caps : "") > CAP_LS_MAX) {
+		log_msg(LOG_WARN, "irc", "%s: CAP LS over %d bytes: disconnecting", c->p.server,
+			CAP_LS_MAX);
+		client_set_fail(c, GW_ERR_SERVICE_UNAVAILABLE,
+				"the IRC server sent a capability list (CAP LS) over 16 KiB: "
+				"disconnected from it");
+		client_connection_over(c, GW_ERR_SERVICE_UNAVAILABLE, c->fail_why);
+		return CLIENT_GONE;
+	}
 	if (c->caps->len)
 		g_string_append_c(c->caps, ' ');
 	g_string_append(c->caps, caps ? caps : "");
 	if (more)
-		return;
+		return CLIENT_DONE;
 	static const char *const wanted[] = { "multi-prefix", "away-notify", "server-time", "sasl" };
 	GString *req = g_string_new(NULL);
 	char **offered = g_strsplit(c->caps->str, " ", -1);
@@ -84,6 +96,7 @@ static void cap_ls(struct irc_client *c, const struct irc_msg *m)
 	else
 		cap_end(c);
 	g_string_free(req, TRUE);
+	return CLIENT_DONE;
 }
 
 static void sasl_timeout(void *ud)
@@ -208,8 +221,8 @@ static enum client_rc on_cap(struct irc_client *c, const struct irc_msg *m)
 {
 	const char *sub = irc_param(m, 1);
 	if (!strcmp(sub, "LS"))
-		cap_ls(c, m);
-	else if (!strcmp(sub, "ACK"))
+		return cap_ls(c, m);
+	if (!strcmp(sub, "ACK"))
 		cap_ack(c, m);
 	else if (!strcmp(sub, "NAK") && c->state == CL_REGISTERING)
 		cap_end(c);

@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from harness import servers  # noqa: E402
 from harness.client import cancel_pending  # noqa: E402
+from harness.fakeirc import FakeIrc  # noqa: E402
 from harness.gateway import Gateway, reap_unexpected_deaths  # noqa: E402
 from harness.ircclient import IrcPool, irc_section  # noqa: E402
 from harness.ircd import InspircdAtheme, Ngircd  # noqa: E402
@@ -217,6 +218,21 @@ def irc_gateway(server, irc_port, irc_options):
     of one module."""
     gw = Gateway(server, sections={"irc": irc_section(server, irc_port, **irc_options)})
     yield from serve(gw)
+
+
+@pytest.fixture
+def fake_irc_server(irc_port):
+    """Scripted IRC servers on 127.0.0.2:irc_port (harness/fakeirc.py):
+    `await fake_irc_server(script)`; stopped after the test."""
+    made = []
+
+    async def make(script):
+        f = await FakeIrc(script).start(irc_port)
+        made.append(f)
+        return f
+    yield make
+    for f in made:
+        run(f.stop(), 10)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import xml.etree.ElementTree as ET
 import pytest
 from slixmpp.exceptions import IqError
 
-from conftest import run
 from harness.client import NS_DISCO_INFO, NS_REGISTER, error_condition, q, xml_text
 from harness.ircclient import IRC_COMPONENT, irc_server_jid, irc_user
 from harness.muc import bob_in_channel, fresh_channel, irc_topic, join_channel, room_jid
@@ -126,69 +125,14 @@ async def test_hostile_topic_sanitised(server, irc_gateway, clients, ircs):
     await list_page(c, SERVER, max=1)
 
 
-# -- a scripted IRC server on 127.0.0.2 (allowed, on the same port) -------------------
-class FakeIrc:
-    """Registers any client at once (001, 376), answers PING, and hands LIST
-    to `on_list(send, close)`; records the commands it got."""
-
-    def __init__(self, on_list):
-        self.on_list = on_list
-        self.commands = []
-        self.got_list = asyncio.Event()
-        self.srv = None
-        self.writers = []
-
-    async def start(self, port):
-        self.srv = await asyncio.start_server(self._client, "127.0.0.2", port)
-        return self
-
-    async def _client(self, reader, writer):
-        self.writers.append(writer)
-        nick = "x"
-
-        def send(line):
-            if not writer.is_closing():
-                writer.write(line.encode("utf-8", "surrogateescape") + b"\r\n")
-
-        try:
-            while True:
-                raw = await reader.readline()
-                if not raw:
-                    break
-                parts = raw.decode("utf-8", "replace").strip().split(" ")
-                cmd = parts[0].upper()
-                self.commands.append(cmd)
-                if cmd == "NICK":
-                    nick = parts[1]
-                elif cmd == "USER":
-                    send(":fake 001 %s :Welcome" % nick)
-                    send(":fake 376 %s :End of MOTD" % nick)
-                elif cmd == "PING":
-                    send(":fake PONG fake %s" % " ".join(parts[1:]))
-                elif cmd == "LIST":
-                    self.got_list.set()
-                    self.on_list(send, writer.close, nick)
-        except (OSError, ConnectionError):
-            pass
-
-    async def stop(self):
-        for w in self.writers:
-            w.close()
-        self.srv.close()
-        await self.srv.wait_closed()
-
-
+# -- a scripted IRC server on 127.0.0.2 (harness/fakeirc.py) --------------------------
 @pytest.fixture
-def fake_irc(irc_port):
-    made = []
-
+def fake_irc(fake_irc_server):
+    """A scripted server that hands LIST to `on_list(send, close, nick)`."""
     async def make(on_list):
-        f = await FakeIrc(on_list).start(irc_port)
-        made.append(f)
-        return f
-    yield make
-    for f in made:
-        run(f.stop(), 10)
+        return await fake_irc_server(
+            {"LIST": lambda peer, parts: on_list(peer.send, peer.close, peer.nick)})
+    return make
 
 
 FAKE = irc_server_jid("127.0.0.2")
@@ -234,7 +178,7 @@ async def test_new_login_during_list(server, irc_gateway, clients, fake_irc):
     fake = await fake_irc(lambda send, close, nick: None)  # LIST never answered
     c = await irc_user(clients)
     pending = asyncio.ensure_future(iq_with_id(c, FAKE, list_query(max=5)))
-    await asyncio.wait_for(fake.got_list.wait(), 10)
+    await asyncio.wait_for(fake.heard("LIST").wait(), 10)
     await c.iq_ok(IRC_COMPONENT, "set", "<query xmlns='%s'><nick>%s</nick></query>"
                   % (NS_REGISTER, c.nick + "z"), what="a new nick")
     r = await asyncio.wait_for(pending, 10)
@@ -247,7 +191,7 @@ async def test_logout_during_list(server, irc_gateway, clients, fake_irc, ircs):
     fake = await fake_irc(lambda send, close, nick: None)
     c = await irc_user(clients)
     pending = asyncio.ensure_future(iq_with_id(c, FAKE, list_query(max=5)))
-    await asyncio.wait_for(fake.got_list.wait(), 10)
+    await asyncio.wait_for(fake.heard("LIST").wait(), 10)
     c.send_presence(ptype="unavailable")
     await irc_gateway.wait_log(r"%s logged out" % re.escape(c.bare))
     pending.cancel()
