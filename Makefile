@@ -45,8 +45,46 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(GW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sto
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit unit-asan e2e e2e-asan asan demo bench clean fuzz lint guarantees
-all: $(BUILD)/xmpp-gw
+.PHONY: all deps check unit unit-asan e2e e2e-asan asan demo bench clean fuzz lint guarantees \
+	man install
+all: $(BUILD)/xmpp-gw man
+
+# Man pages: xmpp-gw(8) as written, xmpp-gw.ini(5) generated from the
+# option tables the binary validates with, so that it cannot drift.
+man: $(BUILD)/man/xmpp-gw.8 $(BUILD)/man/xmpp-gw.ini.5
+
+$(BUILD)/man/gen_ini_man: contrib/man/gen_ini_man.c $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+
+$(BUILD)/man/xmpp-gw.ini.5: $(BUILD)/man/gen_ini_man
+	$< $(VERSION) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/xmpp-gw.8: contrib/man/xmpp-gw.8 VERSION
+	@mkdir -p $(dir $@)
+	sed 's/"xmpp\\-gw" "System/"xmpp\\-gw $(VERSION)" "System/' $< > $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, both man pages,
+# the systemd unit (pointing at the installed binary) and the sample
+# configuration, as /etc/xmpp-gw/xmpp-gw.ini only when there is none.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR     := $(PREFIX)/bin
+MANDIR     := $(PREFIX)/share/man
+UNITDIR    := $(PREFIX)/lib/systemd/system
+DOCDIR     := $(PREFIX)/share/doc/xmpp-gw
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/xmpp-gw
+	install -m 0755 $(BUILD)/xmpp-gw $(DESTDIR)$(BINDIR)/xmpp-gw
+	install -m 0644 $(BUILD)/man/xmpp-gw.8 $(DESTDIR)$(MANDIR)/man8/xmpp-gw.8
+	install -m 0644 $(BUILD)/man/xmpp-gw.ini.5 $(DESTDIR)$(MANDIR)/man5/xmpp-gw.ini.5
+	sed 's|/usr/local/bin/xmpp-gw|$(BINDIR)/xmpp-gw|g' contrib/xmpp-gw.service \
+	  > $(DESTDIR)$(UNITDIR)/xmpp-gw.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xmpp-gw.service
+	install -m 0644 contrib/xmpp-gw.ini $(DESTDIR)$(DOCDIR)/xmpp-gw.ini.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/xmpp-gw/xmpp-gw.ini || \
+	  install -m 0640 contrib/xmpp-gw.ini $(DESTDIR)$(SYSCONFDIR)/xmpp-gw/xmpp-gw.ini
 
 $(BUILD)/xmpp-gw: $(BUILD)/src/main.o $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

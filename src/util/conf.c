@@ -418,6 +418,18 @@ void conf_describe(const struct conf *c, FILE *f)
 	}
 }
 
+void conf_foreach_option(void (*cb)(const char *section, const char *about,
+				    const struct gw_option *o, void *ud),
+			 void *ud)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(core_sections); i++)
+		for (size_t k = 0; k < core_sections[i].n_opts; k++)
+			cb(core_sections[i].name, NULL, &core_sections[i].opts[k], ud);
+	for (const struct gw_backend *const *b = gw_backends; *b; b++)
+		for (size_t k = 0; k < (*b)->n_options; k++)
+			cb((*b)->name, (*b)->description, &(*b)->options[k], ud);
+}
+
 static struct conf *current;
 
 void conf_set_current(struct conf *c) { current = c; }

@@ -46,6 +46,15 @@ void conf_free(struct conf *c);
 /* Prints what would run (backends, domains, store, policy), no secrets. */
 void conf_describe(const struct conf *c, FILE *f);
 
+/* Every option of every section, core sections first, then each backend
+ * built in: cb(section, about, option) with about NULL for the core's and
+ * the backend's description for its own. The keys every backend section
+ * has (jid, secret, port) are not among them. For generating the
+ * documentation (xmpp-gw.ini(5)). */
+void conf_foreach_option(void (*cb)(const char *section, const char *about,
+				    const struct gw_option *o, void *ud),
+			 void *ud);
+
 /* The configuration in force (core.c sets it at start; SIGHUP updates its
  * policy and log level in place). */
 void conf_set_current(struct conf *c);
