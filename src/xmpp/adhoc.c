@@ -18,6 +18,10 @@
 
 #define ADHOC_SESSION_TTL_S 600
 #define ADHOC_SESSIONS_MAX 1000
+/* A user's sessions: past it their oldest goes, so that one user cannot
+ * fill the table for everybody, and a user who left forms open can always
+ * start another. */
+#define ADHOC_SESSIONS_PER_USER 10
 #define ADHOC_USERS_LISTED 500
 
 struct adhoc_run {
@@ -41,6 +45,8 @@ struct adhoc_cmd {
 struct adhoc_session {
 	char *node;
 	char *owner;   /* full JID that started it */
+	char *bare;    /* its bare JID */
+	uint64_t seq;  /* the order sessions were made in */
 	char *to;      /* the JID the command runs on */
 	time_t created;
 };
@@ -52,6 +58,7 @@ static void run_free(gpointer p)
 	struct adhoc_session *s = p;
 	g_free(s->node);
 	g_free(s->owner);
+	g_free(s->bare);
 	g_free(s->to);
 	g_free(s);
 }
@@ -116,13 +123,40 @@ static void reply(struct gw *gw, xmpp_stanza_t *iq, const char *node, const char
 	send_stanza(gw, res);
 }
 
+/* Drops bare's oldest session once it has ADHOC_SESSIONS_PER_USER. */
+static void make_room_for(const char *bare)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	gpointer oldest = NULL;
+	uint64_t oldest_seq = UINT64_MAX;
+	unsigned n = 0;
+	g_hash_table_iter_init(&it, sessions);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct adhoc_session *s = v;
+		if (strcmp(s->bare, bare))
+			continue;
+		n++;
+		if (s->seq < oldest_seq) {
+			oldest_seq = s->seq;
+			oldest = k;
+		}
+	}
+	if (n >= ADHOC_SESSIONS_PER_USER)
+		g_hash_table_remove(sessions, oldest);
+}
+
 static char *new_session(struct adhoc_run *run)
 {
+	static uint64_t seq;
+	make_room_for(run->r->bare);
 	if (g_hash_table_size(sessions) >= ADHOC_SESSIONS_MAX)
 		return NULL;
 	struct adhoc_session *s = g_new0(struct adhoc_session, 1);
 	s->node = g_strdup(run->node);
 	s->owner = g_strdup(run->r->from);
+	s->bare = g_strdup(run->r->bare);
+	s->seq = ++seq;
 	s->to = g_strdup(xmpp_stanza_get_to(run->r->iq));
 	s->created = time(NULL);
 	char *id = stanza_make_id();

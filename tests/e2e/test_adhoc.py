@@ -1,5 +1,6 @@
 """Ad-hoc commands (XEP-0050): settings, unregister, cancel, the admin
-commands stats and users, and commands a backend declares."""
+commands stats and users, commands a backend declares, and the per-user
+bound on open sessions."""
 
 NS_COMMANDS = "http://jabber.org/protocol/commands"
 from harness.client import NS_DISCO_ITEMS, error_condition, form_fields, form_of, q
@@ -135,3 +136,26 @@ async def test_backend_commands(server, gateway, clients):
     fields = await run_command(admin, server.component, "counts")
     lines = fields["report"]["values"]
     assert lines[0].startswith("messages echoed: ") and int(lines[0].split(": ")[1]) >= 1, lines
+
+
+async def test_one_user_cannot_fill_the_sessions(server, gateway, clients):
+    """A user who leaves more forms open than the gateway keeps for all
+    (1,000) only ever holds their last 10; another user still gets one."""
+    c = await clients.new()
+    await register(c, server)
+    sids = []
+    for _ in range(1010):
+        r, cmd = await command(c, server.component, "settings")
+        assert r["type"] == "result" and cmd is not None, (
+            "session %d refused: %s" % (len(sids) + 1, r))
+        sids.append(cmd.get("sessionid"))
+    d = await clients.new()
+    await register(d, server)
+    await start(d, server, "settings")
+    # c's oldest went; the last 10 are all still there.
+    r, _ = await command(c, server.component, "settings", "cancel", sids[-11])
+    assert r["type"] == "error" and error_condition(r) == "bad-request", (
+        "the 11th newest session still answers: %s" % r)
+    for sid in sids[-10:]:
+        r, cmd = await command(c, server.component, "settings", "cancel", sid)
+        assert r["type"] == "result" and cmd.get("status") == "canceled", r
