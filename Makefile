@@ -225,6 +225,9 @@ fuzz:
 	  -o build-fuzz/fuzz_irc_line $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_irc_split.c gateways/irc/split.c \
 	  -o build-fuzz/fuzz_irc_split $(shell pkg-config --libs glib-2.0)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_irc_isupport.c gateways/irc/isupport.c \
+	  gateways/irc/line.c gateways/irc/text.c -o build-fuzz/fuzz_irc_isupport \
+	  $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_sms_e164.c gateways/sms/e164.c gateways/sms/gsm7.c \
 	  -o build-fuzz/fuzz_sms_e164 $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags openssl) tests/fuzz/fuzz_sms_text.c \
@@ -246,6 +249,7 @@ fuzz:
 	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
 	build-fuzz/fuzz_irc_line -max_total_time=$(FUZZ_SECONDS) -max_len=20000
 	build-fuzz/fuzz_irc_split -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+	build-fuzz/fuzz_irc_isupport -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 	build-fuzz/fuzz_sms_e164 -max_total_time=$(FUZZ_SECONDS) -max_len=300
 	build-fuzz/fuzz_sms_text -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 	build-fuzz/fuzz_sms_twilio -max_total_time=$(FUZZ_SECONDS) -max_len=4096
