@@ -580,7 +580,10 @@ void gw_watch_set_pause(struct gw_watch_set *s, bool paused);
 
 /* A one-shot timer after ms milliseconds. Returns an id for
  * gw_timer_remove(); ids are never 0. Once the timer has fired its id is
- * void: never remove it then. */
+ * void: never remove it then. Timers fire in deadline order, ties in the
+ * order added; one added by a callback fires in a later iteration, and a
+ * callback may remove any timer. All of them share one GLib source, so a
+ * timer costs O(log n), not a source GLib walks on every iteration. */
 typedef void (*gw_timer_cb)(void *ud);
 unsigned gw_timer_add(unsigned ms, gw_timer_cb cb, void *ud);
 void gw_timer_remove(unsigned id);

@@ -1,5 +1,5 @@
 /* gw_loop.c - one epoll fd inside one GSource, so that thousands of backend
- * sockets cost GLib's poll a single fd, plus one-shot GLib timers.
+ * sockets cost GLib's poll a single fd (the timers are gw_timer.c's).
  *
  * Level-triggered; epoll_ctl is called only when a watch's interest changes.
  * Removal from inside a callback is safe: the watch is marked dead and freed
@@ -11,6 +11,7 @@
  */
 #include "gw_loop.h"
 #include "commit.h"
+#include "gw_timer.h"
 #include "gateway.h"
 
 #include <errno.h>
@@ -121,6 +122,7 @@ void loop_fini(void)
 	if (!esrc)
 		return;
 	commit_fini();
+	timer_fini();
 	close(esrc->epfd);
 	g_source_destroy(&esrc->source);
 	g_source_unref(&esrc->source);
@@ -279,30 +281,4 @@ void gw_watch_set_pause(struct gw_watch_set *s, bool paused)
 		return;
 	s->paused = paused;
 	gw_watch_modify(s->w, paused ? 0 : GW_IO_READ);
-}
-
-struct timer {
-	gw_timer_cb cb;
-	void *ud;
-};
-
-static gboolean timer_fire(gpointer data)
-{
-	struct timer *t = data;
-	t->cb(t->ud);
-	return G_SOURCE_REMOVE;
-}
-
-unsigned gw_timer_add(unsigned ms, gw_timer_cb cb, void *ud)
-{
-	struct timer *t = g_new(struct timer, 1);
-	t->cb = cb;
-	t->ud = ud;
-	return g_timeout_add_full(G_PRIORITY_DEFAULT, ms, timer_fire, t, g_free);
-}
-
-void gw_timer_remove(unsigned id)
-{
-	if (id)
-		g_source_remove(id);
 }
