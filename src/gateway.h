@@ -68,6 +68,13 @@ enum gw_cap {
 	 * lists the registrations at start with gw_reg_foreach(), and
 	 * ops.reg_changed tells it of each one stored or removed. */
 	GW_CAP_ACCOUNTS = 1u << 7,
+	/* Users need no registration: a message or a room join from a JID
+	 * the policy lets register ([policy] allow) is served at once, with
+	 * a session whose registration fields are unset (gw_session_get
+	 * returns NULL) until the user registers. Nothing is stored for such
+	 * a user; XEP-0077 <remove/> ends their session. The backend picks
+	 * its own defaults (IRC: a nick from the JID's localpart). */
+	GW_CAP_OPEN = 1u << 8,
 };
 
 
