@@ -96,6 +96,13 @@ bool irc_server_allowed(struct irc_gw *g, const char *server);
 /* RFC 2812 nicks, loosely: servers differ, so only what can never work is
  * refused. */
 bool irc_nick_ok(const char *n);
+/* The nick of a user who set none: the localpart of their bare JID, made
+ * a nick every IRC server takes (RFC 2812: ASCII letters, digits and
+ * []\`_^{|}-, no digit or - first, at most IRC_NICK_FROM_JID_MAX
+ * characters). Each other character becomes _, and a leading digit or -
+ * gets a _ before it. Returns new. */
+#define IRC_NICK_FROM_JID_MAX 9
+char *irc_nick_of_jid(const char *bare);
 
 /* server_settings.c */
 extern const struct gw_contact_settings irc_server_settings;
