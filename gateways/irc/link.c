@@ -184,7 +184,7 @@ static GArray *ports_for(struct gw_session *s, struct irc_gw *g, const char *ser
 }
 
 /* A client with the user's settings for server over the defaults; nick,
- * when usable, over them all. */
+ * when usable, over them all. Without any, the nick comes from the JID. */
 static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, const char *server,
 				     const char *nick_for, struct link *l)
 {
@@ -196,6 +196,8 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 		v[i] = gw_session_get_for(s, server, keys[i]);
 	char *nick = nick_for && irc_nick_ok(nick_for) ? g_strdup(nick_for)
 		     : v[0] ? g_strdup(v[0]) : gw_session_get(s, "nick");
+	if (!nick) /* not registered (GW_CAP_OPEN): a nick from the JID */
+		nick = irc_nick_of_jid(gw_session_jid(s));
 	GArray *ports = ports_for(s, g, server);
 	struct irc_client_params p = g->defaults;
 	p.server = server;
