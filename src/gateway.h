@@ -468,6 +468,12 @@ char *gw_session_get(struct gw_session *s, const char *key);
 /* A setting the user keeps for contact legacy (GW_CAP_CONTACT_SETTINGS).
  * Returns new, or NULL when it is not set or empty. */
 char *gw_session_get_for(struct gw_session *s, const char *legacy, const char *key);
+/* Whether the core sees the user's presence: one of their resources is
+ * online at the gateway JID, and its last one going offline will log them
+ * out. false for a user who only writes or joins rooms (GW_CAP_OPEN, or no
+ * presence subscription): nothing tells the core when they go offline, so
+ * the backend lets go of what such a user leaves idle itself. */
+bool gw_session_online(struct gw_session *s);
 
 /* ---- delivering to the XMPP user ------------------------------------ */
 

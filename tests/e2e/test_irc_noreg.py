@@ -2,7 +2,9 @@
 chats privately at once, without XEP-0077. The nick is the MUC nick in
 rooms; in private chat the registered nick, or else the JID's localpart
 made a valid IRC nick. A JID the policy refuses still gets
-registration-required; <remove/> ends an unregistered user's session."""
+registration-required; <remove/> ends an unregistered user's session; a
+connection an unregistered user has only for private chat closes once
+private_chat_open_s (2 s here) pass without a private message."""
 import pytest
 
 from harness.client import NS_REGISTER, error_condition, payload, q
@@ -10,6 +12,11 @@ from harness.ircclient import IRC_COMPONENT, fresh_nick, irc_jid, irc_user
 from harness.muc import (bob_in_channel, expect_error_presence, expect_join, groupchat_from,
                          irc_line, irc_wait, join, occupant, room_jid, say)
 from harness.scenario import register_payload
+
+
+@pytest.fixture(scope="module")
+def irc_options():
+    return {"private_chat_open_s": 2}
 
 
 def localpart(c):
@@ -106,3 +113,19 @@ async def test_remove_after_use(server, irc_gateway, clients, ircs):
     await c.iq_error(IRC_COMPONENT, "set", register_payload(remove=True),
                      "registration-required", what="a second <remove/>")
     assert not await irc_registered(c), "<remove/> left a registration"
+
+
+async def test_idle_private_chat_closes(server, irc_gateway, clients, ircs):
+    """The gateway cannot see an unregistered user go offline: their
+    connection with no room closes once private chat is idle. A registered
+    user online, who wrote earlier, keeps theirs (they log out by presence)."""
+    bob = await ircs.new(prefix="bob")
+    r = await irc_user(clients)
+    r.chat(irc_jid(bob.nick), "registered here")
+    await bob.expect_privmsg(r.nick, "registered here")
+    u = await clients.new(prefix="nr")
+    nick = localpart(u)[:9]
+    u.chat(irc_jid(bob.nick), "unregistered here")
+    await bob.expect_privmsg(nick, "unregistered here")
+    await bob.wait_online(nick, want=False, timeout=15)
+    assert await bob.online(r.nick), "the registered user's connection closed too"
