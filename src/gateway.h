@@ -68,6 +68,13 @@ enum gw_cap {
 	 * lists the registrations at start with gw_reg_foreach(), and
 	 * ops.reg_changed tells it of each one stored or removed. */
 	GW_CAP_ACCOUNTS = 1u << 7,
+	/* Users need no registration: a message or a room join from a JID
+	 * the policy lets register ([policy] allow) is served at once, with
+	 * a session whose registration fields are unset (gw_session_get
+	 * returns NULL) until the user registers. Nothing is stored for such
+	 * a user; XEP-0077 <remove/> ends their session. The backend picks
+	 * its own defaults (IRC: a nick from the JID's localpart). */
+	GW_CAP_OPEN = 1u << 8,
 };
 
 
@@ -461,6 +468,12 @@ char *gw_session_get(struct gw_session *s, const char *key);
 /* A setting the user keeps for contact legacy (GW_CAP_CONTACT_SETTINGS).
  * Returns new, or NULL when it is not set or empty. */
 char *gw_session_get_for(struct gw_session *s, const char *legacy, const char *key);
+/* Whether the core sees the user's presence: one of their resources is
+ * online at the gateway JID, and its last one going offline will log them
+ * out. false for a user who only writes or joins rooms (GW_CAP_OPEN, or no
+ * presence subscription): nothing tells the core when they go offline, so
+ * the backend lets go of what such a user leaves idle itself. */
+bool gw_session_online(struct gw_session *s);
 
 /* ---- delivering to the XMPP user ------------------------------------ */
 

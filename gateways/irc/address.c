@@ -57,3 +57,22 @@ bool irc_nick_ok(const char *n)
 	return strcspn(n, " ,*?!@.\x01\r\n") == len;
 }
 
+char *irc_nick_of_jid(const char *bare)
+{
+	const char *at = strchr(bare, '@');
+	size_t len = at ? (size_t)(at - bare) : strlen(bare);
+	GString *n = g_string_sized_new(IRC_NICK_FROM_JID_MAX + 1);
+	for (size_t i = 0; i < len && n->len < IRC_NICK_FROM_JID_MAX; i++) {
+		unsigned char c = (unsigned char)bare[i];
+		if (c >= 0x80 && c < 0xc0)
+			continue; /* the rest of a UTF-8 character already replaced */
+		if (!n->len && (g_ascii_isdigit(c) || c == '-'))
+			g_string_append_c(n, '_');
+		if (n->len < IRC_NICK_FROM_JID_MAX)
+			g_string_append_c(n, g_ascii_isalnum(c) || strchr("[]\\`_^{|}-", c) ? (char)c
+										    : '_');
+	}
+	if (!n->len)
+		g_string_append(n, "xmpp");
+	return g_string_free(n, FALSE);
+}

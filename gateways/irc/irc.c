@@ -418,15 +418,16 @@ const struct gw_backend irc_backend = {
 	.description = "IRC gateway",
 	.caps = GW_CAP_CONTACTS | GW_CAP_PRESENCE | GW_CAP_TRANSLATE | GW_CAP_CONTACT_SETTINGS |
 		GW_CAP_FLOW |
-		GW_CAP_MUC | GW_CAP_ROOM_LIST,
+		GW_CAP_MUC | GW_CAP_ROOM_LIST | GW_CAP_OPEN,
 	.priv_size = sizeof(struct irc_gw),
 	.session_size = sizeof(struct irc_session),
 	.fields = irc_fields,
 	.n_fields = G_N_ELEMENTS(irc_fields),
 	.options = irc_options,
 	.n_options = G_N_ELEMENTS(irc_options),
-	.instructions = "Choose the nick you will have on IRC servers. Then write to "
-			"nick%irc.example.net at this gateway, or join #channel%irc.example.net.",
+	.instructions = "No registration is needed: write to nick%irc.example.net at this "
+			"gateway, or join #channel%irc.example.net. Register to choose the nick "
+			"you will have on IRC servers outside rooms.",
 	.prompt = "nick%irc.example.net",
 	.contact_category = "client",
 	.contact_type = "pc",

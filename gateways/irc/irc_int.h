@@ -47,6 +47,8 @@ struct link {
 	GPtrArray *chans;    /* struct irc_chan *, the rooms on this server */
 	gint64 last_private; /* monotonic µs of the last private message, or 0 */
 	unsigned release_timer; /* irc_link_release_later() pending, or 0 */
+	unsigned idle_timer; /* private chat of a user the core cannot see
+				go offline: the end of private_chat_open_s */
 	struct gw_request *list_req;  /* the core's room list under way (list.c) */
 };
 
@@ -59,7 +61,9 @@ struct irc_session {
 /* The user's link to server, opened on first use; a new link registers
  * as nick when it is a usable nick (NULL: the user's settings). */
 struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick);
-/* Notes private chat on l (it keeps the connection open for a while). */
+/* Notes private chat on l (it keeps the connection open for a while). For
+ * a user whose going offline the core cannot see (gw_session_online), the
+ * connection is released once private_chat_open_s pass without any. */
 void irc_link_private(struct link *l);
 /* Closes l (QUIT) when nothing uses it: no room, no watched contact, no
  * message waiting, no private chat within private_chat_open_s. l may be
@@ -96,6 +100,13 @@ bool irc_server_allowed(struct irc_gw *g, const char *server);
 /* RFC 2812 nicks, loosely: servers differ, so only what can never work is
  * refused. */
 bool irc_nick_ok(const char *n);
+/* The nick of a user who set none: the localpart of their bare JID, made
+ * a nick every IRC server takes (RFC 2812: ASCII letters, digits and
+ * []\`_^{|}-, no digit or - first, at most IRC_NICK_FROM_JID_MAX
+ * characters). Each other character becomes _, and a leading digit or -
+ * gets a _ before it. Returns new. */
+#define IRC_NICK_FROM_JID_MAX 9
+char *irc_nick_of_jid(const char *bare);
 
 /* server_settings.c */
 extern const struct gw_contact_settings irc_server_settings;

@@ -36,6 +36,8 @@ static void link_free(struct link *l, const char *quit)
 	g_hash_table_remove(g->links, l);
 	if (l->release_timer)
 		gw_timer_remove(l->release_timer);
+	if (l->idle_timer)
+		gw_timer_remove(l->idle_timer);
 	if (l->cl) {
 		if (quit)
 			irc_client_quit(l->cl, quit);
@@ -112,9 +114,37 @@ void irc_link_fail_pending(struct link *l, enum gw_err err, const char *text)
 	}
 }
 
+static void idle_check(void *ud);
+
+/* The idle check due when private_chat_open_s have passed since the last
+ * private message. */
+static void idle_arm(struct link *l)
+{
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	gint64 due = l->last_private + (gint64)g->private_chat_open_s * G_USEC_PER_SEC;
+	gint64 left_ms = (due - g_get_monotonic_time()) / 1000;
+	l->idle_timer = gw_timer_add(left_ms > 0 ? (unsigned)left_ms + 1 : 0, idle_check, l);
+}
+
+static void idle_check(void *ud)
+{
+	struct link *l = ud;
+	struct irc_gw *g = gw_priv(gw_session_gw(l->s));
+	l->idle_timer = 0;
+	if (gw_session_online(l->s))
+		return; /* logged out with the user's last resource */
+	if (g_get_monotonic_time() - l->last_private <
+	    (gint64)g->private_chat_open_s * G_USEC_PER_SEC)
+		idle_arm(l);
+	else
+		irc_link_release_if_unused(l);
+}
+
 void irc_link_private(struct link *l)
 {
 	l->last_private = g_get_monotonic_time();
+	if (!l->idle_timer && !gw_session_online(l->s))
+		idle_arm(l);
 }
 
 void irc_link_release_if_unused(struct link *l)
@@ -184,7 +214,7 @@ static GArray *ports_for(struct gw_session *s, struct irc_gw *g, const char *ser
 }
 
 /* A client with the user's settings for server over the defaults; nick,
- * when usable, over them all. */
+ * when usable, over them all. Without any, the nick comes from the JID. */
 static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, const char *server,
 				     const char *nick_for, struct link *l)
 {
@@ -196,6 +226,8 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 		v[i] = gw_session_get_for(s, server, keys[i]);
 	char *nick = nick_for && irc_nick_ok(nick_for) ? g_strdup(nick_for)
 		     : v[0] ? g_strdup(v[0]) : gw_session_get(s, "nick");
+	if (!nick) /* not registered (GW_CAP_OPEN): a nick from the JID */
+		nick = irc_nick_of_jid(gw_session_jid(s));
 	GArray *ports = ports_for(s, g, server);
 	struct irc_client_params p = g->defaults;
 	p.server = server;

@@ -36,6 +36,7 @@ bool gw_conf_bool(struct gw *gw, const char *key)
 struct gw *gw_session_gw(struct gw_session *s) { return session_gw(s); }
 const char *gw_session_jid(struct gw_session *s) { return session_jid(s); }
 void *gw_session_priv(struct gw_session *s) { return session_priv(s); }
+bool gw_session_online(struct gw_session *s) { return session_resource_count(s) > 0; }
 
 struct gw_session *gw_session_find(struct gw *gw, const char *jid)
 {

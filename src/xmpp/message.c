@@ -3,11 +3,11 @@
 #include "backend.h"
 #include "iq.h"
 #include "muc.h"
+#include "register.h"
 #include "send.h"
 #include "session.h"
 #include "session_life.h"
 #include "stanza.h"
-#include "store_reg.h"
 #include "text.h"
 
 #include <string.h>
@@ -68,7 +68,7 @@ void message_handle(struct gw *gw, xmpp_stanza_t *st, const char *from, const ch
 		send_error(gw, st, GW_ERR_NOT_ACCEPTABLE, "the message is too long or not valid text");
 		return;
 	}
-	if (store_reg_get(gw->be->name, bare, NULL) != GW_OK) {
+	if (!register_serves(gw, bare)) {
 		send_error(gw, st, GW_ERR_REGISTRATION_REQUIRED,
 			     "register with this gateway first");
 		return;

@@ -12,11 +12,11 @@
 #include "gw_request.h"
 #include "jid.h"
 #include "muc_room.h"
+#include "register.h"
 #include "send.h"
 #include "session.h"
 #include "session_life.h"
 #include "stanza.h"
-#include "store_reg.h"
 #include "text.h"
 
 #include <string.h>
@@ -47,7 +47,7 @@ static void error_presence(struct gw *gw, const char *from, const char *to, enum
 static void join(struct iq_req *q, xmpp_stanza_t *st, const char *room_jid)
 {
 	struct gw *gw = q->gw;
-	if (store_reg_get(gw->be->name, q->bare, NULL) != GW_OK) {
+	if (!register_serves(gw, q->bare)) {
 		error_presence(gw, xmpp_stanza_get_to(st), q->from, GW_ERR_REGISTRATION_REQUIRED,
 			       "register with this gateway first");
 		return;

@@ -289,10 +289,30 @@ static bool collect_contact(const char *legacy, const char *name, void *ud)
 	return true;
 }
 
+bool register_serves(struct gw *gw, const char *bare)
+{
+	if (store_reg_get(gw->be->name, bare, NULL) == GW_OK)
+		return true;
+	return backend_has(gw, GW_CAP_OPEN) && policy_may_register(bare);
+}
+
+/* A user of a backend that needs no registration who never registered:
+ * nothing of theirs is stored, so ending the session removes it all. */
+static enum gw_err remove_unregistered(struct gw *gw, const char *jid)
+{
+	struct gw_session *s = backend_has(gw, GW_CAP_OPEN) ? session_get(gw, jid, false) : NULL;
+	if (!s)
+		return GW_ERR_NOT_FOUND;
+	session_end(s);
+	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, jid, "unavailable", 0, NULL));
+	log_msg(LOG_INFO, "register", "%s: %s (not registered) removed", gw->domain, jid);
+	return GW_OK;
+}
+
 enum gw_err register_remove(struct gw *gw, const char *jid)
 {
 	if (store_reg_get(gw->be->name, jid, NULL) != GW_OK)
-		return GW_ERR_NOT_FOUND;
+		return remove_unregistered(gw, jid);
 	GPtrArray *contacts = g_ptr_array_new_with_free_func(g_free);
 	store_contact_foreach(gw->be->name, jid, collect_contact, contacts);
 	struct gw_session *s = session_get(gw, jid, false);

@@ -27,8 +27,15 @@ void register_apply(struct gw *gw, const char *jid, GHashTable *submitted,
  * on the backend's own authority: checked like a form, without the
  * backend's register_check (gw_reg_put in gateway.h). */
 enum gw_err register_put(struct gw *gw, const char *jid, GHashTable *values, char **why);
+/* Whether the backend serves bare (a normalised bare JID) now: bare is
+ * registered, or the backend needs no registration (GW_CAP_OPEN) and the
+ * policy lets bare register. */
+bool register_serves(struct gw *gw, const char *bare);
 /* Removes jid's registration: logs out, deletes the rows, and sends
- * unsubscribe/unsubscribed from the gateway and every contact. */
+ * unsubscribe/unsubscribed from the gateway and every contact. On a
+ * backend that needs no registration, a user who never registered but has
+ * a session is logged out, and that is all there is to remove.
+ * GW_ERR_NOT_FOUND: nothing to remove. */
 enum gw_err register_remove(struct gw *gw, const char *jid);
 /* Checks submitted values (sub, var -> value) against fields, merged with
  * the stored ones (old, may be NULL): a field not submitted, or an empty

@@ -8,12 +8,12 @@
 #include "roomlist.h"
 #include "backend.h"
 #include "gw_request.h"
+#include "register.h"
 #include "rsm.h"
 #include "send.h"
 #include "session.h"
 #include "session_life.h"
 #include "stanza.h"
-#include "store_reg.h"
 
 #include <string.h>
 
@@ -86,7 +86,7 @@ bool roomlist_serves(struct iq_req *r)
 	/* Service discovery of the gateway itself works before registering:
 	 * its own list stays plain for those who cannot list rooms yet. */
 	return roomlist_applies(r) &&
-	       (r->target == IQ_TO_CONTACT || store_reg_get(r->gw->be->name, r->bare, NULL) == GW_OK);
+	       (r->target == IQ_TO_CONTACT || register_serves(r->gw, r->bare));
 }
 
 /* ---- answering ----------------------------------------------------------------- */
@@ -236,7 +236,7 @@ enum gw_err roomlist_items(struct iq_req *r)
 		send_error(gw, r->iq, GW_ERR_BAD_REQUEST, "<max/> and <index/> are numbers");
 		return GW_OK;
 	}
-	if (store_reg_get(gw->be->name, r->bare, NULL) != GW_OK)
+	if (!register_serves(gw, r->bare))
 		return GW_ERR_REGISTRATION_REQUIRED;
 	struct gw_session *s = session_get(gw, r->bare, true);
 	if (session_login(s) != GW_OK) {

@@ -1,9 +1,9 @@
 """disco#items on an IRC server JID lists its channels (IRC LIST) with
 XEP-0059 paging: names with the user count and the topic, a walk with
 <max/> and <after/> to the end, the last page with an empty <before/>,
-an index, errors for a server that is not allowed, for one that refuses
-the connection and for unregistered users, and a hostile topic arriving
-sanitised."""
+an index, errors for a server that is not allowed and for one that refuses
+the connection, a list for unregistered users (an error only for a JID the
+policy refuses), and a hostile topic arriving sanitised."""
 import asyncio
 import re
 import xml.etree.ElementTree as ET
@@ -104,11 +104,17 @@ async def test_connection_refused(server, irc_gateway, clients, ircs):
 
 
 async def test_unregistered_user(server, irc_gateway, clients, ircs):
+    """No registration needed to list; a JID the policy refuses still needs it."""
+    bob, made = await channels_with_topics(ircs, 1)
     c = await clients.new()
-    await c.iq_error(SERVER, "get", list_query(), "registration-required",
-                     what="disco#items on %s before registering" % SERVER)
+    items, _, _ = await list_all(c, SERVER, max=100)
+    assert set(made) <= {j for j, _ in items}, (
+        "an unregistered user's list of %s lacks %s: %s" % (SERVER, sorted(made), items))
+    refused = await clients.new(domain=server.foreign)
+    await refused.iq_error(SERVER, "get", list_query(), "registration-required",
+                           what="disco#items on %s from a JID the policy refuses" % SERVER)
     # The gateway itself stays discoverable.
-    await c.iq_ok(IRC_COMPONENT, "get", list_query(), what="disco#items on the gateway")
+    await refused.iq_ok(IRC_COMPONENT, "get", list_query(), what="disco#items on the gateway")
 
 
 async def test_hostile_topic_sanitised(server, irc_gateway, clients, ircs):
