@@ -41,12 +41,28 @@ bool irc_server_name_ok(const char *s)
 	       s[0] != '-' && s[0] != '.';
 }
 
+enum irc_server_rule irc_server_rule(const struct irc_gw *g, const char *server)
+{
+	bool any_listed = false;
+	for (char **a = g->allowed; *a; a++) {
+		if (!**a)
+			continue;
+		any_listed = true;
+		if (!strcmp(*a, "*") || !g_ascii_strcasecmp(*a, server))
+			return IRC_SERVER_ANY;
+	}
+	return any_listed ? IRC_SERVER_REFUSED : IRC_SERVER_PUBLIC_ONLY;
+}
+
 bool irc_server_allowed(struct irc_gw *g, const char *server)
 {
-	for (char **a = g->allowed; *a; a++)
-		if (!strcmp(*a, "*") || !g_ascii_strcasecmp(*a, server))
-			return true;
-	return false;
+	return irc_server_rule(g, server) != IRC_SERVER_REFUSED;
+}
+
+bool irc_port_is_irc(unsigned port)
+{
+	return port == 194 || port == 994 || (port >= 6660 && port <= 6699) || port == 7000 ||
+	       port == 7070 || port == 9999;
 }
 
 bool irc_nick_ok(const char *n)

@@ -32,6 +32,7 @@ struct irc_client_params {
 	const char *sasl_password;
 	const char *nickserv_password; /* IDENTIFY when SASL did not log in */
 	bool tls_verify;
+	bool public_only;            /* refuse internal addresses (netaddr.h) */
 	unsigned flood_burst, flood_interval_ms;
 	size_t sendq_max;
 	unsigned sasl_timeout_ms, registration_timeout_ms;

@@ -116,7 +116,8 @@ void client_connect_now(void *ud)
 	const struct irc_port *port = &c->ports[c->port_idx];
 	struct irc_conn_params cp = {
 		.host = c->p.server, .port = port->port, .tls = port->tls,
-		.tls_verify = c->p.tls_verify, .sendq_max = c->p.sendq_max,
+		.tls_verify = c->p.tls_verify, .public_only = c->p.public_only,
+		.sendq_max = c->p.sendq_max,
 		.flood_burst = c->p.flood_burst, .flood_interval_ms = c->p.flood_interval_ms,
 		.watches = c->p.watches,
 	};
@@ -196,7 +197,9 @@ void client_connection_over(struct irc_client *c, enum gw_err err, const char *w
 
 static enum gw_err conn_err(enum irc_conn_error e)
 {
-	return e == IRC_CONN_TIMEOUT ? GW_ERR_REMOTE_TIMEOUT : GW_ERR_REMOTE_NOT_FOUND;
+	return e == IRC_CONN_TIMEOUT	 ? GW_ERR_REMOTE_TIMEOUT
+	       : e == IRC_CONN_FORBIDDEN ? GW_ERR_NOT_ALLOWED
+					 : GW_ERR_REMOTE_NOT_FOUND;
 }
 
 static void conn_closed(void *ud, enum irc_conn_error err, const char *detail)

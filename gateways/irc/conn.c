@@ -81,6 +81,7 @@ static void teardown_net(struct irc_conn *c)
 	g_resolver_free_addresses(c->addrs);
 	c->addrs = c->next_addr = NULL;
 	g_clear_pointer(&c->addr_text, g_free);
+	g_clear_pointer(&c->refused_addr, g_free);
 	g_clear_pointer(&c->rbuf, g_free);
 	c->rlen = c->rcap = 0;
 	g_clear_pointer(&c->obuf, g_free);
@@ -609,6 +610,7 @@ const char *irc_conn_error_text(enum irc_conn_error err)
 		[IRC_CONN_TLS] = "TLS failed",
 		[IRC_CONN_IO] = "connection failed",
 		[IRC_CONN_OVERFLOW] = "received line too long",
+		[IRC_CONN_FORBIDDEN] = "refused by the gateway",
 	};
 	return (unsigned)err < G_N_ELEMENTS(text) ? text[err] : "unknown error";
 }

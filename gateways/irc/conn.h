@@ -24,6 +24,7 @@ enum irc_conn_error {
 	IRC_CONN_TLS,         /* TLS handshake or certificate failed */
 	IRC_CONN_IO,          /* read or write failed later */
 	IRC_CONN_OVERFLOW,    /* a received line exceeded IRC_LINE_MAX */
+	IRC_CONN_FORBIDDEN,   /* every address is internal, and public_only */
 };
 
 struct irc_conn_params {
@@ -31,6 +32,7 @@ struct irc_conn_params {
 	unsigned short port;
 	bool tls;
 	bool tls_verify;           /* verify the chain and the host name */
+	bool public_only;          /* skip internal addresses (netaddr.h) */
 	unsigned connect_timeout_ms;   /* whole DNS+connect+TLS; 0: 20000 */
 	size_t sendq_max;          /* bytes queued at most; 0: 64 KiB */
 	unsigned flood_burst;      /* lines sent at once before pacing; 0: 5 */

@@ -31,6 +31,7 @@ struct irc_conn {
 	struct dns_req *dns;
 	GList *addrs, *next_addr; /* GInetAddress, in resolver order */
 	char *addr_text;          /* the address being tried, for logs */
+	char *refused_addr;       /* the first one public_only refused, or NULL */
 	int last_errno;
 	gint64 deadline;          /* of the whole connect, monotonic µs */
 

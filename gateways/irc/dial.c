@@ -4,6 +4,7 @@
 #include "tls.h"
 
 #include "log.h"
+#include "netaddr.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -141,14 +142,44 @@ static bool try_connect(struct irc_conn *c, GInetAddress *a)
 	return true;
 }
 
+/* Whether a may be dialled: with public_only, no internal address, checked
+ * after the name resolved, so that a name pointing at 127.0.0.1 is refused
+ * as the literal is. */
+static bool address_allowed(struct irc_conn *c, GInetAddress *a)
+{
+	if (!c->p.public_only)
+		return true;
+	GSocketAddress *sa = g_inet_socket_address_new(a, c->p.port);
+	struct sockaddr_storage ss;
+	gboolean ok = g_socket_address_to_native(sa, &ss, sizeof ss, NULL);
+	size_t len = (size_t)g_socket_address_get_native_size(sa);
+	g_object_unref(sa);
+	if (ok && !netaddr_internal((struct sockaddr *)&ss, len))
+		return true;
+	char *text = g_inet_address_to_string(a);
+	log_msg(LOG_INFO, "irc", "%s: not connecting to %s, an internal address", c->host, text);
+	if (!c->refused_addr)
+		c->refused_addr = text;
+	else
+		g_free(text);
+	return false;
+}
+
 static void connect_next(struct irc_conn *c)
 {
 	c->st = ST_CONNECTING;
 	while (c->next_addr) {
 		GInetAddress *a = c->next_addr->data;
 		c->next_addr = c->next_addr->next;
-		if (try_connect(c, a))
+		if (address_allowed(c, a) && try_connect(c, a))
 			return;
+	}
+	if (c->refused_addr && !c->last_errno) {
+		char *detail = g_strdup_printf("%s is at %s, an internal address this gateway does "
+					       "not connect users to", c->host, c->refused_addr);
+		c->steps->fail(c, IRC_CONN_FORBIDDEN, detail);
+		g_free(detail);
+		return;
 	}
 	char *detail = g_strdup_printf("cannot connect to %s port %u: %s", c->host, c->p.port,
 				       g_strerror(c->last_errno));

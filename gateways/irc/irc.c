@@ -371,8 +371,9 @@ static const struct gw_field irc_fields[] = {
 static const struct gw_option irc_options[] = {
 	{ .key = "fixed_server", .type = GW_OPT_STRING, .deflt = "",
 	  .help = "serve only this IRC server; addresses drop %server" },
-	{ .key = "allowed_servers", .type = GW_OPT_STRING, .deflt = "*",
-	  .help = "IRC servers users may reach: a comma list, or *" },
+	{ .key = "allowed_servers", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "IRC servers users may reach: empty for any at a public address on an IRC "
+		  "port, a comma list of names (at any address and port), or * (anything)" },
 	{ .key = "tls_ports", .type = GW_OPT_STRING, .deflt = "6697",
 	  .help = "ports tried first, with TLS" },
 	{ .key = "plain_ports", .type = GW_OPT_STRING, .deflt = "6667",

@@ -96,6 +96,13 @@ bool irc_split_address(struct irc_gw *g, const char *legacy, char **nick, char *
 char *irc_address_of(struct irc_gw *g, const char *nick, const char *server);
 bool irc_server_name_ok(const char *s);
 bool irc_server_allowed(struct irc_gw *g, const char *server);
+/* allowed_servers: empty (the default), any server at a public address and
+ * on an IRC port (irc_port_is_irc) only; a list of names, those at any
+ * address and port; "*", any server at any address and port. */
+enum irc_server_rule { IRC_SERVER_REFUSED, IRC_SERVER_PUBLIC_ONLY, IRC_SERVER_ANY };
+enum irc_server_rule irc_server_rule(const struct irc_gw *g, const char *server);
+/* The ports IRC servers listen on: 194, 994, 6660-6699, 7000, 7070, 9999. */
+bool irc_port_is_irc(unsigned port);
 
 /* RFC 2812 nicks, loosely: servers differ, so only what can never work is
  * refused. */

@@ -206,6 +206,16 @@ static GArray *ports_for(struct gw_session *s, struct irc_gw *g, const char *ser
 		if (!plain || strcmp(plain, "none"))
 			irc_add_ports(a, plain ? plain : "", false);
 	}
+	/* A server the admin did not name is reached on IRC ports only: the
+	 * gateway is no port scanner. */
+	for (guint i = a->len; i-- > 0;) {
+		unsigned port = g_array_index(a, struct irc_port, i).port;
+		if (irc_server_rule(g, server) == IRC_SERVER_PUBLIC_ONLY && !irc_port_is_irc(port)) {
+			log_msg(LOG_INFO, "irc", "%s: port %u is not an IRC port: not tried", server,
+				port);
+			g_array_remove_index(a, i);
+		}
+	}
 	if (!a->len) /* nothing set, or nothing usable: the gateway's defaults */
 		g_array_append_vals(a, g->ports, (guint)g->n_ports);
 	g_free(tls);
@@ -243,6 +253,7 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 	p.nickserv_password = v[6];
 	if (v[7] && !strcmp(v[7], "0"))
 		p.tls_verify = false; /* a user may only turn verification off */
+	p.public_only = irc_server_rule(g, server) == IRC_SERVER_PUBLIC_ONLY;
 	struct irc_client *cl = irc_client_new(&p, g->client_ops, l);
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
 		if (v[i])

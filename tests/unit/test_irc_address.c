@@ -1,5 +1,6 @@
 /* test_irc_address.c - the nick of a user who set none, made from the
- * localpart of their JID: what every IRC server takes. */
+ * localpart of their JID: what every IRC server takes; and which servers,
+ * at which addresses and ports, allowed_servers lets users reach. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,11 +70,46 @@ static void test_nick_of_jid_always_valid(void **state)
 	g_rand_free(r);
 }
 
+static enum irc_server_rule rule_of(const char *allowed, const char *server)
+{
+	struct irc_gw g = { 0 };
+	g.allowed = g_strsplit_set(allowed, ", ", -1);
+	enum irc_server_rule r = irc_server_rule(&g, server);
+	g_strfreev(g.allowed);
+	return r;
+}
+
+static void test_server_rule(void **state)
+{
+	/* empty: anyone, but at public addresses on IRC ports */
+	assert_int_equal(rule_of("", "irc.libera.chat"), IRC_SERVER_PUBLIC_ONLY);
+	assert_int_equal(rule_of("", "localhost"), IRC_SERVER_PUBLIC_ONLY);
+	/* a list: those, anywhere; nothing else */
+	assert_int_equal(rule_of("localhost, 127.0.0.2", "localhost"), IRC_SERVER_ANY);
+	assert_int_equal(rule_of("localhost, 127.0.0.2", "LocalHost"), IRC_SERVER_ANY);
+	assert_int_equal(rule_of("localhost, 127.0.0.2", "127.0.0.2"), IRC_SERVER_ANY);
+	assert_int_equal(rule_of("localhost, 127.0.0.2", "irc.libera.chat"), IRC_SERVER_REFUSED);
+	/* *: anything */
+	assert_int_equal(rule_of("*", "10.0.0.1"), IRC_SERVER_ANY);
+}
+
+static void test_irc_ports(void **state)
+{
+	unsigned yes[] = { 194, 994, 6660, 6667, 6697, 6699, 7000, 7070, 9999 };
+	unsigned no[] = { 0, 22, 25, 80, 443, 5222, 6379, 6659, 6700, 8080, 65535 };
+	for (size_t i = 0; i < G_N_ELEMENTS(yes); i++)
+		assert_true(irc_port_is_irc(yes[i]));
+	for (size_t i = 0; i < G_N_ELEMENTS(no); i++)
+		assert_false(irc_port_is_irc(no[i]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nick_of_jid_table),
 		cmocka_unit_test(test_nick_of_jid_always_valid),
+		cmocka_unit_test(test_server_rule),
+		cmocka_unit_test(test_irc_ports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
