@@ -115,6 +115,8 @@ enum gw_show {
 
 enum gw_msg_type { GW_MSG_CHAT = 0, GW_MSG_NORMAL, GW_MSG_HEADLINE };
 
+struct gw_oob;
+
 struct gw_message {
 	enum gw_msg_type type;
 	const char *body;     /* required */
@@ -153,6 +155,15 @@ struct gw_message {
 	 * room or the gateway. NULL: a live message, no delay. A stamp that
 	 * does not parse is dropped. */
 	const char *stamp;
+	/* In deliveries: XEP-0066 out-of-band links (an attachment the
+	 * gateway serves), one <x xmlns='jabber:x:oob'> each; may be NULL. */
+	const struct gw_oob *oob;
+	size_t n_oob;
+};
+
+struct gw_oob {
+	const char *url;      /* required */
+	const char *desc;     /* e.g. the file name; may be NULL */
 };
 
 /* Options a backend reads from its own configuration section. The core
@@ -704,5 +715,8 @@ void gw_http_listen_at(struct gw *gw, const char *listen, int64_t port);
  * new. Valid from start() on, once a backend's gw_http_listen_at() (if
  * any) is made. */
 char *gw_http_url(struct gw *gw, const char *path);
+/* The folder that holds the store file (for a backend's own files kept
+ * next to it). Returns new. */
+char *gw_store_dir(struct gw *gw);
 
 #endif

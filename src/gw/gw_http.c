@@ -93,6 +93,11 @@ char *gw_http_url(struct gw *gw, const char *path)
 	return url;
 }
 
+char *gw_store_dir(struct gw *gw)
+{
+	return g_path_get_dirname(conf_current()->store_path);
+}
+
 enum gw_err gw_http_start(void)
 {
 	const struct conf *c = conf_current();
