@@ -58,8 +58,9 @@ static void add_attachment(GMimePart *part, struct email_mail *out)
 	const char *name = g_mime_part_get_filename(part);
 	a->name = name && *name ? g_strdup(name) : NULL;
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
-	a->type = ct ? g_ascii_strdown(g_mime_content_type_get_mime_type(ct), -1)
-		     : g_strdup("application/octet-stream");
+	char *mime_type = ct ? g_mime_content_type_get_mime_type(ct) : NULL; /* new */
+	a->type = g_ascii_strdown(mime_type ? mime_type : "application/octet-stream", -1);
+	g_free(mime_type);
 	a->data = g_bytes_new(ba->data, ba->len);
 	g_object_unref(mem);
 	g_ptr_array_add(out->attachments, a);
