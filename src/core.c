@@ -2,6 +2,7 @@
 #include "core.h"
 #include "backend.h"
 #include "component.h"
+#include "gw_http.h"
 #include "send.h"
 #include "session.h"
 #include "session_life.h"
@@ -209,6 +210,9 @@ enum gw_err core_start(struct conf *c, core_stanza_fn handler)
 		gw->link = link_new(send_ctx(), &p, &link_ops, gw);
 		log_msg(LOG_INFO, "core", "backend %s on %s", gw->be->name, gw->domain);
 	}
+	enum gw_err err = gw_http_start();
+	if (err != GW_OK)
+		return err;
 	for (guint i = 0; i < instances->len; i++)
 		link_connect(((struct gw *)g_ptr_array_index(instances, i))->link);
 	return GW_OK;
@@ -251,6 +255,8 @@ void core_free(void)
 	/* Answers waiting for a commit go out while their backends exist. */
 	if (store_pending())
 		store_flush();
+	/* No request reaches a backend that is stopping. */
+	gw_http_stop();
 	for (guint i = 0; i < instances->len; i++) {
 		struct gw *gw = g_ptr_array_index(instances, i);
 		session_end_all(gw, false);

@@ -122,6 +122,8 @@ enum gw_show {
 
 enum gw_msg_type { GW_MSG_CHAT = 0, GW_MSG_NORMAL, GW_MSG_HEADLINE };
 
+struct gw_oob;
+
 struct gw_message {
 	enum gw_msg_type type;
 	const char *body;     /* required */
@@ -160,6 +162,15 @@ struct gw_message {
 	 * room or the gateway. NULL: a live message, no delay. A stamp that
 	 * does not parse is dropped. */
 	const char *stamp;
+	/* In deliveries: XEP-0066 out-of-band links (an attachment the
+	 * gateway serves), one <x xmlns='jabber:x:oob'> each; may be NULL. */
+	const struct gw_oob *oob;
+	size_t n_oob;
+};
+
+struct gw_oob {
+	const char *url;      /* required */
+	const char *desc;     /* e.g. the file name; may be NULL */
 };
 
 /* Options a backend reads from its own configuration section. The core
@@ -662,5 +673,66 @@ enum gw_err gw_atomic(struct gw *gw, enum gw_err (*fn)(struct gw *gw, void *ud),
  * main loop at the end of the iteration at the latest, never from inside
  * this call. */
 void gw_after_commit(struct gw *gw, void (*cb)(enum gw_err result, void *ud), void *ud);
+
+/* ---- the core's HTTP listener ([http]) -------------------------------
+ *
+ * One listener for every backend (webhooks, attachments), started after
+ * the backends' start() when one of them mounted something or [http] is
+ * configured. A handler runs on the main loop once the request's body has
+ * been read (bounded by the mount's max_body: a larger one is refused
+ * before it is read) and must not block. */
+
+struct gw_http_req {
+	const char *method;       /* "GET", "POST", ... */
+	const char *path;         /* as requested, decoded; begins with the
+				     mount's prefix */
+	const char *query;        /* the query exactly as sent, or NULL */
+	GHashTable *args;         /* the query decoded (name -> value), never
+				     NULL */
+	const char *content_type; /* or NULL */
+	const char *body;         /* NUL-terminated ("" when empty) */
+	size_t body_len;
+	void *priv;               /* the core's */
+};
+/* A request header of req, or NULL. Borrowed for the handler's call. */
+const char *gw_http_header(const struct gw_http_req *req, const char *name);
+
+/* The answer, filled in by the handler; every pointer is borrowed until the
+ * handler returns. */
+struct gw_http_reply {
+	unsigned status;          /* required */
+	const char *content_type; /* NULL: text/plain; charset=utf-8 */
+	const char *body;         /* NULL: empty */
+	size_t body_len;          /* 0: strlen(body) */
+	const char *file;         /* instead of body: this file's bytes (404
+				     when it cannot be read) */
+	const char *disposition;  /* a Content-Disposition header, or NULL */
+	/* A 2xx that stands for store writes the handler made: it goes out
+	 * once they are committed (gw_after_commit), or becomes a 503 when
+	 * the commit fails, so that the other side sends again. */
+	bool after_commit;
+};
+
+typedef void (*gw_http_fn)(struct gw *gw, const struct gw_http_req *req,
+			   struct gw_http_reply *out, void *ud);
+
+/* Calls fn for requests whose path begins with prefix (e.g. "/kannel/mo",
+ * "/email/att/"; the longest prefix mounted wins); a body over max_body
+ * bytes gets 413 and fn is not called. From start() only.
+ * GW_ERR_CONFLICT when another handler has that prefix. */
+enum gw_err gw_http_mount(struct gw *gw, const char *prefix, size_t max_body, gw_http_fn fn,
+			  void *ud);
+/* A backend's own (deprecated) keys for the listener's address: used when
+ * [http] sets no listen and port, the first backend's that names one.
+ * listen NULL or "" and port 0: none. From start() only. */
+void gw_http_listen_at(struct gw *gw, const char *listen, int64_t port);
+/* The URL users and providers reach path at: [http] public_url (default
+ * http://listen:port) followed by path (which begins with '/'). Returns
+ * new. Valid from start() on, once a backend's gw_http_listen_at() (if
+ * any) is made. */
+char *gw_http_url(struct gw *gw, const char *path);
+/* The folder that holds the store file (for a backend's own files kept
+ * next to it). Returns new. */
+char *gw_store_dir(struct gw *gw);
 
 #endif

@@ -434,7 +434,7 @@ def check_weak_random(tree):
 # The core's layers (STYLE.md): a file may include headers of its own
 # layer and of those below, never above. Headers that declare only types
 # shared by every layer rank with the lowest.
-LAYERS = {"util": 0, "store": 1, "link": 2, "xmpp": 3, "gw": 3, "": 4}
+LAYERS = {"util": 0, "store": 1, "link": 2, "http": 2, "xmpp": 3, "gw": 3, "": 4}
 TYPE_HEADERS = ("src/gateway.h", "src/instance.h")
 
 

@@ -11,6 +11,7 @@
  * message to a contact is sent as a mail through the outbox (send.c).
  */
 #include "email/address.h"
+#include "email/attach.h"
 #include "email/commands.h"
 #include "email/email.h"
 #include "email/fetch.h"
@@ -52,6 +53,9 @@ static enum gw_err email_start(struct gw *gw)
 	if (!em->probe.tls_verify)
 		log_msg(LOG_WARN, "email", "%s: tls_verify is off: mail servers' certificates "
 			"are not checked", gw_domain(gw));
+	enum gw_err err = email_attach_start(em);
+	if (err != GW_OK)
+		return err;
 	email_commands_init(em);
 	email_accounts_start(em);
 	return GW_OK;
@@ -70,6 +74,7 @@ static void email_stop(struct gw *gw)
 		em->curl = NULL;
 		curl_global_cleanup();
 	}
+	email_attach_stop(em);
 	email_policy_free(em->policy);
 	em->policy = NULL;
 }
@@ -201,6 +206,18 @@ static const struct gw_option email_options[] = {
 	{ .key = "idle_reissue_s", .type = GW_OPT_INT, .deflt = "1740", .min = 1, .max = 1740,
 	  .help = "seconds after which the IMAP watch ends its IDLE and starts it again "
 		  "(RFC 2177: at most 29 minutes)" },
+	{ .key = "attachment_dir", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "the folder attachments are kept in (mode 0700; empty: email-attachments "
+		  "next to the store file)" },
+	{ .key = "attachment_max_bytes", .type = GW_OPT_INT, .deflt = "10485760", .min = 0,
+	  .max = 1073741824,
+	  .help = "largest attachment kept and served; a larger one is named in the body, "
+		  "not kept" },
+	{ .key = "attachment_retention_days", .type = GW_OPT_INT, .deflt = "30", .min = 1,
+	  .max = 3650, .help = "days an attachment is served, then deleted" },
+	{ .key = "attachment_retention_s", .type = GW_OPT_INT, .deflt = "0", .min = 0,
+	  .max = 315360000,
+	  .help = "the retention in seconds instead, when not 0 (for tests)" },
 	{ .key = "max_body_bytes", .type = GW_OPT_INT, .deflt = "65536", .min = 256,
 	  .max = 1024 * 1024,
 	  .help = "bytes of a mail's text delivered; a longer one is cut, with a note saying "

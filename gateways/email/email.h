@@ -31,6 +31,13 @@ struct email {
 	unsigned idle_reissue_s, poll_interval_s;
 	GHashTable *delivered;     /* bare JID -> mails delivered today (commands.c) */
 	GQueue rechecks;           /* "Check my mailbox again" in flight (commands.c) */
+	/* attachments (attach.c) */
+	char *attach_dir;
+	size_t attach_max;
+	int64_t attach_retention_s;
+	unsigned attach_timer;
+	GPtrArray *attach_expired; /* tokens, during a sweep */
+	char *serving, *serving_type, *serving_disp; /* the answer being made */
 };
 
 struct email_watch;

@@ -1,5 +1,6 @@
 /* fetch.c - fetching and delivering new mail (fetch.h). */
 #include "email/address.h"
+#include "email/attach.h"
 #include "email/compose.h"
 #include "email/daycount.h"
 #include "email/fetch.h"
@@ -90,6 +91,7 @@ struct delivery {
 	uint32_t uid;
 	const struct email_mail *mail; /* or NULL: note instead */
 	const char *note;              /* why the mail cannot be shown */
+	GPtrArray *saved;              /* its attachments (attach.h), written already */
 	bool delivered;                /* to the user, not held back by the loop guard */
 };
 
@@ -142,13 +144,24 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 	char *own = m->message_id ? g_strdup_printf("<%s>", m->message_id) : NULL;
 	char *thread = email_thread_id(m->references, m->in_reply_to, own);
 	g_free(own);
+	char *lines = email_attach_lines(f->em, d->saved, m->attachments_dropped);
+	char *text = g_strconcat(body ? body : cut, *lines ? "\n" : "", lines, NULL);
+	struct gw_oob *oob = g_new0(struct gw_oob, d->saved->len + 1);
+	size_t n_oob = 0;
+	for (guint i = 0; i < d->saved->len; i++) {
+		const struct attach_saved *a = g_ptr_array_index(d->saved, i);
+		if (a->token)
+			oob[n_oob++] = (struct gw_oob){ .url = a->url, .desc = a->name };
+	}
 	struct gw_message msg = {
 		.type = GW_MSG_NORMAL,
-		.body = body ? body : cut,
+		.body = text,
 		.subject = m->subject,
 		.thread = thread,
 		.durable = true,
 		.stamp = stamp,
+		.oob = oob,
+		.n_oob = n_oob,
 	};
 	enum gw_err err = GW_OK;
 	bool ours = m->message_id && email_msgid_is_ours(m->message_id, gw_domain(gw));
@@ -163,8 +176,13 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 	if (err == GW_OK && thread && !ours)
 		err = email_thread_note(gw, f->jid, thread, m->message_id, m->references,
 					m->subject);
+	if (err == GW_OK && !ours)
+		err = email_attach_commit(f->em, d->saved);
 	if (err == GW_OK)
 		err = mbox_put(gw, f->jid, f->folder, &st);
+	g_free(oob);
+	g_free(text);
+	g_free(lines);
 	g_free(thread);
 	g_free(legacy);
 	g_free(body);
@@ -197,7 +215,7 @@ static void fetched(struct mail_xfer *x, CURLcode rc, void *ud)
 		finish(f, false);
 		return;
 	}
-	struct email_mail m;
+	struct email_mail m = { 0 };
 	struct delivery d = { .f = f, .uid = want, .mail = &m };
 	char *limit = NULL;
 	if (f->too_big || !f->buf->len || !email_mail_parse(f->buf->str, f->buf->len, &m)) {
@@ -210,9 +228,15 @@ static void fetched(struct mail_xfer *x, CURLcode rc, void *ud)
 			f->jid, want, d.note);
 		d.mail = NULL;
 	}
+	/* the files first, fsync'ed: the delivery that names them commits after */
+	if (d.mail && m.message_id && email_msgid_is_ours(m.message_id, domain))
+		d.saved = g_ptr_array_new();
+	else if (d.mail)
+		d.saved = email_attach_save(f->em, &m);
 	enum gw_err err = gw_atomic(f->em->gw, deliver_in_tx, &d);
-	if (d.mail)
-		email_mail_clear(&m);
+	email_mail_clear(&m);
+	if (d.saved)
+		g_ptr_array_unref(d.saved);
 	g_free(limit);
 	if (err != GW_OK) {
 		log_msg(LOG_WARN, "email", "%s: %s: UID %" PRIu32 " not delivered (%s); "

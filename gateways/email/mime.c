@@ -17,20 +17,68 @@ void email_mime_init(void)
 	}
 }
 
+static void attachment_free(gpointer data)
+{
+	struct email_attachment *a = data;
+	g_free(a->name);
+	g_free(a->type);
+	g_bytes_unref(a->data);
+	g_free(a);
+}
+
 struct text_parts {
 	GMimeTextPart *plain, *html; /* the first of each */
 	unsigned seen;               /* parts looked at */
+	struct email_mail *out;      /* its attachments */
 };
 
-/* The first text/plain and text/html parts under obj, MIME_DEPTH_MAX
- * levels and MIME_PARTS_MAX parts at most. */
+static bool is_attachment(GMimeObject *obj)
+{
+	GMimeContentDisposition *d = g_mime_object_get_content_disposition(obj);
+	if (d && g_mime_content_disposition_is_attachment(d))
+		return true;
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	return GMIME_IS_PART(obj) && !GMIME_IS_TEXT_PART(obj) &&
+	       !(ct && g_mime_content_type_is_type(ct, "text", "*")) &&
+	       g_mime_part_get_filename(GMIME_PART(obj));
+}
+
+static void add_attachment(GMimePart *part, struct email_mail *out)
+{
+	if (out->attachments->len >= MIME_ATTACH_MAX) {
+		out->attachments_dropped++;
+		return;
+	}
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	if (w)
+		g_mime_data_wrapper_write_to_stream(w, mem);
+	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	struct email_attachment *a = g_new0(struct email_attachment, 1);
+	const char *name = g_mime_part_get_filename(part);
+	a->name = name && *name ? g_strdup(name) : NULL;
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
+	char *mime_type = ct ? g_mime_content_type_get_mime_type(ct) : NULL; /* new */
+	a->type = g_ascii_strdown(mime_type ? mime_type : "application/octet-stream", -1);
+	g_free(mime_type);
+	a->data = g_bytes_new(ba->data, ba->len);
+	g_object_unref(mem);
+	g_ptr_array_add(out->attachments, a);
+}
+
+/* The first text/plain and text/html parts under obj, and its
+ * attachments, MIME_DEPTH_MAX levels and MIME_PARTS_MAX parts at most. */
 static void text_parts(GMimeObject *obj, int depth, struct text_parts *tp)
 {
-	if (!obj || depth > MIME_DEPTH_MAX || tp->plain || ++tp->seen > MIME_PARTS_MAX)
+	if (!obj || depth > MIME_DEPTH_MAX || ++tp->seen > MIME_PARTS_MAX)
 		return;
+	if (GMIME_IS_PART(obj) && is_attachment(obj)) {
+		add_attachment(GMIME_PART(obj), tp->out);
+		return;
+	}
 	if (GMIME_IS_TEXT_PART(obj)) {
 		GMimeContentType *ct = g_mime_object_get_content_type(obj);
-		if (g_mime_content_type_is_type(ct, "text", "plain"))
+		if (!tp->plain && g_mime_content_type_is_type(ct, "text", "plain"))
 			tp->plain = GMIME_TEXT_PART(obj);
 		else if (!tp->html && g_mime_content_type_is_type(ct, "text", "html"))
 			tp->html = GMIME_TEXT_PART(obj);
@@ -39,7 +87,7 @@ static void text_parts(GMimeObject *obj, int depth, struct text_parts *tp)
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
-		for (int i = 0; i < n && !tp->plain && tp->seen <= MIME_PARTS_MAX; i++)
+		for (int i = 0; i < n && tp->seen <= MIME_PARTS_MAX; i++)
 			text_parts(g_mime_multipart_get_part(mp, i), depth + 1, tp);
 	}
 }
@@ -55,9 +103,9 @@ static char *part_text(GMimeTextPart *t)
 	return valid;
 }
 
-static char *body_of(GMimeMessage *msg)
+static char *body_of(GMimeMessage *msg, struct email_mail *out)
 {
-	struct text_parts tp = { 0 };
+	struct text_parts tp = { .out = out };
 	text_parts(g_mime_message_get_mime_part(msg), 0, &tp);
 	if (tp.plain)
 		return part_text(tp.plain);
@@ -104,6 +152,7 @@ static void read_from(GMimeMessage *msg, struct email_mail *out)
 bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
 {
 	memset(out, 0, sizeof *out);
+	out->attachments = g_ptr_array_new_with_free_func(attachment_free);
 	email_mime_init();
 	if (too_deep(raw, len)) {
 		out->why = "too many multiparts in it";
@@ -136,7 +185,7 @@ bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
 	out->in_reply_to = irt && *irt ? g_strdup(irt) : NULL;
 	GDateTime *date = g_mime_message_get_date(msg);
 	out->date = date ? g_date_time_to_unix(date) : 0;
-	out->body = body_of(msg);
+	out->body = body_of(msg, out);
 	if (!out->body)
 		out->body = g_strdup(NO_TEXT);
 	g_object_unref(msg);
@@ -157,6 +206,8 @@ char *email_body_cut(const char *body, size_t max)
 
 void email_mail_clear(struct email_mail *m)
 {
+	if (m->attachments)
+		g_ptr_array_unref(m->attachments);
 	g_free(m->from_addr);
 	g_free(m->from_name);
 	g_free(m->subject);

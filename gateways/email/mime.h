@@ -10,12 +10,16 @@
  * decoded (RFC 2047). Strings may still hold anything a mail can: the core
  * sanitises them before they reach a stanza.
  *
+ * Attachments are read in the same walk (at most MIME_ATTACH_MAX); a text
+ * part marked as an attachment is never the body.
+ *
  * A mail with more than MIME_MULTIPARTS_MAX multipart headers is not read
  * at all (GMime's parser recurses once per nested multipart).
  */
 #ifndef XMPPGW_EMAIL_MIME_H
 #define XMPPGW_EMAIL_MIME_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +27,16 @@
 #define MIME_DEPTH_MAX 16
 #define MIME_PARTS_MAX 1000
 #define MIME_MULTIPARTS_MAX 1000
+#define MIME_ATTACH_MAX 50  /* attachments read from one mail; more are counted */
+
+/* An attachment: a part with Content-Disposition attachment, or a leaf
+ * that is not text and has a file name. */
+struct email_attachment {
+	char *name;        /* its file name as the mail gives it (RFC 2231
+			      decoded), or NULL */
+	char *type;        /* "type/subtype", lower case */
+	GBytes *data;      /* decoded (base64, quoted-printable) */
+};
 
 struct email_mail {
 	char *from_addr;   /* the From mailbox's address as written, or NULL */
@@ -34,6 +48,8 @@ struct email_mail {
 	char *body;        /* never NULL */
 	int64_t date;      /* the Date header, Unix seconds, or 0 */
 	const char *why;   /* when the parse fails: why, a string literal */
+	GPtrArray *attachments; /* struct email_attachment *, never NULL after a parse */
+	unsigned attachments_dropped; /* beyond MIME_ATTACH_MAX */
 };
 
 /* Starts GMime once per process (idempotent). */

@@ -45,12 +45,14 @@ static enum gw_err sms_start(struct gw *gw)
 	g_free(provider);
 	sms->drv_priv = g_malloc0(sms->drv->priv_size ? sms->drv->priv_size : 1);
 	gw_set_fields(gw, sms->drv->fields, sms->drv->n_fields);
-	int64_t port = gw_conf_int(gw, "http_port");
+	/* deprecated: the core's [http] listen and port */
 	char *listen = gw_conf_string(gw, "http_listen");
+	gw_http_listen_at(gw, listen, gw_conf_int(gw, "http_port"));
+	g_free(listen);
 	char *pub = gw_conf_string(gw, "public_url");
 	if (!*pub) {
 		g_free(pub);
-		pub = g_strdup_printf("http://%s:%" G_GINT64_FORMAT, listen, port);
+		pub = gw_http_url(gw, "");
 	}
 	while (g_str_has_suffix(pub, "/"))
 		pub[strlen(pub) - 1] = 0;
@@ -71,8 +73,7 @@ static enum gw_err sms_start(struct gw *gw)
 	if (err == GW_OK && sms->drv->start)
 		err = sms->drv->start(sms);
 	if (err == GW_OK)
-		err = sms_http_start(sms, listen, port, gw_conf_int(gw, "http_timeout_s"));
-	g_free(listen);
+		err = sms_http_start(sms, gw_conf_int(gw, "http_timeout_s"));
 	if (err == GW_OK)
 		sms_outbox_start(sms);
 	return err;
@@ -211,12 +212,12 @@ static enum gw_err sms_translate(struct gw *gw, const char *typed, char **legacy
 static const struct gw_option sms_options[] = {
 	{ .key = "provider", .type = GW_OPT_STRING, .deflt = "kannel",
 	  .help = "the SMS provider's driver: kannel or twilio" },
-	{ .key = "http_listen", .type = GW_OPT_STRING, .deflt = "127.0.0.1",
-	  .help = "the IP address the webhook server listens on" },
-	{ .key = "http_port", .type = GW_OPT_INT, .deflt = "8380", .min = 1, .max = 65535,
-	  .help = "the webhook server's port" },
+	{ .key = "http_listen", .type = GW_OPT_STRING, .deflt = "",
+	  .help = "deprecated: [http] listen (used when [http] sets neither listen nor port)" },
+	{ .key = "http_port", .type = GW_OPT_INT, .deflt = "0", .min = 0, .max = 65535,
+	  .help = "deprecated: [http] port (the same; 0: not set)" },
 	{ .key = "public_url", .type = GW_OPT_STRING, .deflt = "",
-	  .help = "the base URL the provider posts to (empty: http://http_listen:http_port)" },
+	  .help = "the base URL the provider posts to (empty: [http] public_url)" },
 	{ .key = "webhook_token", .type = GW_OPT_STRING, .deflt = "", .secret = true,
 	  .help = "the token in the provider's webhook URLs (Kannel: token=)" },
 	KANNEL_OPTIONS,
@@ -234,7 +235,7 @@ static const struct gw_option sms_options[] = {
 	{ .key = "http_timeout_s", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 600,
 	  .help = "seconds a call to the provider may take" },
 	{ .key = "max_body_bytes", .type = GW_OPT_INT, .deflt = "65536", .min = 1024,
-	  .max = 1048576, .help = "largest webhook request body (413 beyond)" },
+	  .max = 1048576, .help = "largest webhook request body (413 beyond, before it is read)" },
 };
 
 static const struct gw_command sms_commands[] = {

@@ -1,13 +1,13 @@
-/* http.c - the webhook server and the provider client (http.h), on
- * libsoup 3 in the core's main loop.
+/* http.c - the webhooks and the provider client (http.h), on libsoup 3 in
+ * the core's main loop.
  *
- * Server: a body whose Content-Length is over max_body_bytes is answered
- * 413 from its headers, before it is read; a chunked one is read and then
- * answered 413. A path no route has is 404, a method the route does not
- * take is 405. Handlers run after the body was read and never block.
- * A 2xx waits for the store's commit (driver.h, struct sms_http_reply):
- * the message is paused and answered from gw_after_commit, with the
- * handler's answer or, when the commit failed, 503.
+ * Webhooks: each driver route is mounted on the core's HTTP listener
+ * (gateway.h, gw_http_mount), which refuses a body over max_body_bytes
+ * before reading it (Content-Length or chunked) and closes connections
+ * that do not send a whole request in time. A path no route has is 404, a
+ * method the route does not take is 405. A 2xx waits for the store's
+ * commit (driver.h, struct sms_http_reply; the core answers 503 when the
+ * commit failed).
  *
  * Client: one SoupSession with max-conns-per-host and timeout set from
  * the configuration (libsoup's defaults are 2 and 60 s). Every request
@@ -23,17 +23,6 @@
 
 #define CLIENT_MAX_CONNS 8
 
-/* A 2xx waiting for the commit. */
-struct held {
-	SoupServerMessage *msg; /* a reference */
-	gulong on_gone;
-	bool gone;              /* the client went away meanwhile */
-	unsigned status;
-	char *content_type, *body;
-	char *path;             /* for the log */
-	char *domain;
-};
-
 struct call {
 	struct sms *sms;
 	SoupMessage *msg;
@@ -42,171 +31,67 @@ struct call {
 	void *ud;
 };
 
-/* ---- server ------------------------------------------------------------- */
+/* ---- webhooks, on the core's listener ------------------------------------ */
 
 static const char *req_header(const struct sms_http_req *req, const char *name)
 {
-	SoupServerMessage *msg = req->priv;
-	return soup_message_headers_get_one(soup_server_message_get_request_headers(msg), name);
+	return gw_http_header(req->priv, name);
 }
 
-static void reply(SoupServerMessage *msg, unsigned status, const char *ctype, const char *body)
+/* One mount per route: the path must be the route's exactly. */
+static void handle(struct gw *gw, const struct gw_http_req *hr, struct gw_http_reply *hout,
+		   void *ud)
 {
-	soup_server_message_set_status(msg, status, NULL);
-	body = body ? body : "";
-	soup_server_message_set_response(msg, ctype ? ctype : "text/plain; charset=utf-8",
-					 SOUP_MEMORY_COPY, body, strlen(body));
-}
-
-static void held_gone(SoupServerMessage *msg, gpointer ud)
-{
-	((struct held *)ud)->gone = true;
-}
-
-static void held_answer(enum gw_err result, void *ud)
-{
-	struct held *h = ud;
-	if (result != GW_OK)
-		log_msg(LOG_WARN, "sms", "%s: webhook %s: what it brought could not be stored: "
-			"answered 503", h->domain, h->path);
-	if (!h->gone) {
-		if (result == GW_OK)
-			reply(h->msg, h->status, h->content_type, h->body);
-		else
-			reply(h->msg, 503, NULL, "try again later\n");
-		soup_server_message_unpause(h->msg);
-	}
-	g_signal_handler_disconnect(h->msg, h->on_gone);
-	g_object_unref(h->msg);
-	g_free(h->content_type);
-	g_free(h->body);
-	g_free(h->path);
-	g_free(h->domain);
-	g_free(h);
-}
-
-/* Answers out once the store has committed what the handler wrote. */
-static void reply_committed(struct sms *sms, SoupServerMessage *msg, const char *path,
-			    const struct sms_http_reply *out)
-{
-	struct held *h = g_new0(struct held, 1);
-	h->msg = g_object_ref(msg);
-	h->status = out->status;
-	h->content_type = g_strdup(out->content_type);
-	h->body = g_strdup(out->body);
-	h->path = g_strdup(path);
-	h->domain = g_strdup(gw_domain(sms->gw));
-	h->on_gone = g_signal_connect(msg, "disconnected", G_CALLBACK(held_gone), h);
-	soup_server_message_pause(msg);
-	gw_after_commit(sms->gw, held_answer, h);
-}
-
-static void handle(SoupServer *srv, SoupServerMessage *msg, const char *path, GHashTable *query,
-		   gpointer ud)
-{
-	struct sms *sms = ud;
-	const struct sms_route *route = NULL;
-	for (size_t i = 0; i < sms->drv->n_routes; i++)
-		if (!strcmp(sms->drv->routes[i].path, path))
-			route = &sms->drv->routes[i];
-	const char *method = soup_server_message_get_method(msg);
-	if (!route) {
-		reply(msg, 404, NULL, "no such webhook\n");
+	struct sms *sms = gw_priv(gw);
+	const struct sms_route *route = ud;
+	if (strcmp(route->path, hr->path)) {
+		hout->status = 404;
+		hout->body = "no such webhook\n";
 		return;
 	}
-	if (route->method ? strcmp(route->method, method) != 0
-			  : strcmp(method, "GET") && strcmp(method, "POST")) {
-		reply(msg, 405, NULL, "method not allowed\n");
+	if (route->method ? strcmp(route->method, hr->method) != 0
+			  : strcmp(hr->method, "GET") && strcmp(hr->method, "POST")) {
+		hout->status = 405;
+		hout->body = "method not allowed\n";
 		return;
 	}
-	SoupMessageBody *b = soup_server_message_get_request_body(msg);
-	GBytes *bytes = soup_message_body_flatten(b);
-	gsize len = 0;
-	const char *data = g_bytes_get_data(bytes, &len);
-	if ((int64_t)len > sms->max_body) {
-		log_msg(LOG_WARN, "sms", "%s: webhook %s: body of %zu bytes refused", gw_domain(sms->gw),
-			path, (size_t)len);
-		reply(msg, 413, NULL, "request body too large\n");
-		g_bytes_unref(bytes);
-		return;
-	}
-	GUri *uri = soup_server_message_get_uri(msg);
-	const char *raw_query = g_uri_get_query(uri);
-	char *url = raw_query ? g_strconcat(sms->public_url, path, "?", raw_query, NULL)
-			      : g_strconcat(sms->public_url, path, NULL);
-	char *body = g_strndup(data ? data : "", len);
-	GHashTable *empty = query ? NULL : g_hash_table_new(g_str_hash, g_str_equal);
+	char *url = hr->query ? g_strconcat(sms->public_url, hr->path, "?", hr->query, NULL)
+			      : g_strconcat(sms->public_url, hr->path, NULL);
 	struct sms_http_req req = {
-		.method = method,
-		.path = path,
+		.method = hr->method,
+		.path = hr->path,
 		.url = url,
-		.query = query ? query : empty,
-		.content_type = soup_message_headers_get_one(
-			soup_server_message_get_request_headers(msg), "Content-Type"),
-		.body = body,
-		.body_len = len,
+		.query = hr->args,
+		.content_type = hr->content_type,
+		.body = hr->body,
+		.body_len = hr->body_len,
 		.header = req_header,
-		.priv = msg,
+		.priv = (void *)hr,
 	};
 	struct sms_http_reply out = { 0 };
 	route->handle(sms, &req, &out);
 	g_assert(out.status);
-	if (out.status >= 200 && out.status < 300)
-		reply_committed(sms, msg, path, &out);
-	else
-		reply(msg, out.status, out.content_type, out.body);
-	if (empty)
-		g_hash_table_unref(empty);
-	g_free(body);
+	hout->status = out.status;
+	hout->content_type = out.content_type;
+	hout->body = out.body;
+	hout->after_commit = true; /* a 2xx waits for the commit */
 	g_free(url);
-	g_bytes_unref(bytes);
 }
 
-/* 413 from the headers, before a large body is read. */
-static void got_headers(SoupServerMessage *msg, gpointer ud)
+enum gw_err sms_http_start(struct sms *sms, int64_t timeout_s)
 {
-	struct sms *sms = ud;
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
-	    (int64_t)soup_message_headers_get_content_length(h) > sms->max_body) {
-		log_msg(LOG_WARN, "sms", "%s: webhook body of %" G_GINT64_FORMAT " bytes refused",
-			gw_domain(sms->gw), (gint64)soup_message_headers_get_content_length(h));
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Connection", "close");
-		reply(msg, 413, NULL, "request body too large\n");
+	for (size_t i = 0; i < sms->drv->n_routes; i++) {
+		enum gw_err err = gw_http_mount(sms->gw, sms->drv->routes[i].path,
+						(size_t)sms->max_body, handle,
+						(void *)&sms->drv->routes[i]);
+		if (err != GW_OK)
+			return err;
 	}
-}
-
-static void request_started(SoupServer *srv, SoupServerMessage *msg, gpointer ud)
-{
-	g_signal_connect(msg, "got-headers", G_CALLBACK(got_headers), ud);
-}
-
-enum gw_err sms_http_start(struct sms *sms, const char *listen, int64_t port, int64_t timeout_s)
-{
-	GError *error = NULL;
-	SoupServer *srv = soup_server_new("server-header", "xmpp-gw", NULL);
-	soup_server_add_handler(srv, NULL, handle, sms, NULL);
-	g_signal_connect(srv, "request-started", G_CALLBACK(request_started), sms);
-	GSocketAddress *addr = g_inet_socket_address_new_from_string(listen, (guint)port);
-	if (!addr || !soup_server_listen(srv, addr, 0, &error)) {
-		log_msg(LOG_ERROR, "sms", "%s: cannot listen on %s port %" G_GINT64_FORMAT ": %s",
-			gw_domain(sms->gw), listen, port, error ? error->message : "bad address");
-		g_clear_error(&error);
-		if (addr)
-			g_object_unref(addr);
-		g_object_unref(srv);
-		return GW_ERR_INTERNAL;
-	}
-	g_object_unref(addr);
-	sms->server = srv;
 	sms->session = soup_session_new_with_options("max-conns-per-host", CLIENT_MAX_CONNS,
 						     "max-conns", CLIENT_MAX_CONNS * 4,
 						     "timeout", (guint)timeout_s,
 						     "user-agent", "xmpp-gw", NULL);
 	sms->calls = g_hash_table_new(g_direct_hash, g_direct_equal);
-	log_msg(LOG_INFO, "sms", "%s: webhooks on %s port %" G_GINT64_FORMAT, gw_domain(sms->gw),
-		listen, port);
 	return GW_OK;
 }
 
@@ -228,11 +113,6 @@ void sms_http_stop(struct sms *sms)
 		soup_session_abort(sms->session);
 		g_object_unref(sms->session);
 		sms->session = NULL;
-	}
-	if (sms->server) {
-		soup_server_disconnect(sms->server);
-		g_object_unref(sms->server);
-		sms->server = NULL;
 	}
 }
 

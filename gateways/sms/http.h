@@ -1,16 +1,15 @@
-/* http.h - the SMS backend's HTTP: one server for every driver's webhooks
- * (http_listen:http_port), and one client session for calls to providers.
+/* http.h - the SMS backend's HTTP: every driver's webhooks on the core's
+ * listener, and one client session for calls to providers.
  */
 #ifndef XMPPGW_SMS_HTTP_H
 #define XMPPGW_SMS_HTTP_H
 
 #include "sms/driver.h"
 
-/* Starts the server with the driver's routes. */
-enum gw_err sms_http_start(struct sms *sms, const char *listen, int64_t port,
-			   int64_t timeout_s);
+/* Mounts the driver's routes and makes the client session. */
+enum gw_err sms_http_start(struct sms *sms, int64_t timeout_s);
 /* Cancels every request in flight (their callbacks run with cancelled
- * set before this returns) and stops the server. */
+ * set before this returns). */
 void sms_http_stop(struct sms *sms);
 
 struct sms_http_result {

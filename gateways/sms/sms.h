@@ -33,7 +33,6 @@ struct sms {
 	double send_rate;
 	int64_t max_body;
 	/* HTTP (http.c) */
-	void *server;           /* SoupServer * */
 	void *session;          /* SoupSession * */
 	GHashTable *calls;      /* HTTP requests in flight (set) */
 	/* the outbox (outbox.c) */

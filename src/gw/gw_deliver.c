@@ -13,6 +13,7 @@
 #define TEXT_MAX (128 * 1024)   /* bytes of one body, subject or status */
 #define NAME_MAX_BYTES 1024
 #define ID_MAX 1024
+#define OOB_MAX 100             /* out-of-band links in one message */
 
 /* The contact's JID, or the gateway's for legacy NULL. */
 static char *contact_or_gateway(struct gw *gw, const char *legacy)
@@ -47,6 +48,17 @@ static enum gw_err deliver_message(struct gw *gw, const char *jid, const char *l
 		char *th = text_sanitize(msg->thread, -1, NAME_MAX_BYTES);
 		stanza_text_child(st, "thread", th);
 		g_free(th);
+	}
+	for (size_t i = 0; i < msg->n_oob && i < OOB_MAX; i++) {
+		char *url = text_sanitize(msg->oob[i].url, -1, NAME_MAX_BYTES * 4);
+		xmpp_stanza_t *x = stanza_child(st, "x", NS_OOB);
+		stanza_text_child(x, "url", url);
+		if (msg->oob[i].desc) {
+			char *desc = text_sanitize(msg->oob[i].desc, -1, NAME_MAX_BYTES);
+			stanza_text_child(x, "desc", desc);
+			g_free(desc);
+		}
+		g_free(url);
 	}
 	stanza_add_delay(st, gw->domain, msg->stamp);
 	log_msg(LOG_DEBUG, "core", "%s: message to %s: %s", gw->domain, jid, body);

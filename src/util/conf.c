@@ -64,6 +64,24 @@ static const struct gw_option policy_opts[] = {
 	  .help = "bare JIDs of the admins (ad-hoc stats, users and backend admin commands)" },
 };
 
+static const char *check_url(const char *v)
+{
+	if (!*v || g_str_has_prefix(v, "http://") || g_str_has_prefix(v, "https://"))
+		return NULL;
+	return "an http:// or https:// URL";
+}
+
+static const struct gw_option http_opts[] = {
+	{ .key = "listen", .type = GW_OPT_STRING, .deflt = "127.0.0.1", .check = check_ip,
+	  .help = "the IP address the HTTP listener (webhooks, attachments) binds to" },
+	{ .key = "port", .type = GW_OPT_INT, .deflt = "8380", .min = 1, .max = 65535,
+	  .help = "its port" },
+	{ .key = "public_url", .type = GW_OPT_STRING, .deflt = "", .check = check_url,
+	  .help = "the base URL users and providers reach it at (empty: http://listen:port)" },
+	{ .key = "read_timeout_s", .type = GW_OPT_INT, .deflt = "10", .min = 1, .max = 3600,
+	  .help = "seconds a connection may take to send a whole request (idle ones too)" },
+};
+
 static const struct gw_option log_opts[] = {
 	{ .key = "level", .type = GW_OPT_STRING, .deflt = "info", .check = check_level,
 	  .help = "debug, info, warn or error (message bodies only at debug; never secrets)" },
@@ -81,6 +99,7 @@ static const struct section core_sections[] = {
 	SECTION("store", store_opts),
 	SECTION("policy", policy_opts),
 	SECTION("log", log_opts),
+	SECTION("http", http_opts),
 };
 
 /* Keys every backend section has besides its own options. */
@@ -238,6 +257,13 @@ static void fill(struct conf *c)
 	v = core_string(c, "policy", "admins");
 	c->admins = parse_list(v);
 	g_free(v);
+	c->http_listen = core_string(c, "http", "listen");
+	c->http_port = core_int(c, "http", "port");
+	c->http_public_url = core_string(c, "http", "public_url");
+	c->http_read_timeout_s = core_int(c, "http", "read_timeout_s");
+	c->http_section = g_key_file_has_group(c->kf, "http");
+	c->http_addr_set = g_key_file_has_key(c->kf, "http", "listen", NULL) ||
+			   g_key_file_has_key(c->kf, "http", "port", NULL);
 	v = core_string(c, "log", "level");
 	log_parse_level(v, &c->log_level);
 	g_free(v);
@@ -370,6 +396,8 @@ void conf_free(struct conf *c)
 	g_free(c->path);
 	g_free(c->xmpp_server);
 	g_free(c->store_path);
+	g_free(c->http_listen);
+	g_free(c->http_public_url);
 	g_strfreev(c->allow);
 	g_strfreev(c->admins);
 	g_free(c);

@@ -9,6 +9,7 @@
 #define XMPPGW_CONF_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,6 +34,12 @@ struct conf {
 	int64_t ack_window_stanzas, ack_window_bytes;
 	int64_t ack_every_stanzas, ack_every_ms, ack_timeout_ms;
 	char *store_path;
+	char *http_listen;   /* [http]: an IP literal */
+	int64_t http_port;
+	char *http_public_url; /* "" : http://listen:port */
+	int64_t http_read_timeout_s;
+	bool http_section;   /* [http] is in the file */
+	bool http_addr_set;  /* it sets listen or port */
 	char **allow;        /* NULL-terminated, lower-cased */
 	char **admins;
 	enum log_level log_level;

@@ -129,6 +129,15 @@ def server(server_kind):
     srv.cleanup()
 
 
+@pytest.fixture(scope="module")
+def http_options():
+    """For the SMS fixtures (harness/sms.py): None, the webhooks' address in
+    [sms]'s deprecated http_listen and http_port; a dict, in the core's
+    [http] section (listen and port, and these more keys) with none of them
+    in [sms]. A module overrides this."""
+    return None
+
+
 @pytest.fixture
 def dedicated_server(server_kind):
     """A server of the same kind that only this test uses (it may stop it)."""

@@ -108,6 +108,44 @@ static void test_nul_bytes(void **state)
 	email_mail_clear(&m);
 }
 
+/* Attachments: a base64 part marked attachment (RFC 2231 name), a text
+ * part marked attachment (not the body), an inline image with a name; an
+ * inline text part and a nameless image are not attachments. */
+static void test_attachments(void **state)
+{
+	const char *raw =
+		"From: a@example.com\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+		"--b\r\nContent-Type: text/plain\r\n\r\nthe body\r\n"
+		"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; "
+		"filename=notes.txt\r\n\r\nnot the body\r\n"
+		"--b\r\nContent-Type: Application/PDF\r\nContent-Transfer-Encoding: base64\r\n"
+		"Content-Disposition: attachment; filename*=UTF-8''K%C3%A4se.pdf\r\n\r\n"
+		"AAEC/w==\r\n"
+		"--b\r\nContent-Type: image/png; name=pic.png\r\nContent-Disposition: inline\r\n"
+		"\r\nPNG\r\n"
+		"--b\r\nContent-Type: image/gif\r\n\r\nGIF\r\n--b--\r\n";
+	struct email_mail m;
+	assert_true(email_mail_parse(raw, strlen(raw), &m));
+	assert_non_null(strstr(m.body, "the body"));
+	assert_null(strstr(m.body, "not the body"));
+	assert_int_equal(m.attachments->len, 3);
+	const struct email_attachment *a = g_ptr_array_index(m.attachments, 0);
+	assert_string_equal(a->name, "notes.txt");
+	assert_string_equal(a->type, "text/plain");
+	a = g_ptr_array_index(m.attachments, 1);
+	assert_string_equal(a->name, "K\xc3\xa4se.pdf");
+	assert_string_equal(a->type, "application/pdf");
+	gsize len;
+	const unsigned char *d = g_bytes_get_data(a->data, &len);
+	assert_int_equal(len, 4);
+	assert_memory_equal(d, "\x00\x01\x02\xff", 4);
+	a = g_ptr_array_index(m.attachments, 2);
+	assert_string_equal(a->name, "pic.png");
+	assert_string_equal(a->type, "image/png");
+	email_mail_clear(&m);
+}
+
 /* A multipart of n parts, the text/plain one at index at. */
 static GString *many_parts(int n, int at)
 {
@@ -188,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_mails),
 		cmocka_unit_test(test_date),
 		cmocka_unit_test(test_nul_bytes),
+		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_many_parts),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_body_cut),

@@ -13,7 +13,7 @@ import tempfile
 
 from . import secrets_scan
 from .client import Client, NS_PING
-from .util import require_gateway, tail
+from .util import free_port, require_gateway, tail
 
 _running = {}  # id(server) -> the gateway process attached to it
 _live = set()  # gateways started and not yet stopped, killed or waited for by the test
@@ -99,6 +99,10 @@ class Gateway:
         self.admins = list(admins)
         self.xmpp_extra = dict(xmpp_extra or {})
         self.sections = dict(sections or {})
+        if "email" in self.sections and "http" not in self.sections:
+            # the e-mail backend's attachments start the HTTP listener: a free
+            # port of its own, so that gateways never contend for the default
+            self.sections["http"] = {"listen": "127.0.0.1", "port": str(free_port())}
         self.port = port
         self.proc = None
         self.returncode = None

@@ -100,18 +100,30 @@ def kannel(sms_port):
     k.cleanup()
 
 
-def sms_gateway_for(server, kannel, port, admins=(), **options):
+def sms_sections(server, kannel, port, http=None, **options):
+    """{"sms": ...} and, with http (a dict), {"http": ...} holding the
+    listener's address instead of [sms]."""
+    sms = sms_section(server, kannel, port, **options)
+    if http is None:
+        return {"sms": sms}
+    for k in ("http_listen", "http_port", "public_url"):
+        sms.pop(k)
+    return {"sms": sms, "http": dict({"listen": "127.0.0.1", "port": str(port)}, **http)}
+
+
+def sms_gateway_for(server, kannel, port, admins=(), http=None, **options):
     """A gateway (not started) with the echo backend and [sms] for kannel."""
     return Gateway(server, name="sms", admins=admins,
-                   sections={"sms": sms_section(server, kannel, port, **options)})
+                   sections=sms_sections(server, kannel, port, http, **options))
 
 
 @pytest.fixture(scope="module")
-def sms_gateway(server, kannel, sms_port, sms_options):
+def sms_gateway(server, kannel, sms_port, sms_options, http_options):
     """The module's gateway, with one admin (gw.admin)."""
     from conftest import serve
     admin = server.make_account(prefix="admin")
-    gw = sms_gateway_for(server, kannel, sms_port, admins=[admin[0]], **sms_options)
+    gw = sms_gateway_for(server, kannel, sms_port, admins=[admin[0]], http=http_options,
+                         **sms_options)
     gw.admin = admin
     yield from serve(gw)
 

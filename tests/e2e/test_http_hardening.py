@@ -1,0 +1,135 @@
+"""The core's HTTP listener against hostile clients, through the SMS
+webhook (a body bound of 4,096 bytes), with the listener's address in
+[sms]'s deprecated http_listen/http_port and only read_timeout_s in
+[http]: a 300 MB chunked body is cut early and never held in memory, a
+Content-Length over the bound is answered from the headers, and a
+half-sent request and an idle connection are closed after the read
+timeout. The deprecated keys work and are said to be deprecated."""
+import socket
+import threading
+import time
+
+import pytest
+
+from harness.sms import kannel, post, sms_gateway_for, sms_port  # noqa: F401
+
+READ_TIMEOUT_S = 2
+
+
+@pytest.fixture(scope="module")
+def gw(server, kannel, sms_port):  # noqa: F811
+    from conftest import serve
+    g = sms_gateway_for(server, kannel, sms_port)
+    g.sections["http"] = {"read_timeout_s": str(READ_TIMEOUT_S)}
+    g.write_config()
+    yield from serve(g)
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for %d" % pid)
+
+
+def still_serving(port):
+    status, _ = post(port, "/kannel/mo", "token=wrong&from=%2B15550001111&to=%2B15550002222",
+                     b"hi")
+    assert status == 403, "the webhook no longer answers: %s" % status
+
+
+async def test_deprecated_keys_work(gw, sms_port):  # noqa: F811
+    log = gw.log_text()
+    assert "[sms]'s address keys for the HTTP listener are deprecated" in log, log
+    assert "[http] listening on 127.0.0.1 port %d" % sms_port in log, log
+    still_serving(sms_port)
+
+
+async def test_chunked_body_cut_before_read(gw, sms_port):  # noqa: F811
+    """A 300 MB chunked POST with a wrong token: the gateway closes the
+    connection after a few kilobytes past the bound, its memory stays flat."""
+    total = 300 * 1024 * 1024
+    chunk = b"x" * 65536
+    before = rss_kib(gw.proc.pid)
+    result = {}
+
+    def send():
+        s = socket.create_connection(("127.0.0.1", sms_port), timeout=20)
+        sent = 0
+        try:
+            s.sendall(b"POST /kannel/mo?token=wrong HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
+            while sent < total:
+                s.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                sent += len(chunk)
+            s.sendall(b"0\r\n\r\n")
+            result["answer"] = s.recv(4096)
+        except OSError as e:
+            result["error"] = e
+        finally:
+            result["sent"] = sent
+            s.close()
+
+    t = threading.Thread(target=send)
+    t.start()
+    t.join(60)
+    assert not t.is_alive(), "the gateway read on for 60 s"
+    after = rss_kib(gw.proc.pid)
+    print("chunked 300 MB: %d bytes sent before the close, RSS %d -> %d KiB"
+          % (result["sent"], before, after))
+    assert result["sent"] < 64 * 1024 * 1024, (
+        "the gateway took %d bytes of a chunked body bounded at 4096" % result["sent"])
+    assert "error" in result or not result.get("answer", b"").startswith(b"HTTP/1.1 2"), result
+    assert after - before < 20 * 1024, "RSS grew from %d to %d KiB" % (before, after)
+    still_serving(sms_port)
+
+
+async def test_content_length_over_bound_answered_from_headers(gw, sms_port):  # noqa: F811
+    """Only the headers are sent: the 413 comes without the body."""
+    s = socket.create_connection(("127.0.0.1", sms_port), timeout=READ_TIMEOUT_S - 0.5)
+    try:
+        s.sendall(b"POST /kannel/mo?token=wrong HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  b"Content-Length: 300000000\r\n\r\n")
+        answer = s.recv(4096)
+    except socket.timeout:
+        raise AssertionError("no answer within %.1f s of the headers" % (READ_TIMEOUT_S - 0.5))
+    finally:
+        s.close()
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+
+
+def closed_after(first_bytes, port):
+    """Seconds until the gateway closes a connection that sent first_bytes."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S + 8)
+    start = time.monotonic()
+    try:
+        if first_bytes:
+            s.sendall(first_bytes)
+        data = b""
+        while True:
+            got = s.recv(4096)
+            if not got:
+                break
+            data += got
+    except ConnectionResetError:
+        pass
+    except socket.timeout:
+        raise AssertionError("still open after %.1f s" % (time.monotonic() - start))
+    finally:
+        s.close()
+    return time.monotonic() - start
+
+
+async def test_half_sent_request_closed(gw, sms_port):  # noqa: F811
+    took = closed_after(b"POST /kannel/mo?token=wrong HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        b"Content-Length: 100\r\n\r\nonly a part", sms_port)
+    assert READ_TIMEOUT_S - 0.5 <= took <= READ_TIMEOUT_S + 2, took
+    took = closed_after(b"GET /kannel/mo HTTP/1.1\r\nHost: 127.0", sms_port)
+    assert READ_TIMEOUT_S - 0.5 <= took <= READ_TIMEOUT_S + 2, took
+    still_serving(sms_port)
+
+
+async def test_idle_connection_closed(gw, sms_port):  # noqa: F811
+    took = closed_after(b"", sms_port)
+    assert READ_TIMEOUT_S - 0.5 <= took <= READ_TIMEOUT_S + 2, took
