@@ -107,6 +107,7 @@ enum gw_err gw_http_start(void)
 		.listen = listen_addr(),
 		.port = listen_port(),
 		.read_timeout_s = c->http_read_timeout_s,
+		.max_connections = c->http_max_connections,
 	};
 	enum gw_err err = http_start(&p);
 	/* Say whom it stops: each backend that mounted something. */

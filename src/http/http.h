@@ -7,7 +7,9 @@
  * read; a chunked body is counted as it arrives, never kept beyond the
  * bound, and the connection is closed once it passes it. A connection
  * whose request is not fully read within read_timeout_s of its start
- * (idle keep-alive connections included) is closed. Every answer carries
+ * (idle keep-alive connections included) is closed, and past
+ * max_connections of those at once a new one is answered 503 and closed,
+ * so that slow clients cannot take every fd. Every answer carries
  * X-Content-Type-Options: nosniff.
  */
 #ifndef XMPPGW_HTTP_H
@@ -19,6 +21,7 @@ struct http_params {
 	const char *listen;   /* an IP literal */
 	int64_t port;
 	int64_t read_timeout_s;
+	int64_t max_connections; /* waiting for their request at once */
 };
 
 /* The handler of a mount; as gw_http_fn without the instance. */

@@ -47,6 +47,8 @@ static SoupServer *server;
 static GHashTable *exchanges;    /* struct exchange * (set) */
 static guint sweep_timer;
 static gint64 read_timeout_us;
+static guint max_connections;
+static gint64 refused_logged_us; /* the last "too many connections" line */
 
 enum gw_err http_mount(const char *prefix, size_t max_body, http_fn fn, void *ud)
 {
@@ -298,6 +300,16 @@ static void request_started(SoupServer *srv, SoupServerMessage *msg, gpointer ud
 	ex->body = g_byte_array_new();
 	ex->deadline = g_get_monotonic_time() + read_timeout_us;
 	g_object_set_data_full(G_OBJECT(msg), "xmpp-gw-exchange", ex, exchange_free);
+	if (g_hash_table_size(exchanges) >= max_connections) {
+		gint64 now = g_get_monotonic_time();
+		if (now - refused_logged_us > G_USEC_PER_SEC) {
+			log_msg(LOG_WARN, "http", "%u connections wait for their request: a new one "
+				"is answered 503", max_connections);
+			refused_logged_us = now;
+		}
+		refuse(ex, "503 Service Unavailable");
+		return;
+	}
 	g_hash_table_add(exchanges, ex);
 	soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
 	g_signal_connect(msg, "got-headers", G_CALLBACK(got_headers), ex);
@@ -333,6 +345,7 @@ enum gw_err http_start(const struct http_params *p)
 {
 	GError *error = NULL;
 	read_timeout_us = p->read_timeout_s * G_USEC_PER_SEC;
+	max_connections = (guint)p->max_connections;
 	exchanges = g_hash_table_new(g_direct_hash, g_direct_equal);
 	SoupServer *srv = soup_server_new("server-header", "xmpp-gw", NULL);
 	soup_server_add_handler(srv, NULL, handle, NULL, NULL);

@@ -80,6 +80,8 @@ static const struct gw_option http_opts[] = {
 	  .help = "the base URL users and providers reach it at (empty: http://listen:port)" },
 	{ .key = "read_timeout_s", .type = GW_OPT_INT, .deflt = "10", .min = 1, .max = 3600,
 	  .help = "seconds a connection may take to send a whole request (idle ones too)" },
+	{ .key = "max_connections", .type = GW_OPT_INT, .deflt = "512", .min = 1, .max = 100000,
+	  .help = "connections waiting for their request at once; more are answered 503" },
 };
 
 static const struct gw_option log_opts[] = {
@@ -261,6 +263,7 @@ static void fill(struct conf *c)
 	c->http_port = core_int(c, "http", "port");
 	c->http_public_url = core_string(c, "http", "public_url");
 	c->http_read_timeout_s = core_int(c, "http", "read_timeout_s");
+	c->http_max_connections = core_int(c, "http", "max_connections");
 	c->http_section = g_key_file_has_group(c->kf, "http");
 	c->http_addr_set = g_key_file_has_key(c->kf, "http", "listen", NULL) ||
 			   g_key_file_has_key(c->kf, "http", "port", NULL);

@@ -38,6 +38,7 @@ struct conf {
 	int64_t http_port;
 	char *http_public_url; /* "" : http://listen:port */
 	int64_t http_read_timeout_s;
+	int64_t http_max_connections;
 	bool http_section;   /* [http] is in the file */
 	bool http_addr_set;  /* it sets listen or port */
 	char **allow;        /* NULL-terminated, lower-cased */

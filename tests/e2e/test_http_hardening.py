@@ -4,7 +4,9 @@ webhook (a body bound of 4,096 bytes), with the listener's address in
 [http]: a 300 MB chunked body is cut early and never held in memory, a
 Content-Length over the bound is answered from the headers, and a
 half-sent request and an idle connection are closed after the read
-timeout. The deprecated keys work and are said to be deprecated."""
+timeout; past max_connections waiting at once, a new connection is
+answered 503 at once. The deprecated keys work and are said to be
+deprecated."""
 import socket
 import threading
 import time
@@ -14,13 +16,15 @@ import pytest
 from harness.sms import kannel, post, sms_gateway_for, sms_port  # noqa: F401
 
 READ_TIMEOUT_S = 2
+MAX_CONNECTIONS = 8
 
 
 @pytest.fixture(scope="module")
 def gw(server, kannel, sms_port):  # noqa: F811
     from conftest import serve
     g = sms_gateway_for(server, kannel, sms_port)
-    g.sections["http"] = {"read_timeout_s": str(READ_TIMEOUT_S)}
+    g.sections["http"] = {"read_timeout_s": str(READ_TIMEOUT_S),
+                          "max_connections": str(MAX_CONNECTIONS)}
     g.write_config()
     yield from serve(g)
 
@@ -133,3 +137,32 @@ async def test_half_sent_request_closed(gw, sms_port):  # noqa: F811
 async def test_idle_connection_closed(gw, sms_port):  # noqa: F811
     took = closed_after(b"", sms_port)
     assert READ_TIMEOUT_S - 0.5 <= took <= READ_TIMEOUT_S + 2, took
+
+
+async def test_connections_past_the_cap_answered_503(gw, sms_port):  # noqa: F811
+    """Slow clients holding MAX_CONNECTIONS connections do not make the next
+    one wait for them: it is answered 503 at once; once they go, the
+    webhook answers again."""
+    held = [socket.create_connection(("127.0.0.1", sms_port), timeout=5)
+            for _ in range(MAX_CONNECTIONS)]
+    try:
+        for s in held:
+            s.sendall(b"POST /kannel/mo HTTP/1.1\r\n")  # and nothing more
+        time.sleep(0.3)
+        s = socket.create_connection(("127.0.0.1", sms_port), timeout=READ_TIMEOUT_S - 0.5)
+        start = time.monotonic()
+        try:
+            answer = s.recv(4096)
+        except socket.timeout:
+            raise AssertionError("the connection past the cap waited %.1f s"
+                                 % (time.monotonic() - start))
+        finally:
+            s.close()
+        assert answer.startswith(b"HTTP/1.1 503"), answer
+    finally:
+        for h in held:
+            h.close()
+    time.sleep(0.3)
+    still_serving(sms_port)
+    await gw.wait_log(r"%d connections wait for their request: a new one is answered 503"
+                      % MAX_CONNECTIONS)
