@@ -105,6 +105,7 @@ class Gateway:
             "http_listen": "127.0.0.1", "http_port": str(http_port),
             "public_url": self.public_url, "default_country": "1",
             "send_rate": str(args.send_rate), "http_timeout_s": "10",
+            "daily_quota": "0",  # the bench sends more than a user's day
         }
         if provider == "kannel":
             sms.update(webhook_token=TOKEN, system_sender="Bench",

@@ -228,7 +228,7 @@ static const struct gw_option sms_options[] = {
 	  .help = "country calling code for national numbers users type (e.g. 1, 44)" },
 	{ .key = "max_segments", .type = GW_OPT_INT, .deflt = "6", .min = 1, .max = 255,
 	  .help = "most SMS parts one text may take" },
-	{ .key = "daily_quota", .type = GW_OPT_INT, .deflt = "0", .min = 0, .max = 1000000,
+	{ .key = "daily_quota", .type = GW_OPT_INT, .deflt = "200", .min = 0, .max = 1000000,
 	  .help = "texts a user may send per UTC day (0: no limit)" },
 	{ .key = "send_rate", .type = GW_OPT_INT, .deflt = "10", .min = 1, .max = 10000,
 	  .help = "texts per second per provider account (token bucket)" },

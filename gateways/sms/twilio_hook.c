@@ -44,6 +44,15 @@ static GPtrArray *params_of(struct sms *sms, const struct sms_http_req *req,
 	return NULL;
 }
 
+/* The answer to a request not signed by a registered user, the same for a
+ * number nobody has and for a wrong signature: the webhook must not tell
+ * strangers which numbers are registered. */
+static void forbid(struct sms_http_reply *out)
+{
+	out->status = 403;
+	out->body = "forbidden\n";
+}
+
 /* Whether the request is signed with jid's auth token; a 403 in out when
  * not. */
 static bool signed_by(struct sms *sms, const struct sms_http_req *req, const GPtrArray *params,
@@ -61,8 +70,7 @@ static bool signed_by(struct sms *sms, const struct sms_http_req *req, const GPt
 	if (!ok) {
 		log_msg(LOG_WARN, "sms", "%s: webhook %s with a wrong or missing signature refused",
 			gw_domain(sms_gw(sms)), req->path);
-		out->status = 403;
-		out->body = "forbidden\n";
+		forbid(out);
 	}
 	return ok;
 }
@@ -116,10 +124,11 @@ void twilio_on_sms(struct sms *sms, const struct sms_http_req *req, struct sms_h
 		goto out;
 	}
 	if (gw_reg_find(sms_gw(sms), "number", to, &jid) != GW_OK) {
-		/* Nobody's token to check the signature with, and nothing to do. */
+		/* Nobody's token to check the signature with, and nothing to do;
+		 * answered as a wrong signature is. */
 		log_msg(LOG_WARN, "sms", "%s: text %s to %s: no user has that number; dropped",
 			gw_domain(sms_gw(sms)), sid, to);
-		reply_incoming(sms, GW_ERR_NOT_FOUND, NULL, out);
+		forbid(out);
 		goto out;
 	}
 	if (!signed_by(sms, req, params, jid, out))

@@ -68,7 +68,7 @@ async def test_unknown_number_and_malformed(server, twilio_gateway, twilio, clie
     nobody = number()
     rec = await off_loop(twilio.inbound, number(), nobody, "to nobody", account=c.account.sid,
                          url=public_url(sms_port) + "/twilio/sms")
-    assert [a["status"] for a in rec["attempts"]] == [200], rec
+    assert [a["status"] for a in rec["attempts"]] == [403], rec
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     status, _ = post(sms_port, "/twilio/sms", body=b"Body=%zz", headers=form)
     assert status == 400
@@ -78,3 +78,19 @@ async def test_unknown_number_and_malformed(server, twilio_gateway, twilio, clie
     assert status == 400
     status, _ = post(sms_port, "/twilio/sms", method="GET")
     assert status == 405
+
+
+async def test_webhook_does_not_tell_which_numbers_are_registered(server, twilio_gateway, twilio,
+                                                                  clients, sms_port):
+    """An unsigned text to a registered number and one to a number nobody
+    has get the same answer: status, type and body."""
+    c = await twilio_user(clients, twilio, sms_port)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answers = []
+    for to in (c.number, number()):
+        body = ("MessageSid=SMprobe%s&From=%%2B15550009999&To=%s&Body=probe"
+                % (to.strip("+"), to.replace("+", "%2B"))).encode()
+        answers.append(post(sms_port, "/twilio/sms", body=body, headers=form))
+    assert answers[0][0] == 403, answers
+    assert answers[0] == answers[1], "registered %r, unknown %r" % tuple(answers)
+    await c.expect_none(lambda st: st["body"] == "probe", "the unsigned text", 1.0)
