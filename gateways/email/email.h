@@ -31,6 +31,8 @@ struct email {
 	unsigned idle_reissue_s, poll_interval_s;
 	GHashTable *delivered;     /* bare JID -> mails delivered today (commands.c) */
 	GQueue rechecks;           /* "Check my mailbox again" in flight (commands.c) */
+	int64_t seen_keep_s, sent_keep_s; /* seen.h, bounce.h */
+	unsigned expire_timer;     /* those rows expired daily (backend.c) */
 };
 
 struct email_watch;
