@@ -48,6 +48,10 @@ auth_failure_delay = 0
 auth_verbose = yes
 mail_location = maildir:~/Maildir
 first_valid_uid = 1
+# IDLE learns of new mail by inotify; where inotify is short (many servers
+# on one machine), Dovecot checks every mailbox_idle_check_interval (30 s
+# by default), longer than a test waits
+mailbox_idle_check_interval = 1 secs
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%%u %(passwd)s/%%u
