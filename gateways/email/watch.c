@@ -170,14 +170,15 @@ static void poll_now(void *ud)
 		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 }
 
-/* The folder is selected: where to start, then IDLE (or polling). */
-static void selected(struct email_watch *w)
+/* Where the selected folder starts, from its stored state: a new one
+ * after its last mail, a renumbered one read again (seen.h), else where
+ * it was; stored when that changed. Returns whether to fetch now. */
+static bool start_state(struct email_watch *w)
 {
-	struct mbox_state stored;
+	struct mbox_state stored = { 0 };
 	int64_t now = g_get_real_time() / G_USEC_PER_SEC;
 	bool have = mbox_get(w->em->gw, w->jid, w->folder, &stored);
 	if (have && stored.uidvalidity != w->uidvalidity) {
-		/* renumbered: read it again, delivering only what was not (seen.h) */
 		w->st = (struct mbox_state){ .uidvalidity = w->uidvalidity, .since = stored.since };
 		w->st.reread = stored.since ? MAX(stored.since, now - w->em->seen_keep_s) : now;
 		log_msg(LOG_INFO, "email", "%s: %s: the UIDVALIDITY of %s changed (%" PRIu32
@@ -192,11 +193,19 @@ static void selected(struct email_watch *w)
 		if (!w->st.since)
 			w->st.since = now; /* a row from before the time was kept */
 	}
-	if ((!have || w->st.since != stored.since || w->st.reread != stored.reread) &&
-	    mbox_put(w->em->gw, w->jid, w->folder, &w->st) != GW_OK)
+	bool same = have && w->st.uidvalidity == stored.uidvalidity &&
+		    w->st.last_uid == stored.last_uid && w->st.since == stored.since &&
+		    w->st.reread == stored.reread;
+	if (!same && mbox_put(w->em->gw, w->jid, w->folder, &w->st) != GW_OK)
 		log_msg(LOG_WARN, "email", "%s: %s: the folder's state cannot be stored",
 			gw_domain(w->em->gw), w->jid);
-	if (w->st.reread || (have && (w->uidnext == 0 || w->uidnext - 1 > w->st.last_uid)))
+	return w->st.reread || (have && (w->uidnext == 0 || w->uidnext - 1 > w->st.last_uid));
+}
+
+/* The folder is selected: where to start, then IDLE (or polling). */
+static void selected(struct email_watch *w)
+{
+	if (start_state(w))
 		want_fetch(w);
 	log_msg(LOG_INFO, "email", "%s: %s: watching %s, mail after UID %" PRIu32,
 		gw_domain(w->em->gw), w->jid, w->folder, w->st.last_uid);

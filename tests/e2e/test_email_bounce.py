@@ -10,6 +10,7 @@ import asyncio
 import email
 import email.policy
 import os
+import time
 
 from harness.client import NS_CLIENT, error_condition, q
 from harness.email_gw import email_gateway, email_options, mail  # noqa: F401
@@ -70,9 +71,11 @@ async def test_dsn_for_our_mail_is_an_error_reply(server, mail, email_gateway, c
     c, addr = await watched_sender(mail, email_gateway, clients)
     carol, _ = mail.add_user("c")
     mid = await sent_mid(c, mail, carol, "bounce-1")
+    t0 = time.monotonic()
     await mail_in(mail, addr, dsn(addr, mid, carol))
     err = await c.expect(lambda st: is_error(st, "bounce-1"), "the bounce as an error",
                          timeout=20)
+    print("DSN accepted by SMTP to the error at the client: %.3f s" % (time.monotonic() - t0))
     assert str(err["from"]) == contact(carol), err
     assert str(err["to"]) == str(c.boundjid), err
     e = err.xml.find(q(NS_CLIENT, "error"))
