@@ -245,6 +245,9 @@ fuzz:
 	  -o build-fuzz/fuzz_email_compose $(shell pkg-config --libs gmime-3.0)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_email_html.c gateways/email/html.c \
 	  -o build-fuzz/fuzz_email_html $(shell pkg-config --libs glib-2.0)
+	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags gmime-3.0) tests/fuzz/fuzz_email_dsn.c \
+	  gateways/email/dsn.c gateways/email/mime.c gateways/email/html.c \
+	  -o build-fuzz/fuzz_email_dsn $(shell pkg-config --libs gmime-3.0)
 	build-fuzz/fuzz_text -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 	build-fuzz/fuzz_jid -max_total_time=$(FUZZ_SECONDS) -max_len=2200
 	build-fuzz/fuzz_irc_line -max_total_time=$(FUZZ_SECONDS) -max_len=20000
@@ -257,6 +260,7 @@ fuzz:
 	build-fuzz/fuzz_email_imap -max_total_time=$(FUZZ_SECONDS) -max_len=20000
 	build-fuzz/fuzz_email_compose -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 	build-fuzz/fuzz_email_html -max_total_time=$(FUZZ_SECONDS) -max_len=8192
+	build-fuzz/fuzz_email_dsn -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -499,8 +499,10 @@ enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,
  * when jid has no registration on this backend. */
 enum gw_err gw_deliver_message_to(struct gw *gw, const char *jid, const char *legacy,
 				  const struct gw_message *msg);
-/* legacy's presence changed. The core remembers it to answer probes and to
- * send unavailable at shutdown. */
+/* legacy's presence changed (NULL: the gateway JID's own for this user).
+ * The core remembers it, for the session, to answer probes and resources
+ * that come online later, and to send unavailable at shutdown; the gateway
+ * JID shows available until the backend says otherwise. */
 enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum gw_show show,
 				const char *status);
 /* An error from legacy, in answer to the user's message id (may be NULL),
@@ -512,6 +514,13 @@ enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const cha
 enum gw_err gw_deliver_error_to(struct gw *gw, const char *jid, const char *legacy,
 				const char *to, const char *id, enum gw_err err,
 				const char *text);
+/* gw_deliver_error_to, stored like a durable message: for an error that
+ * answers something the backend commits in the same gw_atomic (a bounced
+ * mail and the mailbox's high-water mark). GW_ERR_REGISTRATION_REQUIRED
+ * when jid has no registration on this backend. */
+enum gw_err gw_deliver_error_stored(struct gw *gw, const char *jid, const char *legacy,
+				    const char *to, const char *id, enum gw_err err,
+				    const char *text);
 /* An XEP-0184 receipt from legacy: the user's message id was delivered.
  * to: the full JID of the resource that sent it (gw_message.sender). Stored
  * like a durable message. */

@@ -4,7 +4,9 @@
  * and the backend's rows for it go). Reconnects of all the accounts are
  * paced by one token bucket (connects_per_second, pace.c).
  */
+#include "email/bounce.h"
 #include "email/mbox.h"
+#include "email/seen.h"
 #include "email/watch.h"
 
 static void start_one(struct email *em, const char *jid)
@@ -57,6 +59,8 @@ void email_reg_changed(struct gw *gw, const char *jid, bool removed)
 		start_one(em, jid);
 		return;
 	}
+	email_seen_forget(gw, jid);
+	email_bounce_forget(gw, jid);
 	if (mbox_delete(gw, jid) != GW_OK)
 		log_msg(LOG_WARN, "email", "%s: %s: the mailbox state cannot be deleted",
 			gw_domain(gw), jid);

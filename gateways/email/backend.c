@@ -12,14 +12,29 @@
  */
 #include "email/address.h"
 #include "email/attach.h"
+#include "email/bounce.h"
 #include "email/commands.h"
 #include "email/email.h"
 #include "email/fetch.h"
 #include "email/mime.h"
+#include "email/seen.h"
 #include "email/send.h"
 #include "email/watch.h"
 
 #include <string.h>
+
+#define EXPIRE_EVERY_MS (24u * 3600 * 1000)
+
+/* The rows of mails delivered (seen.h) and sent (bounce.h) past their
+ * days: now, and once a day. */
+static void expire_rows(void *ud)
+{
+	struct email *em = ud;
+	if (gw_row_expire(em->gw, EMAIL_ROW_SEEN, em->seen_keep_s) != GW_OK ||
+	    gw_row_expire(em->gw, EMAIL_ROW_SENT, em->sent_keep_s) != GW_OK)
+		log_msg(LOG_WARN, "email", "%s: old rows cannot be expired", gw_domain(em->gw));
+	em->expire_timer = gw_timer_add(EXPIRE_EVERY_MS, expire_rows, em);
+}
 
 static enum gw_err email_start(struct gw *gw)
 {
@@ -56,6 +71,9 @@ static enum gw_err email_start(struct gw *gw)
 	enum gw_err err = email_attach_start(em);
 	if (err != GW_OK)
 		return err;
+	em->seen_keep_s = gw_conf_int(gw, "seen_keep_days") * 86400;
+	em->sent_keep_s = gw_conf_int(gw, "sent_keep_days") * 86400;
+	expire_rows(em);
 	email_commands_init(em);
 	email_accounts_start(em);
 	return GW_OK;
@@ -64,6 +82,9 @@ static enum gw_err email_start(struct gw *gw)
 static void email_stop(struct gw *gw)
 {
 	struct email *em = gw_priv(gw);
+	if (em->expire_timer)
+		gw_timer_remove(em->expire_timer);
+	em->expire_timer = 0;
 	if (em->curl) {
 		email_outbox_free(em->outbox);
 		em->outbox = NULL;
@@ -226,6 +247,12 @@ static const struct gw_option email_options[] = {
 	  .max = FETCH_MAIL_MAX,
 	  .help = "bytes of the largest mail fetched (with its attachments); the user gets a "
 		  "note instead of a bigger one" },
+	{ .key = "sent_keep_days", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 3650,
+	  .help = "days the gateway remembers a mail it sent (its Message-ID, sender and "
+		  "stanza id), so that a bounce (DSN) comes back as an error to that message" },
+	{ .key = "seen_keep_days", .type = GW_OPT_INT, .deflt = "30", .min = 1, .max = 3650,
+	  .help = "days the gateway remembers a mail it delivered (its Message-ID), so that a "
+		  "folder read again after its UIDVALIDITY changed delivers none twice" },
 	{ .key = "poll_interval_s", .type = GW_OPT_INT, .deflt = "60", .min = 1, .max = 86400,
 	  .help = "seconds between two checks for new mail on an IMAP server without IDLE" },
 };

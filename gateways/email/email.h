@@ -38,6 +38,8 @@ struct email {
 	unsigned attach_timer;
 	GPtrArray *attach_expired; /* tokens, during a sweep */
 	char *serving, *serving_type, *serving_disp; /* the answer being made */
+	int64_t seen_keep_s, sent_keep_s; /* seen.h, bounce.h */
+	unsigned expire_timer;     /* those rows expired daily (backend.c) */
 };
 
 struct email_watch;

@@ -1,11 +1,13 @@
 /* fetch.c - fetching and delivering new mail (fetch.h). */
 #include "email/address.h"
 #include "email/attach.h"
+#include "email/bounce.h"
 #include "email/compose.h"
 #include "email/daycount.h"
 #include "email/fetch.h"
 #include "email/imap_parse.h"
 #include "email/mime.h"
+#include "email/seen.h"
 #include "email/thread.h"
 
 #include <inttypes.h>
@@ -128,11 +130,20 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 	struct delivery *d = ud;
 	struct email_fetch *f = d->f;
 	const struct email_mail *m = d->mail;
-	struct mbox_state st = { .uidvalidity = f->st.uidvalidity, .last_uid = d->uid };
+	struct mbox_state st = f->st;
+	st.last_uid = d->uid;
 	if (!m) {
 		enum gw_err err = note_in_tx(gw, d);
 		return err == GW_OK ? mbox_put(gw, f->jid, f->folder, &st) : err;
 	}
+	/* read again after a UIDVALIDITY change, or a bounce of ours: no mail */
+	bool skip = st.reread && email_seen_reread_skip(gw, f->jid, m, st.reread);
+	enum gw_err e = skip ? GW_OK : email_bounce_in_tx(gw, f->jid, f->buf->str, f->buf->len,
+							  &skip);
+	if (e == GW_OK && skip)
+		e = email_seen_note(gw, f->jid, m);
+	if (e != GW_OK || skip)
+		return e == GW_OK ? mbox_put(gw, f->jid, f->folder, &st) : e;
 	char *legacy = NULL, *body = NULL;
 	const char *why = NULL;
 	size_t max = (size_t)gw_conf_int(gw, "max_body_bytes");
@@ -173,6 +184,8 @@ static enum gw_err deliver_in_tx(struct gw *gw, void *ud)
 	else
 		err = gw_deliver_message_to(gw, f->jid, legacy, &msg);
 	d->delivered = !ours && err == GW_OK;
+	if (err == GW_OK && !ours)
+		err = email_seen_note(gw, f->jid, m);
 	if (err == GW_OK && thread && !ours)
 		err = email_thread_note(gw, f->jid, thread, m->message_id, m->references,
 					m->subject);
@@ -345,6 +358,8 @@ struct email_fetch *email_fetch_start(struct email *em, const char *jid,
 	/* at UINT32_MAX nothing can follow; the search then finds nothing above it */
 	uint32_t from = st->last_uid == UINT32_MAX ? UINT32_MAX : st->last_uid + 1;
 	char *cmd = g_strdup_printf("UID SEARCH UID %" PRIu32 ":*", from);
+	if (st->reread) /* and only what came in from then on (the day: IMAP's grain) */
+		email_search_since(&cmd, st->reread);
 	request(f, cmd, NULL, FETCH_SEARCH_MAX, searched);
 	g_free(cmd);
 	return f;

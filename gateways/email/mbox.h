@@ -1,6 +1,7 @@
 /* mbox.h - what the store keeps of each watched mailbox: the folder's
- * UIDVALIDITY and the highest UID delivered (row kind "mailbox", key the
- * user's JID). It is written in the same gw_atomic as the delivery of that
+ * UIDVALIDITY, the highest UID delivered, since when it is watched and
+ * whether it is being read again (row kind "mailbox", key the user's JID;
+ * "UIDVALIDITY LAST[:SINCE:REREAD] FOLDER"). It is written in the same gw_atomic as the delivery of that
  * UID, so a mail is delivered once across crashes and restarts. */
 #ifndef XMPPGW_EMAIL_MBOX_H
 #define XMPPGW_EMAIL_MBOX_H
@@ -13,6 +14,11 @@
 struct mbox_state {
 	uint32_t uidvalidity;
 	uint32_t last_uid;
+	int64_t since;  /* Unix s the gateway began watching the folder; 0: unknown */
+	/* 0, or the folder is being read again after its UIDVALIDITY
+	 * changed: mail from this time on (Unix s) not delivered before
+	 * (seen.h) is delivered */
+	int64_t reread;
 };
 
 /* The stored state of jid's folder; false when none is stored for that

@@ -149,14 +149,12 @@ static void read_from(GMimeMessage *msg, struct email_mail *out)
 	}
 }
 
-bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
+GMimeMessage *email_mime_message(const char *raw, size_t len, const char **why)
 {
-	memset(out, 0, sizeof *out);
-	out->attachments = g_ptr_array_new_with_free_func(attachment_free);
 	email_mime_init();
 	if (too_deep(raw, len)) {
-		out->why = "too many multiparts in it";
-		return false;
+		*why = "too many multiparts in it";
+		return NULL;
 	}
 	/* a NUL would end a header or the text early: it becomes a space */
 	char *clean = memchr(raw, '\0', len) ? g_memdup2(raw, len) : NULL;
@@ -169,10 +167,18 @@ bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
 	g_object_unref(p);
 	g_object_unref(st);
 	g_free(clean);
-	if (!msg) {
-		out->why = "no mail headers";
+	if (!msg)
+		*why = "no mail headers";
+	return msg;
+}
+
+bool email_mail_parse(const char *raw, size_t len, struct email_mail *out)
+{
+	memset(out, 0, sizeof *out);
+	out->attachments = g_ptr_array_new_with_free_func(attachment_free);
+	GMimeMessage *msg = email_mime_message(raw, len, &out->why);
+	if (!msg)
 		return false;
-	}
 	read_from(msg, out);
 	const char *subject = g_mime_message_get_subject(msg);
 	out->subject = subject && *subject ? g_strdup(subject) : NULL;

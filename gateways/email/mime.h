@@ -55,6 +55,11 @@ struct email_mail {
 /* Starts GMime once per process (idempotent). */
 void email_mime_init(void);
 
+/* raw (len bytes) parsed by GMime with the bounds above (NUL bytes read
+ * as spaces), a new reference (g_object_unref it); NULL with *why (a
+ * string literal) when it is not a mail or too deeply built. */
+struct _GMimeMessage *email_mime_message(const char *raw, size_t len, const char **why);
+
 /* Parses raw (len bytes). false, with out->why, when it is not a mail at
  * all (no headers) or too deeply built to be read. */
 bool email_mail_parse(const char *raw, size_t len, struct email_mail *out);

@@ -1,5 +1,6 @@
 /* send.c - mail from XMPP: the outbox (send.h). */
 #include "email/account.h"
+#include "email/bounce.h"
 #include "email/compose.h"
 #include "email/send.h"
 #include "email/sent.h"
@@ -287,6 +288,8 @@ static enum gw_err add_tx(struct gw *gw, void *ud)
 	char *v = encode(j);
 	enum gw_err err = gw_row_add(gw, EMAIL_ROW_OUT, j->id, v);
 	g_free(v);
+	if (err == GW_OK) /* for its bounce (DSN), if one comes */
+		err = email_bounce_note(gw, j->msgid, j->jid, j->legacy, j->sender, j->xmpp_id);
 	return err;
 }
 

@@ -118,6 +118,13 @@ static void fetch_done(bool ok, const struct mbox_state *st, void *ud)
 	struct email_watch *w = ud;
 	w->fetch = NULL;
 	w->st = *st;
+	if (ok && w->st.reread) {
+		/* read again to its end: from here on, new mail as usual */
+		w->st.reread = 0;
+		if (mbox_put(w->em->gw, w->jid, w->folder, &w->st) != GW_OK)
+			log_msg(LOG_WARN, "email", "%s: %s: the folder's state cannot be stored",
+				gw_domain(w->em->gw), w->jid);
+	}
 	if (!ok && !w->refetch_timer) {
 		w->refetch_timer = gw_timer_add(REFETCH_MS, refetch, w);
 	} else if (ok && w->fetch_again) {
@@ -163,22 +170,43 @@ static void poll_now(void *ud)
 		reconnect_later(w, DOWN_UNREACHABLE, "the connection failed");
 }
 
+/* Where the selected folder starts, from its stored state: a new one
+ * after its last mail, a renumbered one read again (seen.h), else where
+ * it was; stored when that changed. Returns whether to fetch now. */
+static bool start_state(struct email_watch *w)
+{
+	struct mbox_state stored = { 0 };
+	int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+	bool have = mbox_get(w->em->gw, w->jid, w->folder, &stored);
+	if (have && stored.uidvalidity != w->uidvalidity) {
+		w->st = (struct mbox_state){ .uidvalidity = w->uidvalidity, .since = stored.since };
+		w->st.reread = stored.since ? MAX(stored.since, now - w->em->seen_keep_s) : now;
+		log_msg(LOG_INFO, "email", "%s: %s: the UIDVALIDITY of %s changed (%" PRIu32
+			" to %" PRIu32 "): reading it again from %" G_GINT64_FORMAT,
+			gw_domain(w->em->gw), w->jid, w->folder, stored.uidvalidity,
+			w->uidvalidity, w->st.reread);
+	} else if (!have) {
+		w->st = (struct mbox_state){ .uidvalidity = w->uidvalidity, .since = now,
+					     .last_uid = w->uidnext ? w->uidnext - 1 : 0 };
+	} else {
+		w->st = stored;
+		if (!w->st.since)
+			w->st.since = now; /* a row from before the time was kept */
+	}
+	bool same = have && w->st.uidvalidity == stored.uidvalidity &&
+		    w->st.last_uid == stored.last_uid && w->st.since == stored.since &&
+		    w->st.reread == stored.reread;
+	if (!same && mbox_put(w->em->gw, w->jid, w->folder, &w->st) != GW_OK)
+		log_msg(LOG_WARN, "email", "%s: %s: the folder's state cannot be stored",
+			gw_domain(w->em->gw), w->jid);
+	return w->st.reread || (have && (w->uidnext == 0 || w->uidnext - 1 > w->st.last_uid));
+}
+
 /* The folder is selected: where to start, then IDLE (or polling). */
 static void selected(struct email_watch *w)
 {
-	struct mbox_state stored;
-	bool have = mbox_get(w->em->gw, w->jid, w->folder, &stored);
-	if (!have || stored.uidvalidity != w->uidvalidity) {
-		w->st.uidvalidity = w->uidvalidity;
-		w->st.last_uid = w->uidnext ? w->uidnext - 1 : 0;
-		if (mbox_put(w->em->gw, w->jid, w->folder, &w->st) != GW_OK)
-			log_msg(LOG_WARN, "email", "%s: %s: the folder's state cannot be stored",
-				gw_domain(w->em->gw), w->jid);
-	} else {
-		w->st = stored;
-		if (w->uidnext == 0 || w->uidnext - 1 > stored.last_uid)
-			want_fetch(w);
-	}
+	if (start_state(w))
+		want_fetch(w);
 	log_msg(LOG_INFO, "email", "%s: %s: watching %s, mail after UID %" PRIu32,
 		gw_domain(w->em->gw), w->jid, w->folder, w->st.last_uid);
 	email_backoff_reset(&w->backoff);

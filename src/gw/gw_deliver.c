@@ -91,6 +91,8 @@ enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum g
 	char *st_text = status ? text_sanitize(status, -1, NAME_MAX_BYTES) : NULL;
 	if (legacy)
 		session_contact_set(s, legacy, show, st_text);
+	else
+		session_gateway_set(s, show, st_text);
 	enum gw_err err = send_stanza(gw, stanza_presence(send_ctx(), from, session_jid(s), NULL,
 							  show, st_text));
 	g_free(st_text);
@@ -98,8 +100,9 @@ enum gw_err gw_deliver_presence(struct gw_session *s, const char *legacy, enum g
 	return err;
 }
 
-enum gw_err gw_deliver_error_to(struct gw *gw, const char *jid, const char *legacy,
-				const char *to, const char *id, enum gw_err err, const char *text)
+static enum gw_err deliver_error(struct gw *gw, const char *jid, const char *legacy,
+				 const char *to, const char *id, enum gw_err err, const char *text,
+				 bool durable)
 {
 	char *from = contact_or_gateway(gw, legacy);
 	if (!from)
@@ -109,7 +112,22 @@ enum gw_err gw_deliver_error_to(struct gw *gw, const char *jid, const char *lega
 	stanza_add_error(st, err, clean);
 	g_free(clean);
 	g_free(from);
-	return send_stanza(gw, st);
+	return durable ? send_durable(gw, st) : send_stanza(gw, st);
+}
+
+enum gw_err gw_deliver_error_to(struct gw *gw, const char *jid, const char *legacy,
+				const char *to, const char *id, enum gw_err err, const char *text)
+{
+	return deliver_error(gw, jid, legacy, to, id, err, text, false);
+}
+
+enum gw_err gw_deliver_error_stored(struct gw *gw, const char *jid, const char *legacy,
+				    const char *to, const char *id, enum gw_err err,
+				    const char *text)
+{
+	if (store_reg_get(gw->be->name, jid, NULL) != GW_OK)
+		return GW_ERR_REGISTRATION_REQUIRED;
+	return deliver_error(gw, jid, legacy, to, id, err, text, true);
 }
 
 enum gw_err gw_deliver_error(struct gw_session *s, const char *legacy, const char *to,

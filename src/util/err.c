@@ -35,6 +35,8 @@ static const struct err_entry table[GW_ERR__COUNT] = {
 					 "queue full, try again later" },
 	[GW_ERR_POLICY_VIOLATION] = { "modify", "policy-violation", "policy violation" },
 	[GW_ERR_INTERNAL] = { "cancel", "internal-server-error", "internal error" },
+	[GW_ERR_RECIPIENT_REFUSED] = { "cancel", "recipient-unavailable",
+				       "the recipient was refused" },
 };
 
 static const struct err_entry *entry(enum gw_err err)

@@ -26,6 +26,9 @@ enum gw_err {
 	GW_ERR_RESOURCE_CONSTRAINT,  /* wait/resource-constraint: a queue is full */
 	GW_ERR_POLICY_VIOLATION,     /* modify/policy-violation */
 	GW_ERR_INTERNAL,             /* cancel/internal-server-error */
+	/* cancel/recipient-unavailable: the other network refused the
+	 * recipient for good (a mail bounced with 5.1.x) */
+	GW_ERR_RECIPIENT_REFUSED,
 	GW_ERR__COUNT
 };
 

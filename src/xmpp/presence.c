@@ -47,6 +47,16 @@ static void contacts_to(struct gw_session *s, const char *full)
 	session_contacts_online(s, contact_to, &ct);
 }
 
+/* The gateway JID's presence for the user, as the backend last gave it,
+ * to one resource (or the bare JID). */
+static void gateway_to(struct gw_session *s, const char *to)
+{
+	const char *status;
+	enum gw_show show = session_gateway(s, &status);
+	struct gw *gw = session_gw(s);
+	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, to, NULL, show, status));
+}
+
 static void forward_show(struct gw_session *s, enum gw_show before, const char *status_before)
 {
 	const char *status;
@@ -81,7 +91,7 @@ static void user_available(struct gw *gw, xmpp_stanza_t *st, const char *from, c
 	if (!session_logged_in(s)) {
 		session_login(s);
 	} else if (is_new) {
-		send_stanza(gw, stanza_presence(send_ctx(), gw->domain, from, NULL, GW_SHOW_ONLINE, NULL));
+		gateway_to(s, from);
 	}
 	if (is_new && session_logged_in(s))
 		contacts_to(s, from);
@@ -122,8 +132,10 @@ static void to_gateway(struct gw *gw, xmpp_stanza_t *st, const char *type, const
 		struct gw_session *s = session_get(gw, bare, false);
 		if (!registered(gw, bare))
 			send_presence(gw, gw->domain, bare, "unsubscribed");
+		else if (s && session_logged_in(s))
+			gateway_to(s, from);
 		else
-			send_presence(gw, gw->domain, from, s && session_logged_in(s) ? NULL : "unavailable");
+			send_presence(gw, gw->domain, from, "unavailable");
 	}
 }
 

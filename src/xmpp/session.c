@@ -29,6 +29,7 @@ struct gw_session {
 	char *jid;                     /* bare */
 	GHashTable *resources;         /* resource -> struct resource_state * */
 	GHashTable *contacts;          /* legacy -> struct contact_state * */
+	struct contact_state gateway;  /* the gateway JID's presence for the user */
 	struct part parts[SESSION_N_PARTS];
 	void *priv;
 	bool logged_in;
@@ -59,6 +60,7 @@ struct gw_session *session_get(struct gw *gw, const char *jid, bool create)
 	s->resources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, resource_free);
 	s->contacts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, contact_free);
 	s->priv = g_malloc0(gw->be->session_size ? gw->be->session_size : 1);
+	s->gateway.show = GW_SHOW_ONLINE;
 	g_hash_table_insert(gw->sessions, s->jid, s);
 	return s;
 }
@@ -82,6 +84,7 @@ void session_free(struct gw_session *s)
 	g_hash_table_steal(s->gw->sessions, s->jid);
 	g_hash_table_destroy(s->resources);
 	g_hash_table_destroy(s->contacts);
+	g_free(s->gateway.status);
 	for (int p = 0; p < SESSION_N_PARTS; p++)
 		if (s->parts[p].ops)
 			s->parts[p].ops->free(s->parts[p].data);
@@ -226,6 +229,19 @@ void session_contacts_offline(struct gw_session *s)
 		g_free(cjid);
 		c->show = GW_SHOW_OFFLINE;
 	}
+}
+
+void session_gateway_set(struct gw_session *s, enum gw_show show, const char *status)
+{
+	s->gateway.show = show;
+	g_free(s->gateway.status);
+	s->gateway.status = g_strdup(status);
+}
+
+enum gw_show session_gateway(struct gw_session *s, const char **status)
+{
+	*status = s->gateway.status;
+	return s->gateway.show;
 }
 
 /* ---- parts ---- */

@@ -58,6 +58,12 @@ void session_contacts_online(struct gw_session *s,
 			     void *ud);
 /* Sends unavailable from every online contact to the user. */
 void session_contacts_offline(struct gw_session *s);
+/* The gateway JID's own presence for the user as the backend last gave
+ * it (gw_deliver_presence with no legacy address); GW_SHOW_ONLINE with
+ * no status until it does, and again at each login. status copied;
+ * *status borrowed (may be NULL). */
+void session_gateway_set(struct gw_session *s, enum gw_show show, const char *status);
+enum gw_show session_gateway(struct gw_session *s, const char **status);
 
 /* ---- parts other modules keep per session ---- */
 

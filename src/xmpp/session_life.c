@@ -13,6 +13,7 @@ enum gw_err session_login(struct gw_session *s)
 	if (session_logged_in(s))
 		return GW_OK;
 	struct gw *gw = session_gw(s);
+	session_gateway_set(s, GW_SHOW_ONLINE, NULL);
 	enum gw_err err = backend_login(s);
 	if (err != GW_OK) {
 		log_msg(LOG_INFO, "session", "%s: login of %s failed: %s", gw->domain,
@@ -21,8 +22,10 @@ enum gw_err session_login(struct gw_session *s)
 	}
 	session_set_logged_in(s, true);
 	log_msg(LOG_INFO, "session", "%s: %s logged in", gw->domain, session_jid(s));
-	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, session_jid(s), NULL,
-					GW_SHOW_ONLINE, NULL));
+	const char *status;
+	enum gw_show show = session_gateway(s, &status);
+	send_stanza(gw, stanza_presence(send_ctx(), gw->domain, session_jid(s), NULL, show,
+					status));
 	return GW_OK;
 }
 

@@ -17,7 +17,9 @@ their PIDs. Nothing under /etc is read or written.
 Dovecot; `set_password()` changes a user's password; `imap_logins(user)` and
 `smtp_auths(user)` read the servers' logs, to tell that the gateway really
 logged in."""
+import imaplib
 import os
+import time
 import shutil
 import tempfile
 
@@ -48,6 +50,10 @@ auth_failure_delay = 0
 auth_verbose = yes
 mail_location = maildir:~/Maildir
 first_valid_uid = 1
+# IDLE learns of new mail by inotify; where inotify is short (many servers
+# on one machine), Dovecot checks every mailbox_idle_check_interval (30 s
+# by default), longer than a test waits
+mailbox_idle_check_interval = 1 secs
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%%u %(passwd)s/%%u
@@ -245,9 +251,27 @@ class MailStack:
     def set_password(self, addr, pw):
         """Changes addr's password (Dovecot reads the passwd-file at each login)."""
         home = self.users[addr][1]
-        with open(os.path.join(self.passwd, addr), "w") as f:
+        path = os.path.join(self.passwd, addr)
+        before = os.stat(path).st_mtime
+        with open(path, "w") as f:
             f.write("%s:{PLAIN}%s:%d:%d::%s::\n" % (addr, pw, self._uid(), self._uid(), home))
+        # Dovecot reloads a passwd-file when its mtime or size changed: within
+        # the same second and at the same size it would keep the old one.
+        t = max(time.time(), before + 2)
+        os.utime(path, (t, t))
         self.users[addr] = (pw, home)
+        # Until Dovecot takes the new password, a login may still pass with
+        # the old one: wait (bounded) until the new one works.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=5) as m:
+                    m.login(addr, pw)
+                    m.logout()
+                return
+            except imaplib.IMAP4.error:
+                assert time.monotonic() < deadline, "Dovecot kept %s's old password" % addr
+                time.sleep(0.1)
 
     def stop(self):
         self.smtpd.stop()
