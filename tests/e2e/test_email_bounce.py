@@ -10,11 +10,12 @@ import asyncio
 import email
 import email.policy
 import os
+import re
 import time
 
 from harness.client import NS_CLIENT, error_condition, q
 from harness.email_gw import email_gateway, email_options, mail  # noqa: F401
-from test_email_delivery import online_and_watched, submit
+from test_email_delivery import submit
 from test_email_send import contact, delivered, error_text, send, sender
 
 DAEMON = "postmaster@example.test"
@@ -62,8 +63,11 @@ def is_error(st, mid):
 
 
 async def watched_sender(mail, gw, clients):
+    """sender(), once its INBOX is watched (it is online already: another
+    presence of the same resource would get no answer to wait for)."""
     c, addr = await sender(mail, gw, clients)
-    await online_and_watched(c, gw)
+    await gw.wait_log(r"%s: watching INBOX" % re.escape(c.bare))
+    await asyncio.sleep(0.3)  # SELECT answered; IDLE on its way
     return c, addr
 
 
