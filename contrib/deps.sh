@@ -7,7 +7,7 @@ libssl-dev libcmocka-dev prosody ejabberd python3-slixmpp python3-pytest sqlite3
 ngircd inspircd atheme-services ca-certificates openssl
 kannel kannel-extras libsoup-3.0-dev libjson-c-dev
 libcurl4-openssl-dev libgmime-3.0-dev dovecot-imapd python3-aiosmtpd
-groff-base man-db clang libclang-rt-dev"
+groff-base man-db clang libclang-rt-dev prometheus"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "component.h"
 #include "gw_http.h"
+#include "gw_metrics.h"
 #include "send.h"
 #include "session.h"
 #include "session_life.h"
@@ -210,6 +211,7 @@ enum gw_err core_start(struct conf *c, core_stanza_fn handler)
 		gw->link = link_new(send_ctx(), &p, &link_ops, gw);
 		log_msg(LOG_INFO, "core", "backend %s on %s", gw->be->name, gw->domain);
 	}
+	gw_metrics_start(instances);
 	enum gw_err err = gw_http_start();
 	if (err != GW_OK)
 		return err;
@@ -265,6 +267,7 @@ void core_free(void)
 		if (gw->probe_queue)
 			g_ptr_array_free(gw->probe_queue, TRUE);
 		backend_stop(gw);
+		gw_metrics_stop(gw);
 		link_free(gw->link);
 		g_hash_table_destroy(gw->sessions);
 		g_free(gw->priv);
@@ -272,6 +275,7 @@ void core_free(void)
 	}
 	g_ptr_array_free(instances, TRUE);
 	instances = NULL;
+	gw_metrics_fini();
 	send_fini();
 	conf_set_current(NULL);
 }

@@ -716,6 +716,7 @@ struct gw_http_reply {
 	const char *file;         /* instead of body: this file's bytes (404
 				     when it cannot be read) */
 	const char *disposition;  /* a Content-Disposition header, or NULL */
+	const char *www_authenticate; /* with a 401: its WWW-Authenticate */
 	/* A 2xx that stands for store writes the handler made: it goes out
 	 * once they are committed (gw_after_commit), or becomes a 503 when
 	 * the commit fails, so that the other side sends again. */
@@ -743,5 +744,29 @@ char *gw_http_url(struct gw *gw, const char *path);
 /* The folder that holds the store file (for a backend's own files kept
  * next to it). Returns new. */
 char *gw_store_dir(struct gw *gw);
+
+/* ---- metrics (Prometheus, /metrics on the HTTP listener) -------------
+ *
+ * A backend's families are named xmpp_gw_<backend>_<name> (name in base
+ * units, a counter's ending in _total) and carry the instance's domain as
+ * their first label, gateway. labels names the others ("direction,outcome";
+ * NULL: none, at most 3), and each call passes their values in that order
+ * after v: values from a small set the backend names (a direction, an
+ * outcome, a driver), never a JID, an address or text from a network. The
+ * core frees the handles when the instance stops. From start() on. */
+struct gw_metric;
+struct gw_metric *gw_metric_counter(struct gw *gw, const char *name, const char *help,
+				    const char *labels);
+struct gw_metric *gw_metric_gauge(struct gw *gw, const char *name, const char *help,
+				  const char *labels);
+/* bounds: the buckets' upper bounds, ascending (at most 16). */
+struct gw_metric *gw_metric_histogram(struct gw *gw, const char *name, const char *help,
+				      const char *labels, const double *bounds, size_t n_bounds);
+void gw_metric_add(struct gw_metric *m, double v, ...);
+void gw_metric_set(struct gw_metric *m, double v, ...);
+void gw_metric_observe(struct gw_metric *m, double v, ...);
+/* fn runs before each scrape, to set the backend's gauges (counting its
+ * connections by state, say); until the instance stops. */
+void gw_metrics_on_scrape(struct gw *gw, void (*fn)(struct gw *gw, void *ud), void *ud);
 
 #endif

@@ -140,6 +140,11 @@ void irc_client_quit(struct irc_client *c, const char *message);
 void irc_client_free(struct irc_client *c);
 
 bool irc_client_ready(const struct irc_client *c);
+/* The connection's state, for metrics: "idle", "connecting",
+ * "registering" (until the server's welcome and the first commands are
+ * through), "ready", "waiting" (for a reconnect). */
+const char *irc_client_state(const struct irc_client *c);
+#define IRC_CLIENT_STATES "idle", "connecting", "registering", "ready", "waiting"
 /* The round trip of the last keepalive PING in milliseconds; -1: none yet. */
 int irc_client_lag_ms(const struct irc_client *c);
 const char *irc_client_nick(const struct irc_client *c);

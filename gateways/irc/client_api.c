@@ -166,6 +166,15 @@ void irc_client_quit(struct irc_client *c, const char *message)
 }
 
 bool irc_client_ready(const struct irc_client *c) { return c->state == CL_READY; }
+
+const char *irc_client_state(const struct irc_client *c)
+{
+	static const char *const names[] = {
+		[CL_IDLE] = "idle", [CL_CONNECTING] = "connecting", [CL_REGISTERING] = "registering",
+		[CL_WELCOMED] = "registering", [CL_READY] = "ready", [CL_WAITING] = "waiting",
+	};
+	return names[c->state];
+}
 int irc_client_lag_ms(const struct irc_client *c) { return c->lag_ms; }
 const char *irc_client_nick(const struct irc_client *c) { return c->nick; }
 const struct irc_isupport *irc_client_isupport(const struct irc_client *c) { return &c->is; }

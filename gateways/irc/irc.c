@@ -153,6 +153,25 @@ static void irc_pause(struct gw *gw, bool paused)
 		paused ? "paused" : "resumed", g_hash_table_size(g->links));
 }
 
+/* At a scrape: the connections by state. */
+static void count_connections(struct gw *gw, void *ud)
+{
+	struct irc_gw *g = ud;
+	static const char *const states[] = { IRC_CLIENT_STATES };
+	unsigned n[G_N_ELEMENTS(states)] = { 0 };
+	GHashTableIter it;
+	gpointer key;
+	g_hash_table_iter_init(&it, g->links);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		struct link *l = key;
+		const char *st = l->cl ? irc_client_state(l->cl) : "idle";
+		for (size_t i = 0; i < G_N_ELEMENTS(states); i++)
+			n[i] += !strcmp(st, states[i]);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(states); i++)
+		gw_metric_set(g->m_conns, n[i], states[i]);
+}
+
 /* ---- the backend operations ------------------------------------------------ */
 
 static enum gw_err irc_start(struct gw *gw)
@@ -202,6 +221,10 @@ static enum gw_err irc_start(struct gw *gw)
 	g->undelivered = irc_undelivered_start(gw, (unsigned)gw_conf_int(gw, "undelivered_notice_s"));
 	g->client_ops = &client_ops;
 	g->link_hooks = &link_hooks;
+	g->m_conns = gw_metric_gauge(gw, "connections", "IRC connections by state", "state");
+	g->m_joins = gw_metric_counter(gw, "joins_total", "IRC channels joined as MUC rooms "
+				       "(rejoins after a reconnect included)", NULL);
+	gw_metrics_on_scrape(gw, count_connections, g);
 	return GW_OK;
 }
 

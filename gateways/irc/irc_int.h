@@ -24,6 +24,8 @@ struct irc_gw {
 	GHashTable *links;     /* every struct link of every session (a set) */
 	bool paused;           /* the XMPP side is congested (GW_CAP_FLOW) */
 	struct irc_undelivered *undelivered; /* NOTICEs of what missed XMPP */
+	struct gw_metric *m_conns;  /* connections by state (irc.c, at a scrape) */
+	struct gw_metric *m_joins;  /* rooms joined (room.c) */
 	/* Registered by irc.c at start: the IRC client's events, and a link's
 	 * end (link.c calls nothing above it). */
 	const struct irc_client_ops *client_ops;

@@ -191,6 +191,8 @@ static void announce_all(struct link *l, struct irc_chan *ch, bool subject)
 	if (subject)
 		gw_room_subject(l->s, ch->room, ch->topic ? ch->topic : "", NULL);
 	ch->pending = false;
+	if (!ch->synced)
+		gw_metric_add(((struct irc_gw *)gw_priv(gw_session_gw(l->s)))->m_joins, 1);
 	ch->synced = true;
 }
 

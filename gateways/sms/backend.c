@@ -64,6 +64,7 @@ static enum gw_err sms_start(struct gw *gw)
 	sms->daily_quota = gw_conf_int(gw, "daily_quota");
 	sms->send_rate = (double)gw_conf_int(gw, "send_rate");
 	sms->max_body = gw_conf_int(gw, "max_body_bytes");
+	sms_metrics_start(sms);
 	enum gw_err err = GW_OK;
 	if (*sms->default_cc && !e164_cc_valid(sms->default_cc)) {
 		log_msg(LOG_ERROR, "sms", "%s: default_country %s is not a country calling code",

@@ -161,7 +161,7 @@ static enum gw_err check_code(struct sms *sms, const char *number, struct sms_cl
 			      const char *code, const char **why)
 {
 	char *h = sms_claim_hash(c->salt, code);
-	bool ok = signature_equal(h, c->hash);
+	bool ok = secret_equal(h, c->hash);
 	g_free(h);
 	if (ok) {
 		gw_row_delete(sms->gw, SMS_ROW_CODE, number);

@@ -57,6 +57,7 @@ enum gw_err sms_incoming(struct sms *sms, const char *sender, const char *receiv
 {
 	struct gw *gw = sms->gw;
 	char *legacy = NULL, *number = NULL, *jid = NULL;
+	bool dup = false;
 	enum gw_err err;
 	if (!pid || !*pid || strlen(pid) > PID_MAX) {
 		*why = "no usable message id";
@@ -87,6 +88,7 @@ enum gw_err sms_incoming(struct sms *sms, const char *sender, const char *receiv
 	if (err == GW_ERR_CONFLICT) {
 		log_msg(LOG_INFO, "sms", "%s: text %s again: delivered before, dropped", gw_domain(gw),
 			pid);
+		dup = true;
 		err = GW_OK;
 	} else if (err == GW_OK) {
 		log_msg(LOG_INFO, "sms", "%s: text %s for %s stored", gw_domain(gw), pid, jid);
@@ -95,6 +97,7 @@ enum gw_err sms_incoming(struct sms *sms, const char *sender, const char *receiv
 		*why = "the text could not be stored; try again";
 	}
 out:
+	sms_metrics_incoming(sms, dup ? "duplicate" : err == GW_OK ? "ok" : err_condition(err));
 	g_free(legacy);
 	g_free(number);
 	g_free(jid);

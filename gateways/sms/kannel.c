@@ -18,6 +18,7 @@
 #include "sms/http.h"
 #include "sms/kannel.h"
 #include "sms/signature.h"
+#include "random.h"
 
 #include <string.h>
 
@@ -134,7 +135,7 @@ static void kannel_send(struct sms *sms, const struct sms_send *req, sms_send_cb
 static bool token_ok(struct sms *sms, const struct sms_http_req *req,
 		     struct sms_http_reply *out)
 {
-	if (signature_equal(sms_http_arg(req, "token"), sms_secret(sms)))
+	if (secret_equal(sms_http_arg(req, "token"), sms_secret(sms)))
 		return true;
 	log_msg(LOG_WARN, "sms", "%s: webhook %s with a wrong or missing token refused",
 		gw_domain(sms_gw(sms)), req->path);

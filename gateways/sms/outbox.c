@@ -234,7 +234,7 @@ static void send_committed(enum gw_err result, void *ud)
 		return;
 	}
 	struct sms_send req = { .job = j, .creds = creds, .reports = true };
-	sms->drv->send(sms, &req, sent, j);
+	sms_provider_send(sms, &req, sent, j);
 	if (creds)
 		g_hash_table_unref(creds);
 }
@@ -363,7 +363,7 @@ void sms_outbox_system(struct sms *sms, const char *to, const char *text, sms_se
 	s->job->ucs2 = m.coding == GSM7_CODING_UCS2;
 	s->job->parts = (unsigned)m.segments;
 	struct sms_send req = { .job = s->job };
-	sms->drv->send(sms, &req, system_sent, s);
+	sms_provider_send(sms, &req, system_sent, s);
 }
 
 /* ---- reports ------------------------------------------------------------------------ */
@@ -374,6 +374,7 @@ enum gw_err sms_report(struct sms *sms, const char *job_id, enum sms_report what
 	struct sms_job *j = load(sms, job_id);
 	if (!j)
 		return GW_ERR_NOT_FOUND;
+	sms_metrics_report(sms, what);
 	static const enum sms_job_event ev[] = {
 		[SMS_REPORT_DELIVERED] = SMS_EV_DELIVERED, [SMS_REPORT_FAILED] = SMS_EV_FAILED,
 		[SMS_REPORT_SMSC] = SMS_EV_SMSC, [SMS_REPORT_PROGRESS] = SMS_EV_PROGRESS,

@@ -1,6 +1,7 @@
 /* signature.c - X-Twilio-Signature: HMAC-SHA1 over the URL and the sorted
  * POST parameters, and its constant-time verification. */
 #include "sms/signature.h"
+#include "random.h"
 
 #include <assert.h>
 #include <string.h>
@@ -62,18 +63,6 @@ char *signature_twilio(const char *auth_token, const char *url, const GPtrArray 
 	return sig;
 }
 
-bool signature_equal(const char *a, const char *b)
-{
-	size_t la, lb;
-
-	if (!a || !b)
-		return false;
-	la = strlen(a);
-	lb = strlen(b);
-	/* Lengths are not secret (a signature's is fixed); contents are. */
-	return la == lb && CRYPTO_memcmp(a, b, la) == 0;
-}
-
 bool signature_twilio_verify(const char *auth_token, const char *url, const GPtrArray *params,
 			     const char *given)
 {
@@ -83,7 +72,7 @@ bool signature_twilio_verify(const char *auth_token, const char *url, const GPtr
 	if (!given || !auth_token || !*auth_token || !url || strlen(url) > SIGNATURE_MAX_URL)
 		return false;
 	want = signature_twilio(auth_token, url, params);
-	ok = signature_equal(want, given);
+	ok = secret_equal(want, given);
 	g_free(want);
 	return ok;
 }

@@ -29,8 +29,5 @@ char *signature_twilio(const char *auth_token, const char *url, const GPtrArray 
 bool signature_twilio_verify(const char *auth_token, const char *url, const GPtrArray *params,
 			     const char *given);
 
-/* Constant-time equality of two strings: the time depends on their
- * lengths only, never on where they differ. NULL equals nothing. */
-bool signature_equal(const char *a, const char *b);
 
 #endif

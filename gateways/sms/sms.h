@@ -44,7 +44,17 @@ struct sms {
 	unsigned expire_timer;
 	/* the driver's own block (drv->priv_size bytes, sms_driver_priv()) */
 	void *drv_priv;
+	/* metrics (metrics.c) */
+	struct gw_metric *m_sends, *m_latency, *m_incoming, *m_reports;
 };
+
+/* metrics.c */
+void sms_metrics_start(struct sms *sms);
+/* The driver's send, timed and counted by outcome; as drv->send. */
+void sms_provider_send(struct sms *sms, const struct sms_send *req, sms_send_cb cb, void *ud);
+/* An incoming text: "ok", "duplicate", or an XMPP error condition. */
+void sms_metrics_incoming(struct sms *sms, const char *outcome);
+void sms_metrics_report(struct sms *sms, enum sms_report what);
 
 /* outbox.c: jobs from stored to answered. */
 void sms_outbox_start(struct sms *sms);

@@ -1,5 +1,6 @@
 /* backend.c - the only caller of the backends' operations (backend.h). */
 #include "backend.h"
+#include "gw_metrics.h"
 #include "instance.h"
 #include "session.h"
 
@@ -99,7 +100,9 @@ void backend_logout(struct gw_session *s)
 enum gw_err backend_send_message(struct gw_session *s, const char *to,
 				 const struct gw_message *msg, struct gw_reason *why)
 {
-	return s_ops(s, 0, "send_message", to)->send_message(s, to, msg, why);
+	enum gw_err err = s_ops(s, 0, "send_message", to)->send_message(s, to, msg, why);
+	gw_metrics_message(session_gw(s), true, false, err);
+	return err;
 }
 
 void backend_send_presence(struct gw_session *s, enum gw_show show, const char *status)
@@ -177,7 +180,10 @@ void backend_room_leave(struct gw_session *s, const char *room, const char *reas
 enum gw_err backend_room_message(struct gw_session *s, const char *room,
 				 const struct gw_message *msg, struct gw_reason *why)
 {
-	return s_ops(s, GW_CAP_MUC, "room_message", room)->room_message(s, room, msg, why);
+	enum gw_err err = s_ops(s, GW_CAP_MUC, "room_message", room)->room_message(s, room, msg,
+										    why);
+	gw_metrics_message(session_gw(s), true, true, err);
+	return err;
 }
 
 enum gw_err backend_room_subject(struct gw_session *s, const char *room, const char *subject,
@@ -209,7 +215,10 @@ enum gw_err backend_room_affiliation(struct gw_session *s, const char *room, con
 enum gw_err backend_room_private(struct gw_session *s, const char *room, const char *nick,
 				 const struct gw_message *msg, struct gw_reason *why)
 {
-	return s_ops(s, GW_CAP_MUC, "room_private", room)->room_private(s, room, nick, msg, why);
+	enum gw_err err = s_ops(s, GW_CAP_MUC, "room_private", room)->room_private(s, room, nick,
+										    msg, why);
+	gw_metrics_message(session_gw(s), true, true, err);
+	return err;
 }
 
 void backend_room_occupants(struct gw_session *s, const char *room,

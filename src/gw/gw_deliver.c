@@ -1,6 +1,7 @@
 /* gw_deliver.c - what backends send the XMPP user (gateway.h): messages,
  * presences, errors, receipts, notices, contacts. Every string from the
  * other network is sanitised here, before it enters a stanza. */
+#include "gw_metrics.h"
 #include "iq.h"
 #include "send.h"
 #include "session.h"
@@ -64,7 +65,9 @@ static enum gw_err deliver_message(struct gw *gw, const char *jid, const char *l
 	log_msg(LOG_DEBUG, "core", "%s: message to %s: %s", gw->domain, jid, body);
 	g_free(body);
 	g_free(from);
-	return msg->durable ? send_durable(gw, st) : send_stanza(gw, st);
+	enum gw_err err = msg->durable ? send_durable(gw, st) : send_stanza(gw, st);
+	gw_metrics_message(gw, false, false, err);
+	return err;
 }
 
 enum gw_err gw_deliver_message(struct gw_session *s, const char *legacy,

@@ -1,6 +1,7 @@
 /* gw_room.c - what backends with group chats report (gateway.h,
  * GW_CAP_MUC): occupants, subjects, messages, private messages and errors,
  * each built once and sent to every resource of the user in the room. */
+#include "gw_metrics.h"
 #include "muc_room.h"
 #include "send.h"
 #include "session.h"
@@ -95,6 +96,7 @@ enum gw_err gw_room_message(struct gw_session *s, const char *room, const char *
 	xmpp_stanza_release(m);
 	g_free(clean_nick);
 	g_free(body);
+	gw_metrics_message(session_gw(s), false, true, err);
 	return err;
 }
 
@@ -117,6 +119,7 @@ enum gw_err gw_room_private(struct gw_session *s, const char *room, const char *
 		g_free(body);
 	}
 	g_free(clean_nick);
+	gw_metrics_message(session_gw(s), false, true, err);
 	return err;
 }
 

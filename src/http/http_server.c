@@ -217,6 +217,9 @@ static void handle(SoupServer *srv, SoupServerMessage *msg, const char *path, GH
 	else {
 		reply_text(msg, out.status, out.content_type, out.body, len);
 		set_disposition(msg, out.disposition);
+		if (out.www_authenticate)
+			soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+						     "WWW-Authenticate", out.www_authenticate);
 	}
 	if (empty)
 		g_hash_table_unref(empty);

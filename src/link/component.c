@@ -27,6 +27,7 @@
 #include "component.h"
 #include "jid.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "store_queue.h"
 
@@ -85,6 +86,46 @@ struct link {
 static GSList *links;   /* for the sockopt callback (it gets only conn) and pong_owner */
 static int devnull_fd = -1;
 static guint tick_id;
+
+/* ---- metrics ------------------------------------------------------------ */
+
+static const char *kind_of(xmpp_stanza_t *st)
+{
+	const char *name = xmpp_stanza_get_name(st);
+	static const char *const kinds[] = { "message", "presence", "iq" };
+	for (size_t i = 0; name && i < G_N_ELEMENTS(kinds); i++)
+		if (!strcmp(name, kinds[i]))
+			return kinds[i];
+	return "other";
+}
+
+static struct metric_family *m_in, *m_out, *m_reconnects;
+
+static void link_families(void)
+{
+	if (m_in)
+		return;
+	m_in = metric_family("xmpp_gw_stanzas_received_total", "Stanzas the XMPP server "
+				   "sent the gateway (not counting the link's own pongs)",
+				   METRIC_COUNTER, "gateway,kind", NULL, 0);
+	m_out = metric_family("xmpp_gw_stanzas_sent_total", "Stanzas the gateway sent or "
+				    "queued to send on the link (not counting its own pings)",
+				    METRIC_COUNTER, "gateway,kind", NULL, 0);
+	m_reconnects = metric_family("xmpp_gw_link_reconnects_total", "Times the link to the "
+				     "XMPP server came up again after it was lost", METRIC_COUNTER,
+				     "gateway", NULL, 0);
+}
+
+/* One more stanza of st's kind through l, received or sent. */
+static void count_stanza(const struct link *l, xmpp_stanza_t *st, bool sent)
+{
+	metric_add(sent ? m_out : m_in, (const char *const[]){ l->p.domain, kind_of(st) }, 1);
+}
+
+static void count_reconnect(const struct link *l)
+{
+	metric_add(m_reconnects, (const char *const[]){ l->p.domain }, 1);
+}
 
 static struct link *link_of(xmpp_conn_t *conn)
 {
@@ -427,6 +468,8 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int err,
 	struct link *l = ud;
 	if (ev == XMPP_CONN_CONNECT) {
 		l->state = LINK_UP;
+		if (l->ever_up)
+			count_reconnect(l);
 		l->ever_up = true;
 		l->backoff_ms = 0;
 		l->congested = false;
@@ -542,8 +585,10 @@ static int stanza_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	struct link *owner = pong_owner(st, &pong);
 	if (owner)
 		on_pong(owner, pong); /* ours: never routed */
-	else
+	else {
+		count_stanza(l, st, false);
 		l->ops->on_stanza(l->ud, st);
+	}
 	return 1; /* keep the handler */
 }
 
@@ -562,6 +607,7 @@ xmpp_log_t *link_strophe_logger(void) { return &strophe_logger; }
 struct link *link_new(xmpp_ctx_t *ctx, const struct link_params *p,
 		      const struct link_ops *ops, void *ud)
 {
+	link_families();
 	struct link *l = g_new0(struct link, 1);
 	l->ctx = ctx;
 	l->p = *p;
@@ -640,6 +686,7 @@ enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 	/* Directly when nothing waits before it and the window has room. */
 	if (!durable && l->state == LINK_UP && !l->congested && l->outbox_len == l->inflight &&
 	    ackwin_fits(l->win, len)) {
+		count_stanza(l, st, true);
 		window_send(l, text, len, 0);
 		xmpp_free(l->ctx, text);
 		wake(l);
@@ -664,6 +711,7 @@ enum gw_err link_send(struct link *l, xmpp_stanza_t *st, bool durable)
 	}
 	if (err != GW_OK)
 		return err;
+	count_stanza(l, st, true);
 	l->outbox_len++;
 	if (!l->uncommitted)
 		l->uncommitted = id;
@@ -678,6 +726,7 @@ bool link_is_up(const struct link *l) { return l->state == LINK_UP; }
 bool link_is_congested(const struct link *l) { return l->congested; }
 int link_queue_len(const struct link *l) { return xmpp_conn_send_queue_len(l->conn); }
 int64_t link_outbox_len(const struct link *l) { return l->outbox_len; }
+unsigned link_unacked(const struct link *l) { return ackwin_count(l->win); }
 
 bool link_drained(const struct link *l)
 {

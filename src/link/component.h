@@ -73,6 +73,8 @@ bool link_is_congested(const struct link *l);
 bool link_drained(const struct link *l);
 int link_queue_len(const struct link *l);
 int64_t link_outbox_len(const struct link *l);
+/* Stanzas sent and not yet acknowledged by the server (the window). */
+unsigned link_unacked(const struct link *l);
 /* Closes the stream; no reconnect afterwards. */
 void link_close(struct link *l);
 void link_free(struct link *l);

@@ -20,6 +20,7 @@
 #include <assert.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "store_int.h"
 
 struct after_commit {
@@ -307,6 +308,29 @@ unsigned store_failed_batches(void)
 	return failures;
 }
 
+static struct metric_family *commit_time, *commit_writes;
+
+static void commit_families(void)
+{
+	static const double secs[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+				       0.25, 0.5, 1, 2.5 };
+	static const double sizes[] = { 1, 2, 5, 10, 50, 100, 500, 1000, 5000 };
+	commit_time = metric_family("xmpp_gw_store_commit_seconds", "Time of each group commit "
+				    "of the store, fsyncs included", METRIC_HISTOGRAM, NULL, secs,
+				    G_N_ELEMENTS(secs));
+	commit_writes = metric_family("xmpp_gw_store_commit_writes", "Writes in each group "
+				      "commit", METRIC_HISTOGRAM, NULL, sizes, G_N_ELEMENTS(sizes));
+}
+
+/* The commit's time (with its fsyncs) and the writes it held. */
+static void observe_commit(double seconds, unsigned writes)
+{
+	if (!commit_time)
+		commit_families();
+	metric_observe(commit_time, NULL, seconds);
+	metric_observe(commit_writes, NULL, writes);
+}
+
 /* Commits the batch; GW_OK when there was none. */
 static enum gw_err batch_commit(void)
 {
@@ -316,7 +340,9 @@ static enum gw_err batch_commit(void)
 	char *why = NULL;
 	check_batch();
 	if (batch) {
+		gint64 t0 = g_get_monotonic_time();
 		err = exec_tx(&q_commit, "commit");
+		observe_commit((double)(g_get_monotonic_time() - t0) / 1e6, batch_writes);
 		if (err != GW_OK)
 			why = g_strdup(sqlite3_errmsg(db));
 		if (err != GW_OK && !sqlite3_get_autocommit(db)) {

@@ -82,6 +82,10 @@ static const struct gw_option http_opts[] = {
 	  .help = "seconds a connection may take to send a whole request (idle ones too)" },
 	{ .key = "max_connections", .type = GW_OPT_INT, .deflt = "512", .min = 1, .max = 100000,
 	  .help = "connections waiting for their request at once; more are answered 503" },
+	{ .key = "metrics", .type = GW_OPT_BOOL, .deflt = "true",
+	  .help = "serve Prometheus metrics at /metrics on the listener" },
+	{ .key = "metrics_token", .type = GW_OPT_STRING, .deflt = "", .secret = true,
+	  .help = "a bearer token /metrics requires (empty: none; set one on a public listener)" },
 };
 
 static const struct gw_option log_opts[] = {
@@ -264,6 +268,10 @@ static void fill(struct conf *c)
 	c->http_public_url = core_string(c, "http", "public_url");
 	c->http_read_timeout_s = core_int(c, "http", "read_timeout_s");
 	c->http_max_connections = core_int(c, "http", "max_connections");
+	v = core_string(c, "http", "metrics");
+	c->http_metrics = !g_ascii_strcasecmp(v, "true");
+	g_free(v);
+	c->http_metrics_token = core_string(c, "http", "metrics_token");
 	c->http_section = g_key_file_has_group(c->kf, "http");
 	c->http_addr_set = g_key_file_has_key(c->kf, "http", "listen", NULL) ||
 			   g_key_file_has_key(c->kf, "http", "port", NULL);
@@ -401,6 +409,7 @@ void conf_free(struct conf *c)
 	g_free(c->store_path);
 	g_free(c->http_listen);
 	g_free(c->http_public_url);
+	g_free(c->http_metrics_token);
 	g_strfreev(c->allow);
 	g_strfreev(c->admins);
 	g_free(c);

@@ -39,6 +39,8 @@ struct conf {
 	char *http_public_url; /* "" : http://listen:port */
 	int64_t http_read_timeout_s;
 	int64_t http_max_connections;
+	bool http_metrics;   /* serve /metrics */
+	char *http_metrics_token; /* "" : none */
 	bool http_section;   /* [http] is in the file */
 	bool http_addr_set;  /* it sets listen or port */
 	char **allow;        /* NULL-terminated, lower-cased */

@@ -5,6 +5,7 @@
 #ifndef XMPPGW_RANDOM_H
 #define XMPPGW_RANDOM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,5 +22,10 @@ uint32_t random_below(uint32_t n);
 
 /* New: an RFC 4122 version 4 UUID, lower case. */
 char *random_uuid(void);
+
+/* Whether two secrets (tokens, signatures, code hashes) are equal, in a
+ * time that depends on their lengths only, never on where they differ.
+ * NULL equals nothing. */
+bool secret_equal(const char *a, const char *b);
 
 #endif

@@ -48,12 +48,27 @@ static void test_uuid_is_version_4(void **state)
 	g_free(u);
 }
 
+static void test_secret_equal(void **state)
+{
+	assert_true(secret_equal("", ""));
+	assert_true(secret_equal("abc", "abc"));
+	assert_false(secret_equal("abc", "abd"));
+	assert_false(secret_equal("abc", "xbc"));
+	assert_false(secret_equal("abc", "abcd"));
+	assert_false(secret_equal("abcd", "abc"));
+	assert_false(secret_equal("", "a"));
+	assert_false(secret_equal(NULL, "a"));
+	assert_false(secret_equal("a", NULL));
+	assert_false(secret_equal(NULL, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hex_shape),
 		cmocka_unit_test(test_below_stays_in_range_and_covers_it),
 		cmocka_unit_test(test_uuid_is_version_4),
+		cmocka_unit_test(test_secret_equal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

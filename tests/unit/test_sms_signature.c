@@ -153,20 +153,6 @@ static void test_url_bound(void **state)
 	g_ptr_array_unref(params);
 }
 
-static void test_equal(void **state)
-{
-	assert_true(signature_equal("", ""));
-	assert_true(signature_equal("abc", "abc"));
-	assert_false(signature_equal("abc", "abd"));
-	assert_false(signature_equal("abc", "xbc"));
-	assert_false(signature_equal("abc", "abcd"));
-	assert_false(signature_equal("abcd", "abc"));
-	assert_false(signature_equal("", "a"));
-	assert_false(signature_equal(NULL, "a"));
-	assert_false(signature_equal("a", NULL));
-	assert_false(signature_equal(NULL, NULL));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,7 +163,6 @@ int main(void)
 		cmocka_unit_test(test_sorting),
 		cmocka_unit_test(test_repeated_keys),
 		cmocka_unit_test(test_url_bound),
-		cmocka_unit_test(test_equal),
-	};
+			};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
