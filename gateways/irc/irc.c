@@ -213,6 +213,8 @@ static enum gw_err irc_start(struct gw *gw)
 	d->version = "xmpp-gw " XMPPGW_VERSION " (XMPP gateway)";
 	g->max_lines = (size_t)gw_conf_int(gw, "max_lines");
 	g->private_chat_open_s = (unsigned)gw_conf_int(gw, "private_chat_open_s");
+	g->max_servers = (unsigned)gw_conf_int(gw, "max_servers_per_user");
+	g->max_rooms = (unsigned)gw_conf_int(gw, "max_rooms_per_user");
 	g->chantypes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g->links = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g->rosters = irc_rosters_new();
@@ -263,8 +265,16 @@ static bool watch_contact(const char *legacy, const char *name, void *ud)
 	struct gw_session *s = ud;
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
 	char *nick, *server;
-	if (irc_split_address(g, legacy, &nick, &server) && nick && irc_server_allowed(g, server))
-		irc_client_watch(irc_link_get(s, server, NULL)->cl, nick, true);
+	const char *why = NULL;
+	struct link *l = irc_split_address(g, legacy, &nick, &server) && nick &&
+				 irc_server_allowed(g, server)
+			 ? irc_link_get(s, server, NULL, &why)
+			 : NULL;
+	if (l)
+		irc_client_watch(l->cl, nick, true);
+	else if (why)
+		log_msg(LOG_INFO, "irc", "%s: contact %s not watched: %s", gw_session_jid(s),
+			legacy, why);
 	g_free(nick);
 	g_free(server);
 	return true;
@@ -317,7 +327,13 @@ static enum gw_err irc_send_message(struct gw_session *s, const char *to,
 	bool action = nick && !strncmp(body, "/me ", 4);
 	if (action)
 		body += 4;
-	struct link *l = irc_link_get(s, server, NULL);
+	const char *full = NULL;
+	struct link *l = irc_link_get(s, server, NULL, &full);
+	if (!l) {
+		gw_reason_set(why, "%s", full);
+		err = GW_ERR_POLICY_VIOLATION;
+		goto out;
+	}
 	if (nick)
 		irc_link_private(l);
 	if (irc_client_ready(l->cl)) {
@@ -356,8 +372,14 @@ static enum gw_err irc_contact_add(struct gw_session *s, const char *legacy)
 		err = GW_ERR_NOT_FOUND; /* a server JID is no contact to watch */
 	else if (!irc_server_allowed(g, server))
 		err = GW_ERR_NOT_ALLOWED;
-	else
-		irc_client_watch(irc_link_get(s, server, NULL)->cl, nick, true);
+	else {
+		const char *why = NULL;
+		struct link *l = irc_link_get(s, server, NULL, &why);
+		if (l)
+			irc_client_watch(l->cl, nick, true);
+		else
+			err = GW_ERR_POLICY_VIOLATION;
+	}
 	g_free(nick);
 	g_free(server);
 	return err;
@@ -424,6 +446,10 @@ static const struct gw_option irc_options[] = {
 	{ .key = "private_chat_open_s", .type = GW_OPT_INT, .deflt = "600", .min = 0,
 	  .max = 86400, .help = "a private chat keeps a connection open this long after its last "
 				"message, when no room is left" },
+	{ .key = "max_servers_per_user", .type = GW_OPT_INT, .deflt = "10", .min = 1,
+	  .max = 1000, .help = "IRC servers (one connection each) one user may use at once" },
+	{ .key = "max_rooms_per_user", .type = GW_OPT_INT, .deflt = "200", .min = 1,
+	  .max = 10000, .help = "rooms one user may be in at once, all servers together" },
 	{ .key = "connects_per_second", .type = GW_OPT_INT, .deflt = "20", .min = 1,
 	  .max = 10000, .help = "new IRC connections per second at most, all users together" },
 	{ .key = "connects_in_flight", .type = GW_OPT_INT, .deflt = "8", .min = 1, .max = 1000,

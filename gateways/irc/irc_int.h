@@ -18,6 +18,8 @@ struct irc_gw {
 	struct irc_client_params defaults;
 	size_t max_lines;
 	unsigned private_chat_open_s;
+	unsigned max_servers;  /* per user: connections, one per server */
+	unsigned max_rooms;    /* per user, all servers together */
 	GHashTable *chantypes; /* server -> CHANTYPES it announced */
 	GHashTable *rosters;   /* channel members, once per server and channel */
 	struct gw_watch_set *watches; /* every IRC socket: paused together */
@@ -61,8 +63,13 @@ struct irc_session {
 
 /* link.c */
 /* The user's link to server, opened on first use; a new link registers
- * as nick when it is a usable nick (NULL: the user's settings). */
-struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick);
+ * as nick when it is a usable nick (NULL: the user's settings). NULL when
+ * the user has max_servers_per_user links already: *why says so (static;
+ * the error is GW_ERR_POLICY_VIOLATION). */
+struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick,
+			  const char **why);
+/* The rooms the user is in or joining, on every server. */
+unsigned irc_rooms_of(struct gw_session *s);
 /* Notes private chat on l (it keeps the connection open for a while). For
  * a user whose going offline the core cannot see (gw_session_online), the
  * connection is released once private_chat_open_s pass without any. */

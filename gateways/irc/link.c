@@ -140,6 +140,18 @@ static void idle_check(void *ud)
 		irc_link_release_if_unused(l);
 }
 
+unsigned irc_rooms_of(struct gw_session *s)
+{
+	struct irc_session *is = gw_session_priv(s);
+	unsigned n = 0;
+	GHashTableIter it;
+	gpointer v;
+	g_hash_table_iter_init(&it, is->links);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		n += ((struct link *)v)->chans->len;
+	return n;
+}
+
 void irc_link_private(struct link *l)
 {
 	l->last_private = g_get_monotonic_time();
@@ -265,13 +277,22 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 	return cl;
 }
 
-struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick)
+struct link *irc_link_get(struct gw_session *s, const char *server, const char *nick,
+			  const char **why)
 {
 	struct irc_session *is = gw_session_priv(s);
 	struct link *l = g_hash_table_lookup(is->links, server);
 	if (l)
 		return l;
 	struct irc_gw *g = gw_priv(gw_session_gw(s));
+	if (g->max_servers && g_hash_table_size(is->links) >= g->max_servers) {
+		log_msg(LOG_INFO, "irc", "%s: %s: a connection to %s refused: %u servers already "
+			"(max_servers_per_user)", gw_domain(gw_session_gw(s)), gw_session_jid(s),
+			server, g_hash_table_size(is->links));
+		*why = "you are connected to as many IRC servers as this gateway allows each user; "
+		       "leave the rooms of one (or wait until its private chats end) first";
+		return NULL;
+	}
 	l = g_new0(struct link, 1);
 	l->s = s;
 	l->server = g_strdup(server);

@@ -50,7 +50,12 @@ void irc_room_list(struct gw_session *s, const char *legacy, struct gw_request *
 				"this gateway does not connect to that IRC server");
 		goto out;
 	}
-	struct link *l = irc_link_get(s, server, NULL);
+	const char *why = NULL;
+	struct link *l = irc_link_get(s, server, NULL, &why);
+	if (!l) {
+		gw_request_done(req, GW_ERR_POLICY_VIOLATION, why);
+		goto out;
+	}
 	if (l->list_req) { /* the core asks once at a time: never here */
 		gw_request_done(req, GW_ERR_RESOURCE_CONSTRAINT, "a channel list is under way");
 		goto out;

@@ -613,8 +613,23 @@ void irc_room_join(struct gw_session *s, const char *room, const char *nick, con
 			      "this gateway does not connect to that IRC server");
 		goto out;
 	}
-	struct link *l = irc_link_get(s, server, nick);
+	const char *why = NULL;
+	struct link *l = irc_link_get(s, server, nick, &why);
+	if (!l) {
+		gw_room_error(s, room, GW_ERR_POLICY_VIOLATION, why);
+		goto out;
+	}
 	struct irc_chan *ch = irc_chan_find(l->chans, casemap(l), chan);
+	if (!ch && irc_rooms_of(s) >= g->max_rooms) {
+		log_msg(LOG_INFO, "irc", "%s: %s: joining %s refused: in %u rooms already "
+			"(max_rooms_per_user)", gw_domain(gw_session_gw(s)), gw_session_jid(s), room,
+			irc_rooms_of(s));
+		gw_room_error(s, room, GW_ERR_POLICY_VIOLATION,
+			      "you are in as many rooms as this gateway allows each user; leave "
+			      "one first");
+		irc_link_release_if_unused(l);
+		goto out;
+	}
 	if (!ch && l->chans->len >= IRC_CHANS_MAX) {
 		gw_room_error(s, room, GW_ERR_RESOURCE_CONSTRAINT,
 			      "too many channels on this IRC server");
