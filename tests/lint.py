@@ -27,7 +27,8 @@ OPS_CALLERS = ("src/backend.c", "src/gw/backend.c")
 # The core headers a backend may include: gateway.h and the two it includes.
 CORE_FOR_BACKENDS = ("gateway.h", "err.h", "log.h", "bucket.h",  # bucket.h: pure, no I/O
                      "random.h",  # random.h: the kernel CSPRNG, no state
-                     "netaddr.h")  # netaddr.h: pure
+                     "netaddr.h",  # netaddr.h: pure
+                     "rrq.h")  # rrq.h: pure (turns by owner)
 FORBIDDEN_HEADERS = ("strophe.h", "sqlite3.h")
 # Backend folder, driver files, the header they must not include.
 DRIVER_RULES = (("sms", ("kannel*.c", "twilio*.c"), "sms.h"),)

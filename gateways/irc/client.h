@@ -39,7 +39,10 @@ struct irc_client_params {
 	unsigned ping_interval_s, ison_interval_s;
 	unsigned reconnect_max_s;
 	unsigned connects_per_second; /* pacing of new connections, all clients;
-					 0: 20 */
+					 0: 20; handed out in turns by owner */
+	const char *owner;           /* whom the connection is for (a user's
+					 JID): connects waiting for the pace are
+					 served one owner after another; NULL: "" */
 	unsigned connects_in_flight;  /* connections between the dial and the
 					 welcome at once, all clients of one
 					 server (client_flight.c); 0: 8 */

@@ -102,6 +102,7 @@ struct irc_client *irc_client_new(const struct irc_client_params *p,
 	c->p.sasl_password = g_strdup(p->sasl_password);
 	c->p.nickserv_password = g_strdup(p->nickserv_password);
 	c->p.version = g_strdup(p->version);
+	c->p.owner = g_strdup(p->owner ? p->owner : "");
 	c->ports = g_memdup2(p->ports, p->n_ports * sizeof *p->ports);
 	c->p.ports = c->ports;
 	if (!c->p.reconnect_max_s)
@@ -141,6 +142,7 @@ void irc_client_free(struct irc_client *c)
 	free_secret(c->p.sasl_password);
 	free_secret(c->p.nickserv_password);
 	g_free((char *)c->p.version);
+	g_free((char *)c->p.owner);
 	g_free(c->ports);
 	g_free(c->nick);
 	g_free(c->nick_asked);

@@ -3,6 +3,7 @@
  * what the server says of the link (PING, PONG, ERROR). */
 #include "client_core.h"
 #include "pace.h"
+#include "rrq.h"
 
 #include <string.h>
 
@@ -15,7 +16,12 @@
  * the user is told it failed. */
 #define EARLY_RETRIES 3
 
-static gint64 next_slot_us; /* pacing of connects across every client */
+/* The pace of connects across every client: one every 1/connects_per_second,
+ * handed out in turns by owner, so that one user's many connects (a
+ * reconnect of all their servers) do not hold up another's one. */
+static gint64 next_slot_us; /* the earliest the next connect may start */
+static struct rrq *paced;   /* struct irc_client *, waiting for the pace */
+static unsigned pace_timer;
 
 /* ---- sending, timers ----------------------------------------------------- */
 
@@ -73,6 +79,9 @@ static void stop_timers(struct irc_client *c)
 	client_stop_timer(&c->ping_timer);
 	client_stop_timer(&c->ison_timer);
 	client_stop_timer(&c->wait_timer);
+	if (c->paced)
+		rrq_remove(paced, c->p.owner, c);
+	c->paced = false;
 }
 
 void client_set_fail(struct irc_client *c, enum gw_err err, const char *why)
@@ -139,16 +148,51 @@ void client_flight_done(struct irc_client *c)
 	}
 }
 
-/* Never sooner than the next free slot, so that thousands of clients
+/* Starts the connects whose turn it is, as the pace allows; runs from a
+ * timer (never inside a client's callback). */
+static void pace_run(void *ud)
+{
+	pace_timer = 0;
+	while (rrq_len(paced)) {
+		gint64 now = g_get_monotonic_time();
+		if (now < next_slot_us) {
+			pace_timer = gw_timer_add((unsigned)((next_slot_us - now + 999) / 1000),
+						  pace_run, NULL);
+			return;
+		}
+		struct irc_client *c = rrq_pop(paced);
+		c->paced = false;
+		unsigned rate = c->p.connects_per_second ? c->p.connects_per_second
+							 : CONNECTS_PER_SECOND;
+		next_slot_us = now + G_USEC_PER_SEC / rate;
+		client_connect_now(c);
+	}
+	rrq_free(paced);
+	paced = NULL;
+}
+
+/* c waits in line for the pace. */
+static void pace_enter(void *ud)
+{
+	struct irc_client *c = ud;
+	c->wait_timer = 0;
+	if (!paced)
+		paced = rrq_new();
+	rrq_push(paced, c->p.owner, c);
+	c->paced = true;
+	if (!pace_timer)
+		pace_timer = gw_timer_add(0, pace_run, NULL);
+}
+
+/* After delay_ms, in line for the pace, so that thousands of clients
  * reconnecting together reach the server paced. */
 void client_schedule_connect(struct irc_client *c, unsigned delay_ms)
 {
-	gint64 now = g_get_monotonic_time();
-	gint64 at = MAX(now + (gint64)delay_ms * 1000, next_slot_us);
-	unsigned rate = c->p.connects_per_second ? c->p.connects_per_second : CONNECTS_PER_SECOND;
-	next_slot_us = at + G_USEC_PER_SEC / rate;
 	c->state = CL_WAITING;
-	c->wait_timer = gw_timer_add((unsigned)((at - now) / 1000), client_connect_now, c);
+	if (delay_ms)
+		c->wait_timer = gw_timer_add(delay_ms, pace_enter, c);
+	else
+		pace_enter(c);
 }
 
 static void schedule_reconnect(struct irc_client *c)

@@ -44,6 +44,7 @@ struct irc_client {
 	GString *motd;
 	bool sasl_ok;
 	unsigned reg_timer, sasl_timer, ready_timer, ping_timer, ison_timer, wait_timer;
+	bool paced;               /* in line for the connect pace (client_core.c) */
 	gint64 last_rx, last_tx;  /* the last line read, and queued */
 	gint64 ping_sent;         /* our PING waiting for its PONG; 0: none */
 	int lag_ms;               /* the last PING's round trip; -1: unknown */

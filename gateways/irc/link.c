@@ -253,6 +253,7 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 	GArray *ports = ports_for(s, g, server);
 	struct irc_client_params p = g->defaults;
 	p.server = server;
+	p.owner = gw_session_jid(s);
 	p.ports = (struct irc_port *)ports->data;
 	p.n_ports = ports->len;
 	p.nick = nick;
