@@ -15,6 +15,7 @@
 #include "sms/gsm7.h"
 #include "sms/limits.h"
 #include "sms/sms.h"
+#include "rrq.h"
 
 #include <string.h>
 
@@ -115,7 +116,7 @@ static void retry_fire(void *ud)
 	struct retry *r = ud;
 	struct sms *sms = r->sms;
 	g_hash_table_remove(sms->retrying, r);
-	g_queue_push_tail(sms->ready, r->job);
+	rrq_push(sms->ready, r->job->jid, r->job);
 	g_free(r);
 	pump(sms);
 }
@@ -181,7 +182,7 @@ static void sent(struct sms *sms, const struct sms_send_result *r, void *ud)
 			 * it may send again: the user's texts keep their order. */
 			bucket_hold(bucket_of(sms, j->account), g_get_monotonic_time(),
 					(int64_t)ms * 1000);
-			g_queue_push_head(sms->ready, mem);
+			rrq_push_head(sms->ready, mem->jid, mem);
 		} else {
 			retry_later(sms, mem, ms);
 		}
@@ -273,25 +274,38 @@ static void pump_fire(void *ud)
 	pump(sms);
 }
 
-/* Sends what has a token, oldest first per account. */
+struct pump_pass {
+	struct sms *sms;
+	GHashTable *dry;  /* accounts with no token now */
+	int64_t wait_min; /* µs until the first of them has one */
+};
+
+static bool has_token(void *item, void *ud)
+{
+	struct sms_job *j = item;
+	struct pump_pass *p = ud;
+	const char *account = j->account ? j->account : "";
+	if (g_hash_table_contains(p->dry, account))
+		return false;
+	int64_t wait = bucket_take(bucket_of(p->sms, j->account), g_get_monotonic_time());
+	if (!wait)
+		return true;
+	p->wait_min = p->wait_min ? MIN(p->wait_min, wait) : wait;
+	g_hash_table_add(p->dry, (gpointer)account);
+	return false;
+}
+
+/* Sends what has a token: the users in turns (a user's hundred texts do
+ * not hold up another's one on a shared account), each user's in order. */
 static void pump(struct sms *sms)
 {
-	int64_t wait_min = 0;
-	GList *i = sms->ready->head;
-	while (i && sms->inflight < INFLIGHT_MAX) {
-		GList *next = i->next;
-		struct sms_job *j = i->data;
-		int64_t wait = bucket_take(bucket_of(sms, j->account), g_get_monotonic_time());
-		if (wait) {
-			wait_min = wait_min ? MIN(wait_min, wait) : wait;
-		} else {
-			g_queue_delete_link(sms->ready, i);
-			start_send(sms, j);
-		}
-		i = next;
-	}
-	if (wait_min && !sms->pump_timer)
-		sms->pump_timer = gw_timer_add((unsigned)(wait_min / 1000) + 1, pump_fire, sms);
+	struct pump_pass p = { .sms = sms, .dry = g_hash_table_new(g_str_hash, g_str_equal) };
+	struct sms_job *j;
+	while (sms->inflight < INFLIGHT_MAX && (j = rrq_pop_if(sms->ready, has_token, &p)))
+		start_send(sms, j);
+	g_hash_table_destroy(p.dry);
+	if (p.wait_min && !sms->pump_timer)
+		sms->pump_timer = gw_timer_add((unsigned)(p.wait_min / 1000) + 1, pump_fire, sms);
 }
 
 /* ---- submitting ------------------------------------------------------------------- */
@@ -327,7 +341,7 @@ enum gw_err sms_outbox_submit(struct sms *sms, struct sms_job *j, struct gw_reas
 		return err;
 	}
 	log_msg(LOG_INFO, "sms", "%s: text %s from %s queued", gw_domain(sms->gw), j->id, j->jid);
-	g_queue_push_tail(sms->ready, j);
+	rrq_push(sms->ready, j->jid, j);
 	pump(sms);
 	return GW_OK;
 }
@@ -436,7 +450,7 @@ static void resume(void *ud)
 	for (guint i = 0; i < jobs->len; i++) {
 		struct sms_job *j = g_ptr_array_index(jobs, i);
 		if (j->state == SMS_JOB_QUEUED) {
-			g_queue_push_tail(sms->ready, j);
+			rrq_push(sms->ready, j->jid, j);
 			resumed++;
 			continue;
 		}
@@ -458,7 +472,7 @@ static void resume(void *ud)
 
 void sms_outbox_start(struct sms *sms)
 {
-	sms->ready = g_queue_new();
+	sms->ready = rrq_new();
 	sms->buckets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	sms->retrying = g_hash_table_new(g_direct_hash, g_direct_equal);
 	sms->pump_timer = gw_timer_add(0, resume, sms);
@@ -480,6 +494,8 @@ void sms_outbox_stop(struct sms *sms)
 		g_free(r);
 	}
 	g_hash_table_destroy(sms->retrying);
-	g_queue_free_full(sms->ready, (GDestroyNotify)sms_job_free);
+	for (struct sms_job *j; (j = rrq_pop(sms->ready));)
+		sms_job_free(j);
+	rrq_free(sms->ready);
 	g_hash_table_destroy(sms->buckets);
 }

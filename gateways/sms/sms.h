@@ -36,7 +36,8 @@ struct sms {
 	void *session;          /* SoupSession * */
 	GHashTable *calls;      /* HTTP requests in flight (set) */
 	/* the outbox (outbox.c) */
-	GQueue *ready;          /* struct sms_job * waiting for a token */
+	struct rrq *ready;      /* struct sms_job * waiting for a token, by user:
+				   users served in turns, each in order */
 	GHashTable *buckets;    /* account -> struct bucket * */
 	unsigned pump_timer;
 	unsigned inflight;

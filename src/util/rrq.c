@@ -73,11 +73,10 @@ static void lane_drop(struct rrq *q, struct lane *l)
 	g_hash_table_remove(q->lanes, l->owner);
 }
 
-void *rrq_pop(struct rrq *q)
+/* Pops l's oldest item; l goes to the end of the turns, or out when it
+ * has no item left. */
+static void *take(struct rrq *q, struct lane *l)
 {
-	struct lane *l = g_queue_peek_head(&q->turns);
-	if (!l)
-		return NULL;
 	void *item = g_queue_pop_head(&l->items);
 	q->len--;
 	if (g_queue_is_empty(&l->items)) {
@@ -87,6 +86,22 @@ void *rrq_pop(struct rrq *q)
 		g_queue_push_tail_link(&q->turns, l->turn);
 	}
 	return item;
+}
+
+void *rrq_pop(struct rrq *q)
+{
+	struct lane *l = g_queue_peek_head(&q->turns);
+	return l ? take(q, l) : NULL;
+}
+
+void *rrq_pop_if(struct rrq *q, bool (*ok)(void *item, void *ud), void *ud)
+{
+	for (GList *t = q->turns.head; t; t = t->next) {
+		struct lane *l = t->data;
+		if (ok(g_queue_peek_head(&l->items), ud))
+			return take(q, l);
+	}
+	return NULL;
 }
 
 bool rrq_remove(struct rrq *q, const char *owner, void *item)

@@ -23,6 +23,10 @@ void rrq_push_head(struct rrq *q, const char *owner, void *item);
 /* The oldest item of the owner whose turn it is, which then goes to the
  * end of the turns; NULL when empty. */
 void *rrq_pop(struct rrq *q);
+/* The same for the first owner, in turn order, whose oldest item ok()
+ * accepts (ok(item, ud); it may note why it refused); owners passed over
+ * keep their turn. NULL when ok accepts none. */
+void *rrq_pop_if(struct rrq *q, bool (*ok)(void *item, void *ud), void *ud);
 /* Takes item out of owner's line; false when it was not there. */
 bool rrq_remove(struct rrq *q, const char *owner, void *item);
 /* Items in line, all owners. */

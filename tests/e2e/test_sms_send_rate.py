@@ -1,14 +1,19 @@
 """send_rate end to end, measured at Kannel's sink: a burst of texts four
 times the bucket's size (the bucket holds send_rate tokens) reaches the
 sink paced at send_rate a second (text k not before (k - send_rate) /
-send_rate s), every text, in the order sent."""
+send_rate s), every text, in the order sent.
+
+The pace of the one Kannel account is shared in turns by user: a user with
+a long line of texts waiting does not hold up another user's one, which
+reaches the sink within a couple of texts of being sent (in one line it
+would wait for all of them), and each user's texts keep their order."""
 import asyncio
 import time
 
 import pytest
 
 from harness.sms import (kannel, number, sms_gateway, sms_jid, sms_port,  # noqa: F401
-                         sms_user, sink_mark)
+                         sms_user, sink_mark, wait_sink)
 
 RATE = 2            # send_rate in this module; the bucket holds RATE texts
 BURST = 4 * RATE    # texts sent at once
@@ -58,3 +63,26 @@ async def test_burst_paced_at_send_rate(server, sms_gateway, kannel, clients):
         RATE, early, times)
     total = arrived[-1][0]
     assert total >= (BURST - RATE) / RATE, "%d texts in %.2f s" % (BURST, total)
+
+
+async def test_users_served_in_turns(server, sms_gateway, kannel, clients):
+    busy = await sms_user(clients, kannel)
+    other = await sms_user(clients, kannel)
+    bob = number()
+    after = sink_mark(kannel)
+    bodies = ["busy %02d" % i for i in range(BURST)]
+    for b in bodies:
+        busy.chat(sms_jid(bob), b)
+        await asyncio.sleep(GAP_S)
+    # the busy user's line is long now: the bucket gave out its RATE tokens
+    await wait_sink(kannel, count=RATE, receiver=bob, after=after)
+    other.chat(sms_jid(bob), "just one")
+    got = await wait_sink(kannel, count=BURST + 1, receiver=bob, after=after,
+                          timeout=BURST / RATE + 20)
+    texts = [m.text for m in got]
+    print("order at the sink: %s" % texts)
+    assert [t for t in texts if t.startswith("busy")] == bodies, texts
+    behind = len(texts) - 1 - texts.index("just one")
+    assert behind >= BURST - RATE - 3, (
+        "the other user's text waited behind the busy user's: only %d texts after it (%s)"
+        % (behind, texts))

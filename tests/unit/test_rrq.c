@@ -76,6 +76,33 @@ static void test_push_head_keeps_place(void **state)
 	rrq_free(NULL);
 }
 
+static bool not_odd(void *item, void *ud)
+{
+	(*(int *)ud)++;
+	return GPOINTER_TO_INT(item) % 2 == 0;
+}
+
+static void test_pop_if_keeps_the_turns_of_those_passed_over(void **state)
+{
+	struct rrq *q = rrq_new();
+	rrq_push(q, "a", ITEM(1)); /* a's turn first, but refused */
+	rrq_push(q, "a", ITEM(4));
+	rrq_push(q, "b", ITEM(2));
+	rrq_push(q, "c", ITEM(6));
+	int asked = 0;
+	assert_int_equal(GPOINTER_TO_INT(rrq_pop_if(q, not_odd, &asked)), 2);
+	assert_int_equal(asked, 2);
+	/* a kept its turn (first), c is next after it, b went to the end */
+	assert_int_equal(GPOINTER_TO_INT(rrq_pop(q)), 1);
+	assert_int_equal(GPOINTER_TO_INT(rrq_pop(q)), 6);
+	assert_int_equal(GPOINTER_TO_INT(rrq_pop(q)), 4);
+	assert_null(rrq_pop_if(q, not_odd, &asked));
+	rrq_push(q, "a", ITEM(3));
+	assert_null(rrq_pop_if(q, not_odd, &asked));
+	assert_int_equal(rrq_len(q), 1);
+	rrq_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -83,6 +110,7 @@ int main(void)
 		cmocka_unit_test(test_newcomer_one_turn_away),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_push_head_keeps_place),
+		cmocka_unit_test(test_pop_if_keeps_the_turns_of_those_passed_over),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
