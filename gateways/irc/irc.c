@@ -215,6 +215,7 @@ static enum gw_err irc_start(struct gw *gw)
 	g->private_chat_open_s = (unsigned)gw_conf_int(gw, "private_chat_open_s");
 	g->max_servers = (unsigned)gw_conf_int(gw, "max_servers_per_user");
 	g->max_rooms = (unsigned)gw_conf_int(gw, "max_rooms_per_user");
+	g->user_verify_off = gw_conf_bool(gw, "user_tls_verify_off");
 	g->chantypes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g->links = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g->rosters = irc_rosters_new();
@@ -446,6 +447,8 @@ static const struct gw_option irc_options[] = {
 	{ .key = "private_chat_open_s", .type = GW_OPT_INT, .deflt = "600", .min = 0,
 	  .max = 86400, .help = "a private chat keeps a connection open this long after its last "
 				"message, when no room is left" },
+	{ .key = "user_tls_verify_off", .type = GW_OPT_BOOL, .deflt = "false",
+	  .help = "whether users may turn TLS certificate verification off for a server" },
 	{ .key = "max_servers_per_user", .type = GW_OPT_INT, .deflt = "10", .min = 1,
 	  .max = 1000, .help = "IRC servers (one connection each) one user may use at once" },
 	{ .key = "max_rooms_per_user", .type = GW_OPT_INT, .deflt = "200", .min = 1,

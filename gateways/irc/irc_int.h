@@ -20,6 +20,7 @@ struct irc_gw {
 	unsigned private_chat_open_s;
 	unsigned max_servers;  /* per user: connections, one per server */
 	unsigned max_rooms;    /* per user, all servers together */
+	bool user_verify_off;  /* users may turn TLS verification off */
 	GHashTable *chantypes; /* server -> CHANTYPES it announced */
 	GHashTable *rosters;   /* channel members, once per server and channel */
 	struct gw_watch_set *watches; /* every IRC socket: paused together */

@@ -264,7 +264,7 @@ static struct irc_client *client_for(struct gw_session *s, struct irc_gw *g, con
 	p.sasl_user = v[4] ? v[4] : nick;
 	p.sasl_password = v[5];
 	p.nickserv_password = v[6];
-	if (v[7] && !strcmp(v[7], "0"))
+	if (v[7] && !strcmp(v[7], "0") && g->user_verify_off)
 		p.tls_verify = false; /* a user may only turn verification off */
 	p.public_only = irc_server_rule(g, server) == IRC_SERVER_PUBLIC_ONLY;
 	struct irc_client *cl = irc_client_new(&p, g->client_ops, l);

@@ -40,6 +40,14 @@ enum gw_err irc_settings_check(struct gw *gw, const char *legacy, GHashTable *va
 		gw_reason_set(why, "the account and the username hold no spaces");
 		return GW_ERR_NOT_ACCEPTABLE;
 	}
+	const char *verify = g_hash_table_lookup(values, "tls_verify");
+	struct irc_gw *g = gw_priv(gw);
+	if (verify && (!strcmp(verify, "0") || !g_ascii_strcasecmp(verify, "false")) &&
+	    g->defaults.tls_verify && !g->user_verify_off) {
+		gw_reason_set(why, "this gateway verifies IRC servers' certificates and does not let "
+			      "users turn that off");
+		return GW_ERR_NOT_ALLOWED;
+	}
 	if (!ports_ok(g_hash_table_lookup(values, "tls_ports"), false) ||
 	    !ports_ok(g_hash_table_lookup(values, "plain_ports"), true)) {
 		gw_reason_set(why, "ports are numbers from 1 to 65535, separated by commas (plaintext ports may "

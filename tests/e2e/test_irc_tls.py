@@ -12,7 +12,9 @@ although its chain verifies, and accepted with verification off. Each test
 starts its own gateway."""
 import pytest
 
-from harness.ircclient import (configure, irc_jid, irc_section, irc_server_jid, irc_user,
+from harness.client import error_condition
+from harness.ircclient import (configure, configure_form, configure_submit, irc_jid,
+                               irc_section, irc_server_jid, irc_user,
                                stanza_text)
 from harness.ircd import Ngircd
 from harness.tlsca import ca, trust_ca  # noqa: F401 (fixtures)
@@ -123,10 +125,26 @@ async def test_another_name_accepted_without_verification(server, other_name, tr
 
 
 async def test_verification_off_for_one_server(server, ngircd, gateways, clients, ircs):
-    """The gateway verifies by default and may use plaintext; one user turns
-    both off for localhost with `configure`."""
-    await tls_gateway(gateways, server, ngircd, plain_ports=ngircd.port)
+    """The gateway verifies by default and may use plaintext; where the admin
+    lets users (user_tls_verify_off), one user turns both off for localhost
+    with `configure`."""
+    await tls_gateway(gateways, server, ngircd, plain_ports=ngircd.port,
+                      user_tls_verify_off="true")
     c = await irc_user(clients)
     await configure(c, tls_verify="false", plain_ports="none")
     bob = await ircs.new(prefix="bob")
     await chat_over_tls(c, bob)
+
+
+async def test_user_cannot_turn_verification_off(server, ngircd, gateways, clients, ircs):
+    """By default a user's configure with tls_verify off is refused
+    (not-allowed, with the reason), and the connection still verifies: the
+    self-signed certificate is refused."""
+    await tls_gateway(gateways, server, ngircd)
+    c = await irc_user(clients)
+    r = await configure_submit(c, {"tls_verify": "false"})
+    assert r["type"] == "error" and error_condition(r) == "not-allowed", r
+    assert "does not let users turn that off" in r["error"]["text"], r
+    _, fields, _ = await configure_form(c)
+    assert fields["tls_verify"]["values"] in (["1"], ["true"]), fields["tls_verify"]
+    await expect_refused(c, ["certificate"], "the self-signed certificate, still verified")
