@@ -62,6 +62,9 @@ static enum gw_err sms_start(struct gw *gw)
 	sms->system_sender = gw_conf_string(gw, "system_sender");
 	sms->max_segments = gw_conf_int(gw, "max_segments");
 	sms->daily_quota = gw_conf_int(gw, "daily_quota");
+	sms->codes_per_hour = gw_conf_int(gw, "codes_per_hour");
+	sms->codes_per_user_per_hour = gw_conf_int(gw, "codes_per_user_per_hour");
+	sms_claim_limits_start(sms);
 	sms->send_rate = (double)gw_conf_int(gw, "send_rate");
 	sms->max_body = gw_conf_int(gw, "max_body_bytes");
 	sms_metrics_start(sms);
@@ -90,6 +93,7 @@ static void sms_stop(struct gw *gw)
 		sms->drv->stop(sms);
 	g_free(sms->drv_priv);
 	sms->drv_priv = NULL;
+	sms_claim_limits_stop(sms);
 	g_free(sms->public_url);
 	g_free(sms->secret);
 	g_free(sms->default_cc);
@@ -229,6 +233,10 @@ static const struct gw_option sms_options[] = {
 	  .help = "country calling code for national numbers users type (e.g. 1, 44)" },
 	{ .key = "max_segments", .type = GW_OPT_INT, .deflt = "6", .min = 1, .max = 255,
 	  .help = "most SMS parts one text may take" },
+	{ .key = "codes_per_hour", .type = GW_OPT_INT, .deflt = "100", .min = 1, .max = 1000000,
+	  .help = "registration codes texted per hour at most, all users together" },
+	{ .key = "codes_per_user_per_hour", .type = GW_OPT_INT, .deflt = "5", .min = 1,
+	  .max = 1000, .help = "registration codes texted per hour at most for one user" },
 	{ .key = "daily_quota", .type = GW_OPT_INT, .deflt = "200", .min = 0, .max = 1000000,
 	  .help = "texts a user may send per UTC day (0: no limit)" },
 	{ .key = "send_rate", .type = GW_OPT_INT, .deflt = "10", .min = 1, .max = 10000,

@@ -123,14 +123,76 @@ static void code_sent(struct sms *sms, const struct sms_send_result *r, void *ud
 	g_free(cs);
 }
 
+/* ---- codes per hour: all users, and each ----------------------------------- */
+
+#define CODE_USERS_MAX 10000 /* buckets kept before the full ones are dropped */
+
+static void bucket_per_hour(struct bucket *b, int64_t per_hour)
+{
+	bucket_init(b, (double)per_hour / 3600.0, (double)per_hour, g_get_monotonic_time());
+}
+
+void sms_claim_limits_start(struct sms *sms)
+{
+	bucket_per_hour(&sms->codes_all, sms->codes_per_hour);
+	sms->codes_by_user = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+void sms_claim_limits_stop(struct sms *sms)
+{
+	if (sms->codes_by_user)
+		g_hash_table_destroy(sms->codes_by_user);
+	sms->codes_by_user = NULL;
+}
+
+/* A bucket that has filled up again holds nothing to remember. */
+static gboolean is_full(gpointer key, gpointer value, gpointer ud)
+{
+	const struct bucket *b = value;
+	int64_t now = *(int64_t *)ud;
+	double since = now > b->last_us ? (double)(now - b->last_us) : 0;
+	return b->tokens + since * b->rate / 1e6 >= b->burst;
+}
+
+/* One code more for jid, if its bucket and everyone's allow; else *why. */
+static bool code_allowed(struct sms *sms, const char *jid, const char **why)
+{
+	int64_t now = g_get_monotonic_time();
+	struct bucket *b = g_hash_table_lookup(sms->codes_by_user, jid);
+	if (!b) {
+		if (g_hash_table_size(sms->codes_by_user) >= CODE_USERS_MAX)
+			g_hash_table_foreach_remove(sms->codes_by_user, is_full, &now);
+		b = g_new(struct bucket, 1);
+		bucket_per_hour(b, sms->codes_per_user_per_hour);
+		g_hash_table_insert(sms->codes_by_user, g_strdup(jid), b);
+	}
+	if (bucket_take(b, now)) {
+		*why = "too many codes were texted for your account; try again in an hour";
+		return false;
+	}
+	if (bucket_take(&sms->codes_all, now)) {
+		log_msg(LOG_WARN, "sms", "%s: codes_per_hour (%" G_GINT64_FORMAT ") reached: a "
+			"code for %s refused", gw_domain(sms->gw), sms->codes_per_hour, jid);
+		*why = "the gateway is texting too many codes right now; try again later";
+		return false;
+	}
+	return true;
+}
+
 /* A new code for jid, stored, then texted; answers req when it is out. */
 static void send_code(struct sms *sms, struct gw_request *req, const char *jid,
 		      const char *number, struct sms_claim *prev, int64_t now)
 {
 	struct sms_claim c;
+	const char *why = NULL;
 	if (!sms_claim_start(&c, jid, prev, now)) {
 		gw_request_done(req, GW_ERR_RESOURCE_CONSTRAINT,
 				"too many codes were texted to this number; try again in an hour");
+		return;
+	}
+	if (!code_allowed(sms, jid, &why)) {
+		sms_claim_clear(&c);
+		gw_request_done(req, GW_ERR_RESOURCE_CONSTRAINT, why);
 		return;
 	}
 	char code[CLAIM_CODE_DIGITS + 1];

@@ -7,7 +7,9 @@
  * number) for CLAIM_TTL_S, with the JID it was sent for. Second
  * submission with the code: accepted, and the code is forgotten. A wrong
  * code is refused (CLAIM_TRIES wrong codes end the claim); codes to one
- * number are sent at most CLAIM_SENDS_MAX times per CLAIM_WINDOW_S. A
+ * number are sent at most CLAIM_SENDS_MAX times per CLAIM_WINDOW_S, and
+ * codes_per_user_per_hour and codes_per_hour bound them per user and for
+ * the gateway (token buckets, claim.c). A
  * number registered by another JID gets conflict; keeping one's own
  * number needs no code. The check, sms_claim_check(), is declared in
  * driver.h: gateway-wide drivers put it in their table.

@@ -4,6 +4,7 @@
 #ifndef XMPPGW_SMS_SMS_H
 #define XMPPGW_SMS_SMS_H
 
+#include "bucket.h"
 #include "gateway.h"
 #include "sms/driver.h"
 #include "sms/job.h"
@@ -45,9 +46,17 @@ struct sms {
 	unsigned expire_timer;
 	/* the driver's own block (drv->priv_size bytes, sms_driver_priv()) */
 	void *drv_priv;
+	/* codes texted for claims (claim.c): all users, and per user */
+	int64_t codes_per_hour, codes_per_user_per_hour;
+	struct bucket codes_all;
+	GHashTable *codes_by_user; /* jid -> struct bucket * */
 	/* metrics (metrics.c) */
 	struct gw_metric *m_sends, *m_latency, *m_incoming, *m_reports;
 };
+
+/* claim.c: the codes' buckets made and freed (sms_start, sms_stop). */
+void sms_claim_limits_start(struct sms *sms);
+void sms_claim_limits_stop(struct sms *sms);
 
 /* metrics.c */
 void sms_metrics_start(struct sms *sms);
