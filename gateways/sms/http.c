@@ -13,7 +13,10 @@
  * the configuration (libsoup's defaults are 2 and 60 s). Every request
  * opens a new connection (SOUP_MESSAGE_NEW_CONNECTION): libsoup sends an
  * idempotent request again by itself when a reused connection turns out
- * closed, and a text must never go out twice.
+ * closed, and a text must never go out twice. libsoup's timeout is per
+ * read, so a server trickling a byte at a time would hold a call forever:
+ * each call also has a total deadline of http_timeout_s, and its answer is
+ * read in chunks and dropped once past max_body_bytes, never kept whole.
  */
 #include "sms/http.h"
 #include "sms/sms.h"
@@ -22,6 +25,7 @@
 #include <string.h>
 
 #define CLIENT_MAX_CONNS 8
+#define READ_CHUNK 16384
 
 struct call {
 	struct sms *sms;
@@ -29,6 +33,10 @@ struct call {
 	GCancellable *cancel;
 	sms_http_cb cb;
 	void *ud;
+	GInputStream *in;   /* the answer's body, once the headers are in */
+	GByteArray *body;   /* read so far, at most max_body_bytes */
+	unsigned deadline;  /* gw_timer: the call's total time is up */
+	bool timed_out, too_large;
 };
 
 /* ---- webhooks, on the core's listener ------------------------------------ */
@@ -91,6 +99,7 @@ enum gw_err sms_http_start(struct sms *sms, int64_t timeout_s)
 						     "max-conns", CLIENT_MAX_CONNS * 4,
 						     "timeout", (guint)timeout_s,
 						     "user-agent", "xmpp-gw", NULL);
+	sms->http_timeout_s = timeout_s;
 	sms->calls = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return GW_OK;
 }
@@ -128,25 +137,23 @@ static bool never_sent(const GError *e)
 		e->code == G_IO_ERROR_NETWORK_UNREACHABLE || e->code == G_IO_ERROR_HOST_NOT_FOUND);
 }
 
-static void call_done(GObject *src, GAsyncResult *res, gpointer ud)
+/* The call is over: error (owned, may be NULL) or the body read. */
+static void finish(struct call *c, GError *error)
 {
-	struct call *c = ud;
-	GError *error = NULL;
-	GBytes *bytes = soup_session_send_and_read_finish(SOUP_SESSION(src), res, &error);
 	struct sms_http_result r = { .body = "" };
 	char *body = NULL;
-	if (error) {
+	gw_timer_remove(c->deadline);
+	if (c->timed_out || c->too_large) {
+		r.error = c->timed_out ? "no whole answer within http_timeout_s"
+				       : "an answer larger than max_body_bytes";
+	} else if (error) {
 		r.cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 		r.not_sent = never_sent(error);
 		r.error = error->message;
 	} else {
-		gsize len = 0;
-		const char *data = g_bytes_get_data(bytes, &len);
-		if ((int64_t)len > c->sms->max_body)
-			len = (gsize)c->sms->max_body;
-		body = g_strndup(data ? data : "", len);
+		body = g_strndup((const char *)c->body->data, c->body->len);
 		r.body = body;
-		r.body_len = len;
+		r.body_len = c->body->len;
 		r.status = soup_message_get_status(c->msg);
 		r.retry_after = soup_message_headers_get_one(
 			soup_message_get_response_headers(c->msg), "Retry-After");
@@ -155,12 +162,68 @@ static void call_done(GObject *src, GAsyncResult *res, gpointer ud)
 		g_hash_table_remove(c->sms->calls, c);
 	c->cb(c->sms, &r, c->ud);
 	g_free(body);
-	if (bytes)
-		g_bytes_unref(bytes);
 	g_clear_error(&error);
+	if (c->in)
+		g_object_unref(c->in);
+	g_byte_array_unref(c->body);
 	g_object_unref(c->msg);
 	g_object_unref(c->cancel);
 	g_free(c);
+}
+
+static void read_more(struct call *c);
+
+static void got_chunk(GObject *src, GAsyncResult *res, gpointer ud)
+{
+	struct call *c = ud;
+	GError *error = NULL;
+	GBytes *chunk = g_input_stream_read_bytes_finish(G_INPUT_STREAM(src), res, &error);
+	if (!chunk) {
+		finish(c, error);
+		return;
+	}
+	gsize n = 0;
+	const guint8 *data = g_bytes_get_data(chunk, &n);
+	if (n && c->body->len + n > (gsize)c->sms->max_body) {
+		c->too_large = true;
+		g_bytes_unref(chunk);
+		finish(c, NULL);
+		return;
+	}
+	g_byte_array_append(c->body, data, (guint)n);
+	g_bytes_unref(chunk);
+	if (!n)
+		finish(c, NULL);
+	else
+		read_more(c);
+}
+
+static void read_more(struct call *c)
+{
+	g_input_stream_read_bytes_async(c->in, READ_CHUNK, G_PRIORITY_DEFAULT, c->cancel, got_chunk,
+					c);
+}
+
+static void got_headers(GObject *src, GAsyncResult *res, gpointer ud)
+{
+	struct call *c = ud;
+	GError *error = NULL;
+	c->in = soup_session_send_finish(SOUP_SESSION(src), res, &error);
+	if (!c->in) {
+		finish(c, error);
+		return;
+	}
+	read_more(c);
+}
+
+/* The call's total time is up: it ends (cancelled, then finished as
+ * timed out from the callback the cancel brings). */
+static void deadline_up(void *ud)
+{
+	struct call *c = ud;
+	c->deadline = 0;
+	c->timed_out = true;
+	g_cancellable_cancel(c->cancel);
 }
 
 void sms_http_request(struct sms *sms, const struct sms_http_call *call, sms_http_cb cb,
@@ -171,6 +234,7 @@ void sms_http_request(struct sms *sms, const struct sms_http_call *call, sms_htt
 	c->cb = cb;
 	c->ud = ud;
 	c->cancel = g_cancellable_new();
+	c->body = g_byte_array_new();
 	c->msg = soup_message_new(call->method, call->url);
 	g_assert(c->msg); /* drivers build URLs from validated settings */
 	soup_message_add_flags(c->msg, SOUP_MESSAGE_NEW_CONNECTION);
@@ -190,8 +254,8 @@ void sms_http_request(struct sms *sms, const struct sms_http_call *call, sms_htt
 		g_free(pair);
 	}
 	g_hash_table_add(sms->calls, c);
-	soup_session_send_and_read_async(sms->session, c->msg, G_PRIORITY_DEFAULT, c->cancel,
-					 call_done, c);
+	c->deadline = gw_timer_add((unsigned)(sms->http_timeout_s * 1000), deadline_up, c);
+	soup_session_send_async(sms->session, c->msg, G_PRIORITY_DEFAULT, c->cancel, got_headers, c);
 }
 
 bool sms_http_send_failed(const struct sms_http_result *h, struct sms_send_result *r,

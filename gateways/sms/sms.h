@@ -35,6 +35,7 @@ struct sms {
 	int64_t max_body;
 	/* HTTP (http.c) */
 	void *session;          /* SoupSession * */
+	int64_t http_timeout_s; /* a provider call's total time at most */
 	GHashTable *calls;      /* HTTP requests in flight (set) */
 	/* the outbox (outbox.c) */
 	struct rrq *ready;      /* struct sms_job * waiting for a token, by user:
