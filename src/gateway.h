@@ -732,6 +732,14 @@ typedef void (*gw_http_fn)(struct gw *gw, const struct gw_http_req *req,
  * GW_ERR_CONFLICT when another handler has that prefix. */
 enum gw_err gw_http_mount(struct gw *gw, const char *prefix, size_t max_body, gw_http_fn fn,
 			  void *ud);
+/* A check of requests to prefix (mounted by gw) once their headers are
+ * in, before the body is read: false answers 403 and closes the
+ * connection, so that a request with a wrong token in its query or a
+ * missing signature header never gets to send its body. req->body is
+ * NULL; ud is the mount's. From start() only; GW_ERR_NOT_FOUND when gw
+ * mounted no such prefix. */
+typedef bool (*gw_http_guard_fn)(struct gw *gw, const struct gw_http_req *req, void *ud);
+enum gw_err gw_http_guard(struct gw *gw, const char *prefix, gw_http_guard_fn fn);
 /* A backend's own (deprecated) keys for the listener's address: used when
  * [http] sets no listen and port, the first backend's that names one.
  * listen NULL or "" and port 0: none. From start() only. */

@@ -114,6 +114,10 @@ struct sms_route {
 	const char *method; /* "GET", "POST", or NULL for either; others get 405 */
 	void (*handle)(struct sms *sms, const struct sms_http_req *req,
 		       struct sms_http_reply *out);
+	/* Optional: checked once the headers are in, before the body is read
+	 * (req->body is NULL): false answers 403 at once and closes the
+	 * connection (a wrong token in the query: the body never comes). */
+	bool (*guard)(struct sms *sms, const struct sms_http_req *req);
 };
 
 /* ---- the driver ---------------------------------------------------------- */

@@ -46,6 +46,31 @@ static const char *req_header(const struct sms_http_req *req, const char *name)
 	return gw_http_header(req->priv, name);
 }
 
+/* The driver's view of a request (url: new, freed by the caller). */
+static struct sms_http_req driver_req(struct sms *sms, const struct gw_http_req *hr, char **url)
+{
+	*url = hr->query ? g_strconcat(sms->public_url, hr->path, "?", hr->query, NULL)
+			 : g_strconcat(sms->public_url, hr->path, NULL);
+	struct sms_http_req req = {
+		.method = hr->method,
+		.path = hr->path,
+		.url = *url,
+		.query = hr->args,
+		.content_type = hr->content_type,
+		.body = hr->body,
+		.body_len = hr->body_len,
+		.header = req_header,
+		.priv = (void *)hr,
+	};
+	return req;
+}
+
+static bool method_ok(const struct sms_route *route, const char *method)
+{
+	return route->method ? !strcmp(route->method, method)
+			     : !strcmp(method, "GET") || !strcmp(method, "POST");
+}
+
 /* One mount per route: the path must be the route's exactly. */
 static void handle(struct gw *gw, const struct gw_http_req *hr, struct gw_http_reply *hout,
 		   void *ud)
@@ -57,25 +82,13 @@ static void handle(struct gw *gw, const struct gw_http_req *hr, struct gw_http_r
 		hout->body = "no such webhook\n";
 		return;
 	}
-	if (route->method ? strcmp(route->method, hr->method) != 0
-			  : strcmp(hr->method, "GET") && strcmp(hr->method, "POST")) {
+	if (!method_ok(route, hr->method)) {
 		hout->status = 405;
 		hout->body = "method not allowed\n";
 		return;
 	}
-	char *url = hr->query ? g_strconcat(sms->public_url, hr->path, "?", hr->query, NULL)
-			      : g_strconcat(sms->public_url, hr->path, NULL);
-	struct sms_http_req req = {
-		.method = hr->method,
-		.path = hr->path,
-		.url = url,
-		.query = hr->args,
-		.content_type = hr->content_type,
-		.body = hr->body,
-		.body_len = hr->body_len,
-		.header = req_header,
-		.priv = (void *)hr,
-	};
+	char *url;
+	struct sms_http_req req = driver_req(sms, hr, &url);
 	struct sms_http_reply out = { 0 };
 	route->handle(sms, &req, &out);
 	g_assert(out.status);
@@ -86,12 +99,27 @@ static void handle(struct gw *gw, const struct gw_http_req *hr, struct gw_http_r
 	g_free(url);
 }
 
+static bool guard(struct gw *gw, const struct gw_http_req *hr, void *ud)
+{
+	struct sms *sms = gw_priv(gw);
+	const struct sms_route *route = ud;
+	if (strcmp(route->path, hr->path) || !method_ok(route, hr->method))
+		return true; /* 404 or 405 from the handler */
+	char *url;
+	struct sms_http_req req = driver_req(sms, hr, &url);
+	bool ok = route->guard(sms, &req);
+	g_free(url);
+	return ok;
+}
+
 enum gw_err sms_http_start(struct sms *sms, int64_t timeout_s)
 {
 	for (size_t i = 0; i < sms->drv->n_routes; i++) {
-		enum gw_err err = gw_http_mount(sms->gw, sms->drv->routes[i].path,
-						(size_t)sms->max_body, handle,
-						(void *)&sms->drv->routes[i]);
+		const struct sms_route *route = &sms->drv->routes[i];
+		enum gw_err err = gw_http_mount(sms->gw, route->path, (size_t)sms->max_body, handle,
+						(void *)route);
+		if (err == GW_OK && route->guard)
+			err = gw_http_guard(sms->gw, route->path, guard);
 		if (err != GW_OK)
 			return err;
 	}

@@ -132,13 +132,21 @@ static void kannel_send(struct sms *sms, const struct sms_send *req, sms_send_cb
 
 /* ---- webhooks ----------------------------------------------------------------- */
 
-static bool token_ok(struct sms *sms, const struct sms_http_req *req,
-		     struct sms_http_reply *out)
+/* The token is in the query: checked from the headers, before a body. */
+static bool token_guard(struct sms *sms, const struct sms_http_req *req)
 {
 	if (secret_equal(sms_http_arg(req, "token"), sms_secret(sms)))
 		return true;
 	log_msg(LOG_WARN, "sms", "%s: webhook %s with a wrong or missing token refused",
 		gw_domain(sms_gw(sms)), req->path);
+	return false;
+}
+
+static bool token_ok(struct sms *sms, const struct sms_http_req *req,
+		     struct sms_http_reply *out)
+{
+	if (token_guard(sms, req))
+		return true;
 	out->status = 403;
 	out->body = "forbidden\n";
 	return false;
@@ -203,8 +211,8 @@ static void kannel_dlr(struct sms *sms, const struct sms_http_req *req,
 }
 
 static const struct sms_route kannel_routes[] = {
-	{ .path = "/kannel/mo", .method = NULL, .handle = kannel_mo },
-	{ .path = "/kannel/dlr", .method = NULL, .handle = kannel_dlr },
+	{ .path = "/kannel/mo", .method = NULL, .handle = kannel_mo, .guard = token_guard },
+	{ .path = "/kannel/dlr", .method = NULL, .handle = kannel_dlr, .guard = token_guard },
 };
 
 static const struct gw_option kannel_options[] = { KANNEL_OPTIONS };

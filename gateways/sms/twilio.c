@@ -158,8 +158,10 @@ static void twilio_send(struct sms *sms, const struct sms_send *req, sms_send_cb
 }
 
 static const struct sms_route twilio_routes[] = {
-	{ .path = TWILIO_SMS_PATH, .method = "POST", .handle = twilio_on_sms },
-	{ .path = TWILIO_STATUS_PATH, .method = "POST", .handle = twilio_on_status },
+	{ .path = TWILIO_SMS_PATH, .method = "POST", .handle = twilio_on_sms,
+	  .guard = twilio_signature_present },
+	{ .path = TWILIO_STATUS_PATH, .method = "POST", .handle = twilio_on_status,
+	  .guard = twilio_signature_present },
 };
 
 static const struct gw_option twilio_options[] = { TWILIO_OPTIONS };

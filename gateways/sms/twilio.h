@@ -44,6 +44,9 @@ void twilio_register_check(struct sms *sms, struct gw_request *req, const char *
 
 /* twilio_hook.c: the routes. */
 void twilio_on_sms(struct sms *sms, const struct sms_http_req *req, struct sms_http_reply *out);
+/* From the headers: a request with no signature is refused before its
+ * body (the signature itself covers the body, checked by the handlers). */
+bool twilio_signature_present(struct sms *sms, const struct sms_http_req *req);
 void twilio_on_status(struct sms *sms, const struct sms_http_req *req,
 		      struct sms_http_reply *out);
 

@@ -53,6 +53,16 @@ static void forbid(struct sms_http_reply *out)
 	out->body = "forbidden\n";
 }
 
+bool twilio_signature_present(struct sms *sms, const struct sms_http_req *req)
+{
+	const char *sig = req->header(req, "X-Twilio-Signature");
+	if (sig && *sig)
+		return true;
+	log_msg(LOG_WARN, "sms", "%s: webhook %s with a wrong or missing signature refused",
+		gw_domain(sms_gw(sms)), req->path);
+	return false;
+}
+
 /* Whether the request is signed with jid's auth token; a 403 in out when
  * not. */
 static bool signed_by(struct sms *sms, const struct sms_http_req *req, const GPtrArray *params,

@@ -10,9 +10,18 @@
 
 struct gw_mount {
 	struct gw *gw;
+	char *prefix;
 	gw_http_fn fn;
+	gw_http_guard_fn guard;
 	void *ud;
 };
+
+static void mount_free(gpointer p)
+{
+	struct gw_mount *m = p;
+	g_free(m->prefix);
+	g_free(m);
+}
 
 static GPtrArray *gw_mounts;     /* struct gw_mount * */
 static char *legacy_listen;      /* the first backend's deprecated keys */
@@ -30,18 +39,37 @@ enum gw_err gw_http_mount(struct gw *gw, const char *prefix, size_t max_body, gw
 	g_assert(prefix[0] == '/');
 	struct gw_mount *m = g_new0(struct gw_mount, 1);
 	m->gw = gw;
+	m->prefix = g_strdup(prefix);
 	m->fn = fn;
 	m->ud = ud;
 	enum gw_err err = http_mount(prefix, max_body, call, m);
 	if (err != GW_OK) {
 		log_msg(LOG_ERROR, "http", "%s: %s is taken by another backend", gw->domain, prefix);
-		g_free(m);
+		mount_free(m);
 		return err;
 	}
 	if (!gw_mounts)
-		gw_mounts = g_ptr_array_new_with_free_func(g_free);
+		gw_mounts = g_ptr_array_new_with_free_func(mount_free);
 	g_ptr_array_add(gw_mounts, m);
 	return GW_OK;
+}
+
+static bool guard_call(const struct gw_http_req *req, void *ud)
+{
+	struct gw_mount *m = ud;
+	return m->guard(m->gw, req, m->ud);
+}
+
+enum gw_err gw_http_guard(struct gw *gw, const char *prefix, gw_http_guard_fn fn)
+{
+	for (guint i = 0; gw_mounts && i < gw_mounts->len; i++) {
+		struct gw_mount *m = g_ptr_array_index(gw_mounts, i);
+		if (m->gw == gw && !strcmp(m->prefix, prefix)) {
+			m->guard = fn;
+			return http_guard(prefix, guard_call);
+		}
+	}
+	return GW_ERR_NOT_FOUND;
 }
 
 void gw_http_listen_at(struct gw *gw, const char *listen, int64_t port)

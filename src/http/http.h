@@ -30,6 +30,12 @@ typedef void (*http_fn)(const struct gw_http_req *req, struct gw_http_reply *out
 /* Adds a handler for paths beginning with prefix (copied; the longest
  * matching prefix wins). GW_ERR_CONFLICT when prefix is mounted already. */
 enum gw_err http_mount(const char *prefix, size_t max_body, http_fn fn, void *ud);
+/* A mount's check of a request once its headers are in, before its body
+ * is read (req->body is NULL; ud: the mount's): false answers 403 and
+ * closes the connection at once. */
+typedef bool (*http_guard_fn)(const struct gw_http_req *req, void *ud);
+/* Sets the guard of the mount at prefix; GW_ERR_NOT_FOUND when none. */
+enum gw_err http_guard(const char *prefix, http_guard_fn fn);
 /* Whether anything is mounted. */
 bool http_has_mounts(void);
 /* Listens. GW_ERR_INTERNAL (logged) when it cannot. */

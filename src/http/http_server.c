@@ -20,6 +20,7 @@ struct mount {
 	char *prefix;
 	size_t max_body;
 	http_fn fn;
+	http_guard_fn guard; /* or NULL */
 	void *ud;
 };
 
@@ -28,7 +29,8 @@ struct exchange {
 	const struct mount *mount;
 	GByteArray *body;
 	gint64 deadline;         /* monotonic; 0 once the request is read */
-	bool too_large;
+	bool too_large;          /* refused and closed (413, 403, 503) */
+	unsigned refused;        /* its status */
 };
 
 /* A 2xx waiting for the store's commit. */
@@ -64,6 +66,18 @@ enum gw_err http_mount(const char *prefix, size_t max_body, http_fn fn, void *ud
 	m->ud = ud;
 	g_ptr_array_add(mounts, m);
 	return GW_OK;
+}
+
+enum gw_err http_guard(const char *prefix, http_guard_fn fn)
+{
+	for (guint i = 0; mounts && i < mounts->len; i++) {
+		struct mount *m = g_ptr_array_index(mounts, i);
+		if (!strcmp(m->prefix, prefix)) {
+			m->guard = fn;
+			return GW_OK;
+		}
+	}
+	return GW_ERR_NOT_FOUND;
 }
 
 bool http_has_mounts(void) { return mounts && mounts->len; }
@@ -190,7 +204,7 @@ static void handle(SoupServer *srv, SoupServerMessage *msg, const char *path, GH
 		return;
 	}
 	if (ex->too_large) { /* answered and closed already */
-		reply_plain(msg, 413, "request body too large\n");
+		reply_plain(msg, ex->refused, "refused\n");
 		return;
 	}
 	GHashTable *empty = query ? NULL : g_hash_table_new(g_str_hash, g_str_equal);
@@ -238,6 +252,7 @@ static void cut(SoupServerMessage *msg)
 static void refuse(struct exchange *ex, const char *status_line)
 {
 	ex->too_large = true;
+	ex->refused = (unsigned)g_ascii_strtoull(status_line, NULL, 10);
 	ex->deadline = 0;
 	char *raw = g_strdup_printf("HTTP/1.1 %s\r\nConnection: close\r\nContent-Length: 0\r\n"
 				    "X-Content-Type-Options: nosniff\r\n\r\n", status_line);
@@ -246,6 +261,31 @@ static void refuse(struct exchange *ex, const char *status_line)
 		g_socket_send_with_blocking(sock, raw, strlen(raw), FALSE, NULL, NULL);
 	g_free(raw);
 	cut(ex->msg);
+}
+
+/* The mount's guard on what the headers say (the body not read yet). */
+static bool guard_passes(SoupServerMessage *msg, const struct mount *m, const char *path)
+{
+	GUri *uri = soup_server_message_get_uri(msg);
+	const char *query = g_uri_get_query(uri);
+	GHashTable *args = query ? soup_form_decode(query) : NULL;
+	GHashTable *empty = args ? NULL : g_hash_table_new(g_str_hash, g_str_equal);
+	struct gw_http_req req = {
+		.method = soup_server_message_get_method(msg),
+		.path = path,
+		.query = query,
+		.args = args ? args : empty,
+		.content_type = soup_message_headers_get_one(
+			soup_server_message_get_request_headers(msg), "Content-Type"),
+		.body = NULL,
+		.priv = msg,
+	};
+	bool ok = m->guard(&req, m->ud);
+	if (args)
+		g_hash_table_unref(args);
+	if (empty)
+		g_hash_table_unref(empty);
+	return ok;
 }
 
 static void got_headers(SoupServerMessage *msg, gpointer ud)
@@ -264,6 +304,8 @@ static void got_headers(SoupServerMessage *msg, gpointer ud)
 		log_msg(LOG_WARN, "http", "%s: a body of %" G_GINT64_FORMAT " bytes refused "
 			"(at most %zu)", path, len, ex->mount->max_body);
 		refuse(ex, "413 Request Entity Too Large");
+	} else if (ex->mount && ex->mount->guard && !guard_passes(msg, ex->mount, path)) {
+		refuse(ex, "403 Forbidden");
 	}
 }
 

@@ -103,6 +103,29 @@ async def test_content_length_over_bound_answered_from_headers(gw, sms_port):  #
     assert answer.startswith(b"HTTP/1.1 413"), answer
 
 
+async def test_wrong_token_refused_from_headers(gw, sms_port):  # noqa: F811
+    """The webhook's token is in the query: a wrong one is answered 403 as
+    soon as the headers are in, before any of the (announced, small
+    enough) body is sent, and the connection is closed; the right token
+    with the same headers waits for its body."""
+    def headers_only(token):
+        s = socket.create_connection(("127.0.0.1", sms_port), timeout=READ_TIMEOUT_S - 0.5)
+        try:
+            s.sendall(b"POST /kannel/mo?token=%s&from=%%2B15550001111&to=%%2B15550002222 "
+                      b"HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n"
+                      % token.encode())
+            return s.recv(4096)
+        except socket.timeout:
+            return None
+        finally:
+            s.close()
+    answer = headers_only("wrong")
+    assert answer is not None and answer.startswith(b"HTTP/1.1 403"), answer
+    await gw.wait_log(r"webhook /kannel/mo with a wrong or missing token refused")
+    right = headers_only(gw.sections["sms"]["webhook_token"])
+    assert right is None, "the right token was answered before its body: %r" % right
+
+
 def closed_after(first_bytes, port):
     """Seconds until the gateway closes a connection that sent first_bytes."""
     s = socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT_S + 8)
@@ -126,8 +149,10 @@ def closed_after(first_bytes, port):
 
 
 async def test_half_sent_request_closed(gw, sms_port):  # noqa: F811
-    took = closed_after(b"POST /kannel/mo?token=wrong HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        b"Content-Length: 100\r\n\r\nonly a part", sms_port)
+    # the right token: a wrong one is refused from the headers, at once
+    took = closed_after(b"POST /kannel/mo?token=%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        b"Content-Length: 100\r\n\r\nonly a part"
+                        % gw.sections["sms"]["webhook_token"].encode(), sms_port)
     assert READ_TIMEOUT_S - 0.5 <= took <= READ_TIMEOUT_S + 2, took
     took = closed_after(b"GET /kannel/mo HTTP/1.1\r\nHost: 127.0", sms_port)
     assert READ_TIMEOUT_S - 0.5 <= took <= READ_TIMEOUT_S + 2, took

@@ -69,7 +69,12 @@ async def test_unknown_number_and_malformed(server, twilio_gateway, twilio, clie
     rec = await off_loop(twilio.inbound, number(), nobody, "to nobody", account=c.account.sid,
                          url=public_url(sms_port) + "/twilio/sms")
     assert [a["status"] for a in rec["attempts"]] == [403], rec
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    # unsigned: refused from the headers, before the body is read
+    status, _ = post(sms_port, "/twilio/sms", body=b"Body=%zz",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    # signed (wrongly), so that the body is read: what cannot be a text is 400
+    form = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "x"}
     status, _ = post(sms_port, "/twilio/sms", body=b"Body=%zz", headers=form)
     assert status == 400
     status, _ = post(sms_port, "/twilio/sms", body=b"Body=no+addresses", headers=form)
