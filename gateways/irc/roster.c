@@ -1,17 +1,46 @@
 /* roster.c - channel members held once per (server, channel), with a bit
  * per member for each connection's view (roster.h). */
 #include "roster.h"
+#include "log.h"
 
 #include <string.h>
 
 struct irc_roster {
 	char *key;           /* in its table */
+	char *server;
 	GHashTable *table;   /* the table it is in */
 	GHashTable *index;   /* folded nick -> struct irc_member * */
 	GPtrArray *slots;    /* struct irc_member *, NULL where free */
 	GArray *free;        /* free slot numbers (guint) */
 	guint views;
 };
+
+/* Members kept per server, all channels: server -> count (GUINT_TO_POINTER). */
+static GHashTable *per_server;
+static guint server_max = IRC_SERVER_MEMBERS_MAX;
+
+void irc_rosters_server_max(guint n)
+{
+	server_max = n;
+}
+
+static guint server_members(const char *server)
+{
+	return per_server ? GPOINTER_TO_UINT(g_hash_table_lookup(per_server, server)) : 0;
+}
+
+static void server_count(const char *server, int by)
+{
+	if (!per_server)
+		per_server = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	guint n = server_members(server) + (guint)by;
+	if (n)
+		g_hash_table_replace(per_server, g_strdup(server), GUINT_TO_POINTER(n));
+	else
+		g_hash_table_remove(per_server, server);
+	if (!g_hash_table_size(per_server))
+		g_clear_pointer(&per_server, g_hash_table_destroy);
+}
 
 void irc_member_free(struct irc_member *m)
 {
@@ -35,6 +64,7 @@ static void roster_free(struct irc_roster *r)
 	g_ptr_array_free(r->slots, TRUE);
 	g_array_free(r->free, TRUE);
 	g_free(r->key);
+	g_free(r->server);
 	g_free(r);
 }
 
@@ -49,6 +79,7 @@ void irc_view_attach(struct irc_view *v, GHashTable *rosters, const char *server
 		r = g_new0(struct irc_roster, 1);
 		r->key = key;
 		key = NULL;
+		r->server = g_strdup(server);
 		r->table = rosters;
 		/* Keyed by each member's own folded nick (m->key). */
 		r->index = g_hash_table_new(g_str_hash, g_str_equal);
@@ -92,6 +123,7 @@ static void drop(struct irc_view *v, struct irc_member *m)
 	r->slots->pdata[m->slot] = NULL;
 	g_array_append_val(r->free, m->slot);
 	irc_member_free(m);
+	server_count(r->server, -1);
 }
 
 void irc_view_detach(struct irc_view *v)
@@ -127,10 +159,20 @@ struct irc_member *irc_view_add(struct irc_view *v, enum irc_casemap map, const 
 	char *f = irc_casefold(map, nick);
 	struct irc_member *m = g_hash_table_lookup(r->index, f);
 	if (!m) {
-		if (g_hash_table_size(r->index) >= IRC_MEMBERS_MAX) {
+		if (g_hash_table_size(r->index) >= IRC_MEMBERS_MAX ||
+		    server_members(r->server) >= server_max) {
+			static gint64 said_us; /* one line a minute, all servers */
+			gint64 now = g_get_monotonic_time();
+			if (now - said_us > 60 * G_USEC_PER_SEC) {
+				log_msg(LOG_WARN, "irc", "%s: members past the bound (%u in a channel, "
+					"%u on a server) are not kept", r->server, IRC_MEMBERS_MAX,
+					server_max);
+				said_us = now;
+			}
 			g_free(f);
 			return NULL;
 		}
+		server_count(r->server, 1);
 		m = g_new0(struct irc_member, 1);
 		m->key = f;
 		f = NULL;

@@ -27,6 +27,9 @@
 #include <stdbool.h>
 
 #define IRC_MEMBERS_MAX 100000   /* members of one channel kept */
+/* members kept of all channels of one server together: a hostile server
+ * filling each of many channels to IRC_MEMBERS_MAX cannot take more */
+#define IRC_SERVER_MEMBERS_MAX 1000000
 #define IRC_MODES_MAX 16         /* prefix modes one member holds */
 
 struct irc_member {
@@ -55,6 +58,10 @@ struct irc_view {
  * struct irc_roster *. Rosters remove themselves when their last view
  * detaches; destroy the table only once every view has. */
 GHashTable *irc_rosters_new(void);
+
+/* The bound of members kept per server (IRC_SERVER_MEMBERS_MAX; tests
+ * set a small one). */
+void irc_rosters_server_max(guint n);
 
 /* Attaches v (detached) to the roster of chan on server, made when
  * needed. chan is folded with map. */

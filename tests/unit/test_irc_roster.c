@@ -139,10 +139,50 @@ static void test_many(void **state)
 	g_hash_table_destroy(rosters);
 }
 
+/* A server's members are bounded over all its channels: the one past the
+ * bound is not kept, another server is not affected, and a member gone
+ * makes room again. */
+static void test_members_bounded_per_server(void **state)
+{
+	irc_rosters_server_max(3);
+	GHashTable *rosters = irc_rosters_new();
+	struct irc_view a = { 0 }, b = { 0 }, other = { 0 };
+	irc_view_attach(&a, rosters, "hostile.example", MAP, "#a");
+	irc_view_attach(&b, rosters, "hostile.example", MAP, "#b");
+	irc_view_attach(&other, rosters, "irc.example.org", MAP, "#a");
+	assert_non_null(irc_view_add(&a, MAP, "m1", NULL));
+	assert_non_null(irc_view_add(&a, MAP, "m2", NULL));
+	assert_non_null(irc_view_add(&b, MAP, "m3", NULL));
+	assert_null(irc_view_add(&b, MAP, "m4", NULL));
+	assert_null(irc_view_add(&a, MAP, "m5", NULL));
+	assert_non_null(irc_view_add(&a, MAP, "m1", NULL)); /* one already kept */
+	for (int i = 0; i < 3; i++) {
+		char nick[8];
+		g_snprintf(nick, sizeof nick, "o%d", i);
+		assert_non_null(irc_view_add(&other, MAP, nick, NULL));
+	}
+	assert_true(irc_view_remove(&a, MAP, "m2"));
+	assert_non_null(irc_view_add(&b, MAP, "m4", NULL));
+	irc_view_detach(&a);
+	irc_view_detach(&b); /* their members go: the count with them */
+	irc_view_attach(&a, rosters, "hostile.example", MAP, "#c");
+	for (int i = 0; i < 3; i++) {
+		char nick[8];
+		g_snprintf(nick, sizeof nick, "n%d", i);
+		assert_non_null(irc_view_add(&a, MAP, nick, NULL));
+	}
+	irc_view_detach(&a);
+	irc_view_detach(&other);
+	assert_int_equal(g_hash_table_size(rosters), 0);
+	g_hash_table_destroy(rosters);
+	irc_rosters_server_max(IRC_SERVER_MEMBERS_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_views_move_apart),
+		cmocka_unit_test(test_members_bounded_per_server),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_many),
 	};
