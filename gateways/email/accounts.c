@@ -26,8 +26,30 @@ static bool collect(const char *jid, void *ud)
 	return true;
 }
 
+/* At a scrape: the watches up and down. */
+static void count_watches(struct gw *gw, void *ud)
+{
+	struct email *em = ud;
+	unsigned up = 0, n = em->watches ? g_hash_table_size(em->watches) : 0;
+	GHashTableIter it;
+	gpointer w;
+	if (em->watches) {
+		g_hash_table_iter_init(&it, em->watches);
+		while (g_hash_table_iter_next(&it, NULL, &w)) {
+			const char *status;
+			up += email_watch_up(w, &status);
+		}
+	}
+	gw_metric_set(em->m_watches, up, "up");
+	gw_metric_set(em->m_watches, n - up, "down");
+}
+
 void email_accounts_start(struct email *em)
 {
+	em->m_watches = gw_metric_gauge(em->gw, "watches", "IMAP watches of the registered "
+					"mailboxes, up (IDLE or polling) or down (reconnecting)",
+					"state");
+	gw_metrics_on_scrape(em->gw, count_watches, em);
 	em->watches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					    (GDestroyNotify)email_watch_stop);
 	email_pace_init(em);

@@ -24,6 +24,7 @@ struct email {
 	GQueue checks;             /* struct email_check * in flight */
 	struct email_outbox *outbox; /* mail from XMPP (send.h) */
 	GHashTable *watches;       /* bare JID -> struct email_watch * (accounts.c) */
+	struct gw_metric *m_watches; /* up and down, at a scrape (accounts.c) */
 	GQueue pending;            /* connects waiting for a token (pace.c) */
 	struct bucket connects;    /* connects_per_second, across accounts */
 	unsigned pace_timer;
