@@ -231,8 +231,10 @@ fuzz:
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_sms_e164.c gateways/sms/e164.c gateways/sms/gsm7.c \
 	  -o build-fuzz/fuzz_sms_e164 $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags openssl) tests/fuzz/fuzz_sms_text.c \
-	  gateways/sms/urlform.c gateways/sms/signature.c gateways/sms/gsm7.c \
+	  gateways/sms/urlform.c gateways/sms/signature.c gateways/sms/gsm7.c src/util/random.c \
 	  -o build-fuzz/fuzz_sms_text $(shell pkg-config --libs glib-2.0 openssl)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_sms_urlform.c gateways/sms/urlform.c \
+	  -o build-fuzz/fuzz_sms_urlform $(shell pkg-config --libs glib-2.0)
 	clang $(FUZZ_CFLAGS) $(shell pkg-config --cflags json-c) tests/fuzz/fuzz_sms_twilio.c \
 	  gateways/sms/twilio_api.c -o build-fuzz/fuzz_sms_twilio \
 	  $(shell pkg-config --libs glib-2.0 json-c)
@@ -256,6 +258,7 @@ fuzz:
 	build-fuzz/fuzz_sms_e164 -max_total_time=$(FUZZ_SECONDS) -max_len=300
 	build-fuzz/fuzz_sms_text -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 	build-fuzz/fuzz_sms_twilio -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+	build-fuzz/fuzz_sms_urlform -max_total_time=$(FUZZ_SECONDS) -max_len=70000
 	build-fuzz/fuzz_email_address -max_total_time=$(FUZZ_SECONDS) -max_len=1200
 	build-fuzz/fuzz_email_imap -max_total_time=$(FUZZ_SECONDS) -max_len=20000
 	build-fuzz/fuzz_email_compose -max_total_time=$(FUZZ_SECONDS) -max_len=8192
