@@ -190,11 +190,12 @@ class MailStack:
             raise
         return self
 
-    def add_user(self, prefix="m"):
-        """A fresh mailbox: returns (address, password)."""
-        local = unique(prefix)
+    def add_user(self, prefix="m", local=None, pw=None):
+        """A fresh mailbox (local part and password chosen here unless
+        given): returns (address, password)."""
+        local = local or unique(prefix)
         addr = "%s@%s" % (local, DOMAIN)
-        pw = "pw-" + unique("p")
+        pw = pw or "pw-" + unique("p")
         home = os.path.join(self.dir, "mail", local)
         os.makedirs(home)
         if os.geteuid() == 0:
