@@ -54,6 +54,8 @@ first_valid_uid = 1
 # on one machine), Dovecot checks every mailbox_idle_check_interval (30 s
 # by default), longer than a test waits
 mailbox_idle_check_interval = 1 secs
+default_process_limit = 1200
+default_client_limit = 4000
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%%u %(passwd)s/%%u
