@@ -122,7 +122,7 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; \
 	 if [ $$fail -ne 0 ]; then echo "unit tests FAILED"; exit 1; fi
 
-e2e: all
+e2e: all $(BUILD)/bench/gen_users
 	XMPPGW_BIN=$(abspath $(BUILD)/xmpp-gw) $(PYTHON) -m pytest -q -p no:cacheprovider \
 	  $(if $(T),tests/e2e/test_$(T).py,tests/e2e) $(PYTEST_ARGS)
 

@@ -108,12 +108,15 @@ void mail_easy_setup(struct mail_xfer *x, const char *scheme, const struct mail_
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
 	/* libcurl has its own built-in CA paths; the same trust as OpenSSL's
-	 * default verify paths (the IRC backend's) when these are set. */
+	 * default verify paths (the IRC backend's) when these are set. The CA
+	 * file alone: libcurl then parses it once for the multi handle and
+	 * shares the store (CURLOPT_CA_CACHE_TIMEOUT); with a CA path (Debian's
+	 * build sets /etc/ssl/certs) every connection kept its own copy of the
+	 * whole bundle, some 870 KiB per watched account. */
 	const char *ca_file = g_getenv("SSL_CERT_FILE"), *ca_dir = g_getenv("SSL_CERT_DIR");
 	if (ca_file && *ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
-	if (ca_dir && *ca_dir)
-		curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir);
+	curl_easy_setopt(e, CURLOPT_CAPATH, ca_dir && *ca_dir ? ca_dir : NULL);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->timeout_s);
 	mail_xfer_public_only(x, srv->public_only);

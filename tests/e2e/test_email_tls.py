@@ -98,6 +98,12 @@ async def test_self_signed_accepted_without_verification(server, mail, gateways,
 
 async def test_trusted_certificate_for_the_address_accepted(server, trusted_mail, trust_ca,
                                                             gateways, clients):
+    await accepted_over_tls(gateways, server, clients, trusted_mail)
+
+
+async def accepted_over_tls(gateways, server, clients, trusted_mail):
+    """A registration on trusted_mail over TLS (IMAP) and STARTTLS (SMTP),
+    with verification on, accepted; both servers saw the login."""
     await start(gateways, server)                      # tls_verify: the default, true
     c = await clients.new()
     addr, pw = trusted_mail.add_user()

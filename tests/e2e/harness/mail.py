@@ -54,6 +54,8 @@ first_valid_uid = 1
 # on one machine), Dovecot checks every mailbox_idle_check_interval (30 s
 # by default), longer than a test waits
 mailbox_idle_check_interval = 1 secs
+default_process_limit = 1200
+default_client_limit = 4000
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%%u %(passwd)s/%%u
@@ -190,11 +192,12 @@ class MailStack:
             raise
         return self
 
-    def add_user(self, prefix="m"):
-        """A fresh mailbox: returns (address, password)."""
-        local = unique(prefix)
+    def add_user(self, prefix="m", local=None, pw=None):
+        """A fresh mailbox (local part and password chosen here unless
+        given): returns (address, password)."""
+        local = local or unique(prefix)
         addr = "%s@%s" % (local, DOMAIN)
-        pw = "pw-" + unique("p")
+        pw = pw or "pw-" + unique("p")
         home = os.path.join(self.dir, "mail", local)
         os.makedirs(home)
         if os.geteuid() == 0:
