@@ -86,6 +86,11 @@ async def rss_with(gw, n):
     return rss_kib(gw.proc.pid)
 
 
+def under_asan(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 async def test_rss_per_watched_account_bounded(server, trusted_mail, big_ca_file, gateways):
     """Verified TLS (libcurl loads no CA when it does not verify)."""
     from harness.email_gw import email_gateway_for
@@ -100,6 +105,12 @@ async def test_rss_per_watched_account_bounded(server, trusted_mail, big_ca_file
     per = (big - small) / N
     print("RSS %d KiB at %d accounts, %d KiB at %d: %.0f KiB per account"
           % (small, N, big, 2 * N, per))
+    if under_asan(gw.proc.pid):
+        # ASan's quarantine keeps what each TLS handshake freed: about 900 KiB
+        # per account with the store shared or not. The bound is the normal
+        # build's, which CI runs this test on too.
+        pytest.skip("RSS per account is bounded on the normal build (ASan holds freed "
+                    "memory: %.0f KiB per account here)" % per)
     assert per < BOUND_KIB, "%.0f KiB per watched account (%d -> %d KiB)" % (per, small, big)
 
 
