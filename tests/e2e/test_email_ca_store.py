@@ -11,7 +11,7 @@ import pytest
 
 from harness.email_gw import mail  # noqa: F401 (fixture)
 from harness.tlsca import ca  # noqa: F401 (fixture)
-from harness.util import wait_until
+from harness.util import rss_kib, wait_until
 from test_email_tls import accepted_over_tls, refused_over_tls, signed_mail, start
 
 N = 40
@@ -49,13 +49,6 @@ def gen_users():
     assert os.access(path, os.X_OK), "%s is missing: make build/bench/gen_users" % path
     return path
 
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for ln in f:
-            if ln.startswith("VmRSS:"):
-                return int(ln.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def register(gw, mail, n):

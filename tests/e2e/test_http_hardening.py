@@ -14,6 +14,7 @@ import time
 import pytest
 
 from harness.sms import kannel, post, sms_gateway_for, sms_port  # noqa: F401
+from harness.util import rss_kib
 
 READ_TIMEOUT_S = 2
 MAX_CONNECTIONS = 8
@@ -28,13 +29,6 @@ def gw(server, kannel, sms_port):  # noqa: F811
     g.write_config()
     yield from serve(g)
 
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
 
 
 def still_serving(port):

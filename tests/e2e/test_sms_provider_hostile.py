@@ -18,7 +18,7 @@ from harness.client import error_condition
 from harness.scenario import command
 from harness.servers import SMS_COMPONENT
 from harness.sms import kannel, number, sms_gateway_for, sms_jid, sms_port  # noqa: F401
-from harness.util import free_port
+from harness.util import free_port, rss_kib
 from test_sms_kannel_register import assign
 
 TIMEOUT_S = 3
@@ -91,10 +91,6 @@ async def assigned_user(gw, clients):
     await c.expect_presence(SMS_COMPONENT, "subscribe")
     return c
 
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
 
 
 def error_for(to):

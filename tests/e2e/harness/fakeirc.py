@@ -4,6 +4,7 @@ any client (001, 376), answers PING, and hands the commands named in
 `script` to their handler, `handler(peer, parts)`, which may be a
 coroutine; peer.send(line) writes a line, peer.close() hangs up."""
 import asyncio
+from .util import rss_kib  # noqa: F401 (re-exported)
 
 
 class Peer:
@@ -75,11 +76,3 @@ class FakeIrc:
         self.srv.close()
         await self.srv.wait_closed()
 
-
-def rss_kib(pid):
-    """The resident set size of a process, in KiB."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for pid %d" % pid)

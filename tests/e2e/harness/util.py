@@ -82,3 +82,12 @@ def tail(path, lines=60):
     except OSError as e:
         return "(cannot read %s: %s)" % (path, e)
     return "\n".join(data[-lines:])
+
+
+def rss_kib(pid):
+    """The resident set size of a process, in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS for pid %d" % pid)
